@@ -1,0 +1,61 @@
+import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-secret';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import type { ITerraformDependable } from 'cdktf';
+import { Construct } from 'constructs';
+
+export interface ClientCredentialSlotProps {
+  /** Project that holds the secret. */
+  readonly projectId: string;
+  /** Secret id. @default 'gwkit-oauth-client' */
+  readonly secretId?: string;
+  /** Principals that may add versions (import the client pair). @default [] */
+  readonly importers?: readonly string[];
+  /** Principals that may read versions (write the pair into the PBX). @default [] */
+  readonly readers?: readonly string[];
+  /** Secret labels. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Resources to wait for, typically the Secret Manager API enablement. @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/**
+ * A Secret Manager secret that will hold the tenant's OAuth client pair (JSON with client_id and
+ * client_secret).
+ *
+ * Deliberately without a version: the value is added by `gwkit client import` through the
+ * Secret Manager API, so it never passes through Terraform and never lands in state.
+ */
+export class ClientCredentialSlot extends Construct {
+  readonly secret: SecretManagerSecret;
+
+  constructor(scope: Construct, id: string, props: ClientCredentialSlotProps) {
+    super(scope, id);
+    const secretId = props.secretId ?? 'gwkit-oauth-client';
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(secretId)) {
+      throw new Error(`ClientCredentialSlot ${this.node.path}: secretId "${secretId}" may only use letters, digits, "_" and "-"`);
+    }
+    this.secret = new SecretManagerSecret(this, 'secret', {
+      project: props.projectId,
+      secretId,
+      labels: { ...props.labels },
+      replication: { auto: {} },
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+
+    const grant = (member: string, role: string, idPrefix: string) =>
+      new SecretManagerSecretIamMember(this, `${idPrefix}-${member}`, {
+        project: props.projectId,
+        secretId: this.secret.secretId,
+        role,
+        member,
+      });
+    // Versions are added by importers; Secret Manager has a dedicated role for exactly that.
+    for (const member of new Set(props.importers ?? [])) grant(member, 'roles/secretmanager.secretVersionAdder', 'importer');
+    for (const member of new Set(props.readers ?? [])) grant(member, 'roles/secretmanager.secretAccessor', 'reader');
+  }
+
+  /** Full resource name, projects/PROJECT/secrets/ID. */
+  get secretName(): string {
+    return this.secret.name;
+  }
+}

@@ -1,0 +1,3 @@
+export { loadFleet } from './load';
+export { selectTenants, CLIENT_SECRET_ID, type Fleet, type TenantConfig } from './resolve';
+export { fleetJsonSchema, FEATURES, FEATURE_APIS, KIT_APIS, type Feature } from './schema';

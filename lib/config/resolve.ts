@@ -1,0 +1,159 @@
+/**
+ * From validated files to the resolved fleet: defaults merged into each tenant, templates expanded,
+ * derived values computed, fleet-wide rules (uniqueness, required settings) checked.
+ */
+import { InputError } from '../errors';
+import type { SourcedTenant } from './load';
+import {
+  FEATURE_APIS,
+  KIT_APIS,
+  PROJECT_ID_PATTERN,
+  RESTRICTED_PROJECT_ID_WORDS,
+  type Backend,
+  type DefaultsInput,
+  type Feature,
+  type PbxTenantRef,
+} from './schema';
+
+/** Secret id of the client credential slot in every tenant project. */
+export const CLIENT_SECRET_ID = 'gwkit-oauth-client';
+/** Default consent screen app name (what users see when they consent). */
+export const DEFAULT_APP_NAME = 'PortSIP PBX';
+
+/** A tenant with every setting decided: what stacks and the CLI work from. */
+export interface TenantConfig {
+  readonly id: string;
+  readonly pbxTenant: PbxTenantRef;
+  readonly projectId: string;
+  readonly projectName: string;
+  readonly parent: { readonly kind: 'folder' | 'organization'; readonly id: string };
+  readonly billingAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly features: readonly Feature[];
+  /** Google APIs to enable: from the features, plus what the kit needs. Sorted. */
+  readonly apis: readonly string[];
+  readonly consentScreen: { readonly appName: string; readonly supportEmail: string; readonly developerEmail: string };
+  readonly environment: 'production' | 'non-production';
+  readonly deletionPolicy: 'PREVENT' | 'ABANDON' | 'DELETE';
+  readonly lien: boolean;
+  readonly backend: Backend;
+  readonly provider: { readonly impersonateServiceAccount?: string; readonly billingProject?: string };
+  readonly secretAccess: { readonly importers: readonly string[]; readonly readers: readonly string[] };
+  /** Secret Manager secret id of the client credential slot. */
+  readonly clientSecretId: string;
+  /** Where the entry is written, `file:line:col`. */
+  readonly location: string;
+}
+
+export interface Fleet {
+  /** The main config file, as displayed. */
+  readonly file: string;
+  readonly tenants: readonly TenantConfig[];
+}
+
+function projectIdProblem(projectId: string): string | undefined {
+  if (!PROJECT_ID_PATTERN.test(projectId)) {
+    return (
+      `"${projectId}" is not a valid project id: 6-30 characters, lowercase letters, digits and hyphens, ` +
+      'starting with a letter and not ending with a hyphen (shorten the tenant id or change the projectId template)'
+    );
+  }
+  const word = RESTRICTED_PROJECT_ID_WORDS.find((w) => projectId.includes(w));
+  return word ? `"${projectId}" contains "${word}", which Google does not allow in project ids` : undefined;
+}
+
+function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: string[]): TenantConfig | undefined {
+  const t = entry.input;
+  const where = `${entry.location}: tenants[${entry.index}] (id "${t.id}")`;
+  const before = problems.length;
+  const need = <T>(value: T | undefined, field: string, example: string): T => {
+    if (value === undefined) problems.push(`${where}.${field}: required, set it on the tenant or in defaults (e.g. ${example})`);
+    return value as T;
+  };
+
+  const template = t.projectId ?? defaults.projectId ?? 'pbxgw-{id}';
+  const projectId = template.replaceAll('{id}', t.id);
+  if (/[{}]/.test(projectId)) problems.push(`${where}.projectId: "${template}" has an unknown placeholder; only {id} is supported`);
+  const idProblem = projectIdProblem(projectId);
+  if (idProblem) problems.push(`${where}.projectId: ${idProblem}`);
+
+  const parent = need(t.parent ?? defaults.parent, 'parent', '"folders/123456789012"');
+  const billingAccount = need(t.billingAccount ?? defaults.billingAccount, 'billingAccount', '"01ABCD-23EF45-67ABCD"');
+  const features = t.features ?? defaults.features ?? ['mail'];
+  const consent = { ...defaults.consentScreen, ...t.consentScreen };
+  const supportEmail = need(consent.supportEmail, 'consentScreen.supportEmail', '"it-support@example.com"');
+  const environment = t.environment ?? defaults.environment ?? 'production';
+  const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
+  if (Object.keys(labels).length > 64) problems.push(`${where}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
+
+  if (problems.length > before) return undefined;
+  const [kind, parentId] = parent.split('/') as ['folders' | 'organizations', string];
+  return {
+    id: t.id,
+    pbxTenant: t.pbxTenant,
+    projectId,
+    projectName: t.projectName ?? defaults.projectName ?? `PBX Google ${t.id}`.slice(0, 30),
+    parent: { kind: kind === 'folders' ? 'folder' : 'organization', id: parentId },
+    billingAccount,
+    labels,
+    features: [...new Set(features)],
+    apis: [...new Set([...features.flatMap((f) => FEATURE_APIS[f]), ...KIT_APIS])].sort(),
+    consentScreen: {
+      appName: consent.appName ?? DEFAULT_APP_NAME,
+      supportEmail,
+      developerEmail: consent.developerEmail ?? supportEmail,
+    },
+    environment,
+    deletionPolicy: t.deletionPolicy ?? defaults.deletionPolicy ?? (environment === 'production' ? 'PREVENT' : 'DELETE'),
+    lien: t.lien ?? defaults.lien ?? false,
+    backend: t.backend ?? defaults.backend ?? { type: 'local' },
+    provider: { ...defaults.provider, ...t.provider },
+    secretAccess: {
+      importers: t.secretAccess?.importers ?? defaults.secretAccess?.importers ?? [],
+      readers: t.secretAccess?.readers ?? defaults.secretAccess?.readers ?? [],
+    },
+    clientSecretId: CLIENT_SECRET_ID,
+    location: entry.location,
+  };
+}
+
+/** Report the second and later entries that reuse a value the first one already claimed. */
+function checkUnique(tenants: readonly TenantConfig[], field: string, key: (t: TenantConfig) => string, problems: string[]): void {
+  const first = new Map<string, TenantConfig>();
+  for (const tenant of tenants) {
+    const value = key(tenant);
+    const owner = first.get(value);
+    if (owner) {
+      problems.push(`${tenant.location}: tenant "${tenant.id}": ${field} "${value}" is already used by tenant "${owner.id}" (${owner.location}); it must be unique across the fleet`);
+    } else {
+      first.set(value, tenant);
+    }
+  }
+}
+
+export function resolveFleet(file: string, defaults: DefaultsInput, entries: readonly SourcedTenant[]): Fleet {
+  const problems: string[] = [];
+  if (entries.length === 0) problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
+  const tenants = entries.map((e) => resolveTenant(e, defaults, problems)).filter((t): t is TenantConfig => !!t);
+  checkUnique(tenants, 'id', (t) => t.id, problems);
+  checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
+  checkUnique(tenants, 'pbxTenant', (t) => JSON.stringify(t.pbxTenant).toLowerCase(), problems);
+  if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
+  return { file, tenants };
+}
+
+/**
+ * Pick tenants by id. Unknown ids are an input error (exit 2) naming them, so that a typo in a
+ * CI variable never silently deploys nothing.
+ */
+export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined): readonly TenantConfig[] {
+  if (!ids || ids.length === 0) return fleet.tenants;
+  const byId = new Map(fleet.tenants.map((t) => [t.id, t]));
+  const unknown = ids.filter((id) => !byId.has(id));
+  if (unknown.length) {
+    throw new InputError(
+      `${fleet.file}: no tenant with id ${unknown.map((id) => `"${id}"`).join(', ')} (the fleet has ${fleet.tenants.length} tenants; \`gwkit config validate --json\` lists them)`,
+    );
+  }
+  return [...new Set(ids)].map((id) => byId.get(id)!);
+}

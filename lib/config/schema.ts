@@ -1,0 +1,217 @@
+/**
+ * The shape of gwkit.yaml, as zod schemas. Field-level rules live here; rules that need the
+ * whole fleet (merging defaults, uniqueness, required-after-merge) live in resolve.ts.
+ *
+ * Every object is strict: a misspelt key is an error, not a silently ignored setting.
+ */
+import { z } from 'zod';
+
+/** What a tenant uses the integration for. Decides which Google APIs are enabled. */
+export const FEATURES = ['mail', 'userSync', 'sso'] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/**
+ * Google APIs per feature, after PortSIP's manual procedure: Gmail for mail; Admin SDK and People
+ * for user sync and SSO (the seed enables both for either).
+ */
+export const FEATURE_APIS: Readonly<Record<Feature, readonly string[]>> = {
+  mail: ['gmail.googleapis.com'],
+  userSync: ['admin.googleapis.com', 'people.googleapis.com'],
+  sso: ['admin.googleapis.com', 'people.googleapis.com'],
+};
+
+/** APIs gwkit itself needs in every tenant project (the client credential slot). */
+export const KIT_APIS: readonly string[] = ['secretmanager.googleapis.com'];
+
+// Google's documented formats. Project IDs: 6-30 chars, lowercase letter first, no trailing hyphen.
+export const PROJECT_ID_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+/** Substrings Google refuses in project IDs. */
+export const RESTRICTED_PROJECT_ID_WORDS = ['google', 'ssl', 'null', 'undefined'] as const;
+const BILLING_ACCOUNT_PATTERN = /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/;
+const PARENT_PATTERN = /^(folders|organizations)\/[0-9]{1,20}$/;
+const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE_PATTERN = /^[a-z0-9_-]{0,63}$/;
+const IAM_MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/;
+/** Tenant ids name stacks, state files, workspaces and project ids: keep them DNS-label-like. */
+export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+
+const email = z.email({ error: 'expected an email address, e.g. it-support@example.com' });
+
+export const ProjectIdSchema = z
+  .string()
+  .describe(
+    'Google Cloud project id, or a template with {id} (the tenant id), e.g. "pbxgw-{id}". ' +
+      'After expansion: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen.',
+  );
+
+export const ParentSchema = z
+  .string()
+  .regex(PARENT_PATTERN, { error: 'expected "folders/NUMBER" or "organizations/NUMBER", e.g. "folders/123456789012"' })
+  .describe('Where the project is created: "folders/NUMBER" or "organizations/NUMBER".');
+
+export const BillingAccountSchema = z
+  .string()
+  .regex(BILLING_ACCOUNT_PATTERN, { error: 'expected a billing account id like "01ABCD-23EF45-67ABCD" (uppercase hex)' })
+  .describe('Billing account id, e.g. 01ABCD-23EF45-67ABCD.');
+
+export const LabelsSchema = z
+  .record(
+    z.string().regex(LABEL_KEY_PATTERN, {
+      error: 'label keys start with a lowercase letter; lowercase letters, digits, "_" and "-" only; at most 63 characters',
+    }),
+    z.string().regex(LABEL_VALUE_PATTERN, {
+      error: 'label values use lowercase letters, digits, "_" and "-" only; at most 63 characters',
+    }),
+  )
+  .describe('Labels put on the project. Merged over the defaults; gwkit adds managed-by and gwkit-tenant.');
+
+export const FeaturesSchema = z
+  .array(z.enum(FEATURES, { error: `expected one of ${FEATURES.join(', ')}` }))
+  .min(1, { error: 'name at least one feature (mail, userSync, sso)' })
+  .describe('Integration features: mail (Gmail API), userSync and sso (Admin SDK + People APIs).');
+
+export const BackendSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({
+        type: z.literal('local'),
+        path: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'State file path, relative to the stack working directory (cdktf.out/stacks/ID). ' +
+              'Default: ../../../terraform.ID.tfstate (the project directory).',
+          ),
+      }),
+      z.strictObject({
+        type: z.literal('gcs'),
+        bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
+        prefix: z.string().min(1).optional().describe('State prefix; the tenant id is appended. Default: "gwkit".'),
+      }),
+      z.strictObject({
+        type: z.literal('cloud'),
+        organization: z.string().min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
+        hostname: z.string().min(1).optional().describe('Default: app.terraform.io.'),
+        workspacePrefix: z
+          .string()
+          .optional()
+          .describe('One workspace per tenant: PREFIX + tenant id. Default: "gwkit-".'),
+      }),
+    ],
+    { error: 'expected backend.type to be one of local, gcs, cloud' },
+  )
+  .describe('Where Terraform keeps this tenant\'s state. Every tenant has its own state.');
+
+export const ProviderSchema = z
+  .strictObject({
+    impersonateServiceAccount: z
+      .email({ error: 'expected a service account email' })
+      .optional()
+      .describe('Service account Terraform impersonates (recommended for CI). Default: none (caller credentials).'),
+    billingProject: z
+      .string()
+      .regex(PROJECT_ID_PATTERN, { error: 'expected a project id' })
+      .optional()
+      .describe('Project billed for API quota (sets user_project_override). Default: none.'),
+  })
+  .describe('Google provider settings.');
+
+export const SecretAccessSchema = z
+  .strictObject({
+    importers: z
+      .array(z.string().regex(IAM_MEMBER_PATTERN, { error: 'expected an IAM member, e.g. "group:pbx-ops@example.com"' }))
+      .optional()
+      .describe('Principals that may add client credential versions (gwkit client import). Default: none.'),
+    readers: z
+      .array(z.string().regex(IAM_MEMBER_PATTERN, { error: 'expected an IAM member, e.g. "serviceAccount:ci@p.iam.gserviceaccount.com"' }))
+      .optional()
+      .describe('Principals that may read the client credentials (gwkit post-deploy, status). Default: none.'),
+  })
+  .describe('IAM on the tenant\'s client credential secret.');
+
+export const ConsentScreenSchema = z
+  .strictObject({
+    appName: z.string().min(1).max(120).optional().describe('App name on the consent screen. Default: "PortSIP PBX".'),
+    supportEmail: email.optional().describe('User support email shown on the consent screen. Required (here or in defaults).'),
+    developerEmail: email.optional().describe('Developer contact email. Default: the support email.'),
+  })
+  .describe('What the administrator enters on the OAuth consent screen (Google offers no API for it).');
+
+/** Settings a tenant may take from `defaults`. */
+const tenantSettings = {
+  projectId: ProjectIdSchema.optional(),
+  projectName: z.string().min(4).max(30).optional().describe('Display name of the project. Default: "PBX Google <tenant id>" (cut to 30).'),
+  parent: ParentSchema.optional(),
+  billingAccount: BillingAccountSchema.optional(),
+  labels: LabelsSchema.optional(),
+  features: FeaturesSchema.optional(),
+  consentScreen: ConsentScreenSchema.optional(),
+  environment: z
+    .enum(['production', 'non-production'], { error: 'expected "production" or "non-production"' })
+    .optional()
+    .describe('production tenants get deletion_policy PREVENT; non-production DELETE. Default: production.'),
+  deletionPolicy: z
+    .enum(['PREVENT', 'ABANDON', 'DELETE'], { error: 'expected PREVENT, ABANDON or DELETE' })
+    .optional()
+    .describe('Overrides the deletion policy derived from environment.'),
+  lien: z.boolean().optional().describe('Place a lien against project deletion. Default: false.'),
+  backend: BackendSchema.optional(),
+  provider: ProviderSchema.optional(),
+  secretAccess: SecretAccessSchema.optional(),
+};
+
+export const DefaultsSchema = z.strictObject(tenantSettings).describe('Settings every tenant inherits unless it sets its own.');
+
+export const PbxTenantRefSchema = z
+  .union(
+    [
+      z.strictObject({ domain: z.string().min(1).max(280).describe('The tenant\'s SIP domain on the PBX.') }),
+      z.strictObject({ name: z.string().min(1).max(1024).describe('The tenant\'s name on the PBX.') }),
+    ],
+    { error: 'expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }' },
+  )
+  .describe('Which PBX tenant this entry maps to.');
+
+export const TenantSchema = z
+  .strictObject({
+    id: z
+      .string({ error: 'expected a tenant id (string)' })
+      .regex(TENANT_ID_PATTERN, {
+        error: 'tenant ids are 2-40 characters: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen',
+      })
+      .describe('Stable tenant id: names the stack, its state and (by default) its project. Changing it replaces infrastructure.'),
+    pbxTenant: PbxTenantRefSchema,
+    ...tenantSettings,
+  })
+  .describe('One PBX tenant and its Google Cloud project.');
+
+export const FleetFileSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected version: 1' }).optional().describe('Config format version. Default: 1.'),
+    include: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('More tenant files, or folders of *.yaml files, relative to this file. Each holds a `tenants:` list.'),
+    defaults: DefaultsSchema.optional(),
+    tenants: z.array(TenantSchema).optional(),
+  })
+  .describe('gwkit fleet configuration (gwkit.yaml).');
+
+/** A file named by `include`: tenants only; defaults stay in the main file so there is one place to look. */
+export const TenantFileSchema = z.strictObject({ tenants: z.array(TenantSchema) });
+
+export type FleetFile = z.infer<typeof FleetFileSchema>;
+export type TenantInput = z.infer<typeof TenantSchema>;
+export type DefaultsInput = z.infer<typeof DefaultsSchema>;
+export type Backend = z.infer<typeof BackendSchema>;
+export type PbxTenantRef = z.infer<typeof PbxTenantRefSchema>;
+
+/** JSON Schema (2020-12) of gwkit.yaml, for editors and CI. */
+export function fleetJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(FleetFileSchema, { io: 'input', target: 'draft-2020-12' }),
+    title: 'gwkit fleet configuration',
+  };
+}
