@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * gwkit: the CLI. One command module per file under commands/; each parses, calls a library
+ * function and renders through support/run.ts.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode } from '../lib/errors';
+import { configCommand } from './commands/config';
+
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('gwkit')
+    .usage('$0 <command> [options]\n\nPortSIP PBX <-> Google Workspace integration, per tenant, for whole fleets.')
+    .option('config', {
+      type: 'string',
+      default: process.env.GWKIT_CONFIG ?? 'gwkit.yaml',
+      describe: 'Fleet config file (env GWKIT_CONFIG)',
+      global: true,
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout (logs stay on stderr)', global: true })
+    .option('tenant', { type: 'string', array: true, describe: 'Tenant id to act on (repeatable)', global: true })
+    .option('all', { type: 'boolean', describe: 'Act on every tenant of the fleet', global: true })
+    .command(configCommand)
+    .demandCommand(1, 'Name a command; see gwkit --help')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .epilogue('Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input, 3 waiting on a person.')
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`gwkit: ${message}\nRun "gwkit --help" for usage.\n`);
+      process.exit(ExitCode.BadInput);
+    });
+}
+
+if (require.main === module) {
+  void buildCli(hideBin(process.argv)).parseAsync();
+}
