@@ -1,0 +1,305 @@
+/**
+ * A spec-faithful PortSIP PBX over real HTTPS: every request is authenticated and validated
+ * against the vendored OpenAPI spec (+ supplement) before a handler sees it, and every answer is
+ * validated again before it leaves. An invalid answer is an emulator bug: it becomes a 500 and is
+ * recorded in `state.violations`, which tests assert stays empty.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createEmulatorCa, type EmulatorCa } from '../tls';
+import { GoogleConnector, type GoogleEndpoints } from './google';
+import { ApiError, HANDLERS, type HandlerContext } from './handlers';
+import { portSipSpec } from './spec';
+import {
+  DEFAULT_TENANTS,
+  DEFAULT_USERS,
+  type EmulatorState,
+  type EmulatorTenantInit,
+  type EmulatorUserInit,
+  type GoogleSlot,
+  type Session,
+  type TenantState,
+  createState,
+  redact,
+} from './state';
+
+export interface PbxEmulatorOptions {
+  /** Default: Acme (acme.pbx.test) and Globex (globex.pbx.test, behind an SBC). */
+  tenants?: EmulatorTenantInit[];
+  /** Default: system admin `admin`/`admin-password`, tenant admin `acme-admin`/`acme-password`@acme.pbx.test. */
+  users?: EmulatorUserInit[];
+  /** Access token lifetime in seconds (PortSIP: 1800). */
+  accessTokenTtlSeconds?: number;
+  /** Google endpoints the PBX talks to during consent and test mails. */
+  google?: GoogleEndpoints;
+  /** CA to issue the server certificate from (share one with the Google emulator); default: a new one. */
+  ca?: EmulatorCa;
+  host?: string;
+  port?: number;
+}
+
+export interface PbxEmulator {
+  /** Base URL of the API, `https://127.0.0.1:PORT/api`. */
+  readonly url: string;
+  /** `https://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** PEM file of the CA that signed the server certificate. */
+  readonly caFile: string;
+  readonly ca: EmulatorCa;
+  readonly state: EmulatorState;
+  /** Answer the next `times` matching requests with `status` (not processed). `path` is below /api. */
+  failNext(method: string, path: string, status: number, times?: number, options?: { retryAfterSeconds?: number }): void;
+  /** Process the next `times` matching requests, but hold the answer back for `ms`. */
+  delayNext(method: string, path: string, ms: number, times?: number): void;
+  /** Expire every access token now (refresh tokens stay valid). */
+  expireAccessTokens(): void;
+  /** The slot behind a tenant (by id, name or domain) or the system (`undefined`). */
+  googleSlot(tenantRef?: string): GoogleSlot;
+  close(): Promise<void>;
+}
+
+interface Fault {
+  method: string;
+  path: string;
+  remaining: number;
+  status?: number;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+}
+
+/** Consent callback paths (browser coming back from Google; not part of the REST API). */
+export const CALLBACK_PATH = '/api/google/oauth2callback';
+export const SBC_CALLBACK_PATH = '/sbc/api/google/oauth2callback';
+
+const MAX_BODY = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError(413, 'VALIDATE_FAILED', 'request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function errorBody(code: string, message: string, detail?: unknown): unknown {
+  return { errors: [{ code, message, ...(detail === undefined ? {} : { detail }) }] };
+}
+
+function html(title: string, message: string, ok: boolean): string {
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1 id="result" data-ok="${ok}">${esc(title)}</h1><p id="message">${esc(message)}</p></body></html>`;
+}
+
+export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promise<PbxEmulator> {
+  const spec = portSipSpec();
+  const ca = options.ca ?? createEmulatorCa('gwkit PBX emulator CA');
+  const { key, cert } = ca.issue();
+  const state = createState(options.tenants ?? DEFAULT_TENANTS, options.users ?? DEFAULT_USERS);
+  const google = new GoogleConnector(options.google);
+  const accessTtlSeconds = options.accessTokenTtlSeconds ?? 1800;
+  const faults: Fault[] = [];
+  let origin = '';
+
+  const redirectUris = (tenant?: TenantState) => ({
+    redirect_uri: `${origin}${CALLBACK_PATH}`,
+    ...(tenant?.sbc ? { sbc_redirect_uri: `${origin}${SBC_CALLBACK_PATH}` } : {}),
+  });
+
+  const takeFault = (method: string, path: string, kind: 'status' | 'delay'): Fault | undefined => {
+    const f = faults.find((x) => x.method === method && x.path === path && x.remaining > 0 && (kind === 'status' ? x.status : x.delayMs) !== undefined);
+    if (f) f.remaining--;
+    return f;
+  };
+
+  const allSlots = (): { slot: GoogleSlot; tenant?: TenantState }[] => [
+    { slot: state.system.google },
+    ...[...state.tenants.values()].map((t) => ({ slot: t.google, tenant: t })),
+  ];
+
+  /** Google sends the browser back here with `code` (or `error`) and our opaque `state`. */
+  async function consentCallback(url: URL, viaSbc: boolean): Promise<{ status: number; page: string }> {
+    const found = allSlots().find((s) => s.slot.client_id && s.slot.consentState === url.searchParams.get('state'));
+    if (!found) return { status: 400, page: html('Google Workspace authorization failed', 'Unknown or outdated authorization request (state). Start again from the PBX.', false) };
+    const { slot } = found;
+    const error = url.searchParams.get('error');
+    const code = url.searchParams.get('code');
+    if (error || !code) {
+      slot.lastConsentError = error ?? 'no authorization code';
+      const why = error === 'access_denied' ? 'access was denied on the Google consent screen' : `Google answered: ${slot.lastConsentError}`;
+      return { status: 400, page: html('Google Workspace authorization failed', `Authorization failed: ${why}.`, false) };
+    }
+    const uris = redirectUris(found.tenant);
+    const answer = await google.token({
+      grant_type: 'authorization_code',
+      code,
+      client_id: slot.client_id,
+      client_secret: slot.client_secret,
+      redirect_uri: viaSbc && uris.sbc_redirect_uri ? uris.sbc_redirect_uri : uris.redirect_uri,
+    });
+    if (!answer.ok || typeof answer.body.refresh_token !== 'string') {
+      slot.lastConsentError = answer.ok ? 'Google returned no refresh token' : answer.error;
+      return { status: 502, page: html('Google Workspace authorization failed', `Authorization failed: the code exchange did not succeed (${slot.lastConsentError}).`, false) };
+    }
+    slot.refreshToken = answer.body.refresh_token;
+    delete slot.lastConsentError;
+    return { status: 200, page: html('Google Workspace authorization completed', 'Google Workspace authorization completed. You can close this window.', true) };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', origin);
+    const raw = await readBody(req);
+
+    if (method === 'GET' && (url.pathname === CALLBACK_PATH || url.pathname === SBC_CALLBACK_PATH)) {
+      const { status, page } = await consentCallback(url, url.pathname === SBC_CALLBACK_PATH);
+      state.requests.push({ method, path: url.pathname, status });
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+      return;
+    }
+
+    const apiPath = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : undefined;
+    const matched = apiPath ? spec.match(method, apiPath) : { params: {}, pathExists: false };
+    const op = matched.op;
+    let session: Session | undefined;
+    let body: unknown;
+    let status = 200;
+    let out: unknown;
+
+    try {
+      if (!op) {
+        throw matched.pathExists
+          ? new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`)
+          : new ApiError(404, 'NOT_FOUND', `No such API: ${url.pathname}`);
+      }
+      const fault = takeFault(method, apiPath!, 'status');
+      if (fault) {
+        if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
+        throw new ApiError(fault.status!, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVICE_UNAVAILABLE', `Injected fault: HTTP ${fault.status}`);
+      }
+
+      const contentType = req.headers['content-type'];
+      if (raw.length > 0) {
+        const text = raw.toString('utf8');
+        if (/^application\/json/i.test(contentType ?? '')) {
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+        } else if (/^application\/x-www-form-urlencoded/i.test(contentType ?? '')) {
+          body = Object.fromEntries(new URLSearchParams(text));
+        }
+      }
+
+      if (op.secured) {
+        const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        session = auth ? state.sessions.get(auth) : undefined;
+        if (!session) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or invalid access token.');
+        if (session.expiresAt <= Date.now()) throw new ApiError(401, 'UNAUTHORIZED', 'The access token has expired.');
+      }
+
+      const query = Object.fromEntries(url.searchParams) as Record<string, string>;
+      const problems = spec.validateRequest(op, { query, pathParams: matched.params, contentType, body, rawBodyLength: raw.length });
+      if (problems.length) throw new ApiError(400, 'VALIDATE_FAILED', 'field validation failed', problems);
+
+      const handler = HANDLERS[`${method} ${op.template}`];
+      if (!handler) throw new ApiError(501, 'NOT_IMPLEMENTED', `${method} ${op.template} is in the PortSIP spec but not emulated.`);
+      const ctx: HandlerContext = {
+        state,
+        google,
+        session,
+        query,
+        body: (body ?? {}) as Record<string, unknown>,
+        redirectUris,
+        accessTtlSeconds,
+        refreshTtlSeconds: 7 * 24 * 3600,
+      };
+      const result = await handler(ctx);
+      status = result.status;
+      out = result.body;
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      status = e.status;
+      out = errorBody(e.code, e.message, e.detail);
+    }
+
+    const hasBody = out !== undefined;
+    const problems = spec.validateResponse(op, status, out, hasBody);
+    if (problems.length && status !== 501) {
+      state.violations.push({ method, path: url.pathname, status, problems });
+      status = 500;
+      out = errorBody('EMULATOR_RESPONSE_INVALID', 'The emulator produced a response that violates the PortSIP spec (see state.violations).');
+    }
+
+    const tenantId = session?.tenantId;
+    state.requests.push({
+      method,
+      path: url.pathname,
+      tenant: tenantId ? state.tenants.get(tenantId)?.name : undefined,
+      user: session?.username,
+      status,
+      body: body === undefined ? undefined : redact(body),
+    });
+
+    const delay = apiPath ? takeFault(method, apiPath, 'delay') : undefined;
+    if (delay) await new Promise((r) => setTimeout(r, delay.delayMs));
+    if (res.destroyed) return;
+    if (out === undefined) res.writeHead(status).end();
+    else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+  }
+
+  const server = createServer({ key, cert }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      state.violations.push({ method: req.method ?? '', path: req.url ?? '', status: 500, problems: [{ where: 'emulator', message: String(e) }] });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(errorBody('UNKNOWN', 'unknown error')));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `https://${host}:${address.port}`;
+
+  const findTenant = (ref: string): TenantState => {
+    const t = [...state.tenants.values()].find((x) => x.id === ref || x.name === ref || x.domain === ref);
+    if (!t) throw new Error(`emulator: no tenant '${ref}'`);
+    return t;
+  };
+
+  return {
+    url: `${origin}/api`,
+    origin,
+    caFile: ca.caFile,
+    ca,
+    state,
+    failNext(method, path, status, times = 1, opts = {}) {
+      faults.push({ method: method.toUpperCase(), path, status, remaining: times, retryAfterSeconds: opts.retryAfterSeconds });
+    },
+    delayNext(method, path, ms, times = 1) {
+      faults.push({ method: method.toUpperCase(), path, delayMs: ms, remaining: times });
+    },
+    expireAccessTokens() {
+      for (const s of state.sessions.values()) s.expiresAt = 0;
+    },
+    googleSlot(ref) {
+      return ref === undefined ? state.system.google : findTenant(ref).google;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await google.close();
+    },
+  };
+}
