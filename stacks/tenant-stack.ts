@@ -1,5 +1,14 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from 'cdktf';
+import {
+  CloudBackend,
+  GcsBackend,
+  LocalBackend,
+  NamedCloudWorkspace,
+  TerraformOutput,
+  TerraformStack,
+  type ITerraformDependable,
+  type TerraformResource,
+} from 'cdktf';
 import type { Construct } from 'constructs';
 import { ClientCredentialSlot } from '../constructs/client-credential-slot';
 import { IntegrationProject } from '../constructs/integration-project';
@@ -54,7 +63,7 @@ export class TenantStack extends TerraformStack {
     });
 
     // Outputs wait for every API: whoever reads them (CLI, other stacks) never races enablement.
-    const ready = [...apis.services];
+    const ready = apis.services.map(staticReference);
     const output = (id: string, value: string, description: string) =>
       new TerraformOutput(this, id, { value, description, dependsOn: ready });
     output('project_id', project.projectId, 'Google Cloud project id of the integration');
@@ -70,6 +79,15 @@ export class TenantStack extends TerraformStack {
     output('console_audience_url', links.audience, 'Consent screen: External audience, publish to production (human step)');
     output('console_client_create_url', links.createClient, 'Create the Web application OAuth client (human step)');
   }
+}
+
+/**
+ * A dependency Terraform accepts in an output's depends_on. cdktf 0.21 renders TerraformOutput
+ * dependsOn as "${type.name}", which `terraform init` rejects ("A single static variable reference
+ * is required"); outputs need the bare reference.
+ */
+function staticReference(resource: TerraformResource): ITerraformDependable {
+  return { fqn: `${resource.terraformResourceType}.${resource.friendlyUniqueId}` };
 }
 
 function configureBackend(stack: TerraformStack, tenant: TenantConfig): void {

@@ -122,11 +122,11 @@ function checkUnique(tenants: readonly TenantConfig[], field: string, key: (t: T
   const first = new Map<string, TenantConfig>();
   for (const tenant of tenants) {
     const value = key(tenant);
-    const owner = first.get(value);
+    const owner = first.get(value.toLowerCase());
     if (owner) {
       problems.push(`${tenant.location}: tenant "${tenant.id}": ${field} "${value}" is already used by tenant "${owner.id}" (${owner.location}); it must be unique across the fleet`);
     } else {
-      first.set(value, tenant);
+      first.set(value.toLowerCase(), tenant);
     }
   }
 }
@@ -137,7 +137,8 @@ export function resolveFleet(file: string, defaults: DefaultsInput, entries: rea
   const tenants = entries.map((e) => resolveTenant(e, defaults, problems)).filter((t): t is TenantConfig => !!t);
   checkUnique(tenants, 'id', (t) => t.id, problems);
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
-  checkUnique(tenants, 'pbxTenant', (t) => JSON.stringify(t.pbxTenant).toLowerCase(), problems);
+  // PBX domains and tenant names compare case-insensitively, as SIP domains do.
+  checkUnique(tenants, 'pbxTenant', (t) => ('domain' in t.pbxTenant ? `domain ${t.pbxTenant.domain}` : `name ${t.pbxTenant.name}`), problems);
   if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
   return { file, tenants };
 }

@@ -87,12 +87,12 @@ export const BackendSchema = z
       }),
       z.strictObject({
         type: z.literal('gcs'),
-        bucket: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
+        bucket: z.string({ error: 'required for a gcs backend: the bucket that holds Terraform state' }).regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
         prefix: z.string().min(1).optional().describe('State prefix; the tenant id is appended. Default: "gwkit".'),
       }),
       z.strictObject({
         type: z.literal('cloud'),
-        organization: z.string().min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
+        organization: z.string({ error: 'required for a cloud backend: the HCP Terraform organization' }).min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
         hostname: z.string().min(1).optional().describe('Default: app.terraform.io.'),
         workspacePrefix: z
           .string()
