@@ -183,7 +183,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       const fault = takeFault(method, apiPath!, 'status');
       if (fault) {
         if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
-        throw new ApiError(fault.status!, fault.status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVICE_UNAVAILABLE', `Injected fault: HTTP ${fault.status}`);
+        throw new ApiError(fault.status!, fault.status === 429 ? 'TOO_MANY_REQUESTS' : fault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN', `Injected fault: HTTP ${fault.status}`);
       }
 
       const contentType = req.headers['content-type'];

@@ -9293,7 +9293,7 @@ export interface operations {
                          * @description Indicates if IPv6 would be enabled.
                          * @default true
                          */
-                        enable_ipv6: boolean;
+                        enable_ipv6?: boolean;
                         /** @description The private IPv6 of system. */
                         private_ipv6?: string;
                         /** @description The public IPv6 of system. */
@@ -9700,7 +9700,7 @@ export interface operations {
                          * @description Whether to force reset the initial password.
                          * @default false
                          */
-                        password_force_reset: boolean;
+                        password_force_reset?: boolean;
                     };
                 };
             };
@@ -9909,7 +9909,7 @@ export interface operations {
                          * @description Indicates if IPv6 would be enabled.
                          * @default true
                          */
-                        enable_ipv6: boolean;
+                        enable_ipv6?: boolean;
                         /** @description The private IPv6 of system. */
                         private_ipv6?: string;
                         /** @description The public IPv6 of system. */
@@ -10177,76 +10177,76 @@ export interface operations {
                          * @description User agent.
                          * @default PortSIP UC
                          */
-                        user_agent: string;
+                        user_agent?: string;
                         /** @description The semicolon separated list of blocked user agents. */
                         blocked_user_agents?: string;
                         /**
                          * @description Enable Shared Address Space Address Range or not (RFC 6598).
                          * @default true
                          */
-                        enable_shared_address_space_address_range: boolean;
+                        enable_shared_address_space_address_range?: boolean;
                         /**
                          * @description Indicates if DIGEST authentication would be enabled.
                          * @default true
                          */
-                        enable_digest_auth: boolean;
+                        enable_digest_auth?: boolean;
                         /**
                          * @description Indicates if PortSIP PBX requires authentication against all subsequent
                          *     requests originated from one calling.
                          * @default false
                          */
-                        enable_auth_mid_dialog: boolean;
+                        enable_auth_mid_dialog?: boolean;
                         /**
                          * @description Indicates if auth-int DIGEST authentication mode would be enabled.
                          * @default false
                          */
-                        enable_digest_auth_int: boolean;
+                        enable_digest_auth_int?: boolean;
                         /**
                          * @description Allow external calls recording.
                          * @default true
                          */
-                        enable_external_recording: boolean;
+                        enable_external_recording?: boolean;
                         /**
                          * @description When a client sends a bad nonce in their credentials,
                          *     return 403 message if this parameter is true, or send a new  challenge if this parameter is false.
                          * @default false
                          */
-                        enable_reject_bad_nonce: boolean;
+                        enable_reject_bad_nonce?: boolean;
                         /**
                          * Format: int32
                          * @description Interval for statistics logs, in seconds.
                          * @default 600
                          */
-                        statistics_log_interval: number;
+                        statistics_log_interval?: number;
                         /**
                          * Format: int32
                          * @description Close the session if no RTP packets received within specified duration, in seconds.
                          * @default 600
                          */
-                        dead_session_timeout: number;
+                        dead_session_timeout?: number;
                         /**
                          * @description Indicates if session timer (RFC 4028) would be enabled.
                          *     This also requires client support.
                          * @default true
                          */
-                        enable_session_timer: boolean;
+                        enable_session_timer?: boolean;
                         /**
                          * Format: int32
                          * @description Duration recorded by Session timer.
                          *     Precondition: "enable_session_timer" MUST be set to true.
                          * @default 3600
                          */
-                        session_timer_duration: number;
+                        session_timer_duration?: number;
                         /**
                          * @description Indicates if "to" tag is allowed in REGISTER message.
                          * @default false
                          */
-                        enable_to_tag_in_register: boolean;
+                        enable_to_tag_in_register?: boolean;
                         /**
                          * @description Indicates if congestion management would be enabled.
                          * @default true
                          */
-                        enable_congestion_management: boolean;
+                        enable_congestion_management?: boolean;
                         /**
                          * @description Precondition: "enable_congestion_management" parameter MUST be set to true.
                          *     The recommended is WAIT_TIME based on the expected wait time for each FIFO.
@@ -10263,7 +10263,7 @@ export interface operations {
                          *     This parameter determines when the Rejection Behavior changes.
                          * @default 600
                          */
-                        congestion_management_tolerance: number;
+                        congestion_management_tolerance?: number;
                         /**
                          * @description Indicates if the extension would be automatically created when a non-existent extension try to register.
                          *     If it is set to true, when a non-included extension tries to send
@@ -10271,48 +10271,48 @@ export interface operations {
                          *     default password "portsip" automatically.
                          * @default false
                          */
-                        enable_create_non_exist_extension: boolean;
+                        enable_create_non_exist_extension?: boolean;
                         /**
                          * @description Enable prack or not.
                          * @default false
                          */
-                        enable_prack: boolean;
+                        enable_prack?: boolean;
                         /**
                          * @description Whether to enable tenant-level trunk.
                          * @default true
                          */
-                        enable_tenant_level_trunk: boolean;
+                        enable_tenant_level_trunk?: boolean;
                         /**
                          * @description Enable Diversion support or not (RFC 5806).
                          * @default false
                          */
-                        enable_diversion_support: boolean;
+                        enable_diversion_support?: boolean;
                         /**
                          * @description Enable History-Info support (RFC 7044).
                          * @default false
                          */
-                        enable_history_info_support: boolean;
+                        enable_history_info_support?: boolean;
                         /**
                          * @description Enable Outbound Support or not (RFC 5626).
                          * @default true
                          */
-                        enable_outbound_support: boolean;
+                        enable_outbound_support?: boolean;
                         /**
                          * Format: int32
                          * @description The flow timer interval in seconds.
                          * @default 0
                          */
-                        flow_timer: number;
+                        flow_timer?: number;
                         /**
                          * @description The register expiration time in seconds.
                          * @default 300
                          */
-                        register_expiration_time: number;
+                        register_expiration_time?: number;
                         /**
                          * @description Enable call-info header for auto answer or not.
                          * @default false
                          */
-                        enable_auto_answer_alert_info_header: boolean;
+                        enable_auto_answer_alert_info_header?: boolean;
                         /**
                          * @description Alert-info header to be added in INVITE message when PBX is forwarding the page/intercom.
                          *     Values includes:
@@ -10327,22 +10327,22 @@ export interface operations {
                          *     The value is "sip:portsip.com;answer-after=0".
                          * @default true
                          */
-                        enable_auto_answer_call_info_header: boolean;
+                        enable_auto_answer_call_info_header?: boolean;
                         /**
                          * @description Enable Require Answer Mode (RFC 5373) for auto answer.
                          * @default false
                          */
-                        enable_require_answer_mode: boolean;
+                        enable_require_answer_mode?: boolean;
                         /**
                          * @description Enable WWW authentication or not.
                          * @default false
                          */
-                        enable_www_auth: boolean;
+                        enable_www_auth?: boolean;
                         /**
                          * @description User equal required for authentication name.
                          * @default true
                          */
-                        user_equal_required_for_auth_name: boolean;
+                        user_equal_required_for_auth_name?: boolean;
                         /** @description Tracer server host. */
                         trace_server_host?: string;
                         /** @description The tracer server port. */
@@ -10352,19 +10352,19 @@ export interface operations {
                          * @description Block if failed to login PortSIP PBX Web more than this times.
                          * @default 5
                          */
-                        web_failed_auth_amount: number;
+                        web_failed_auth_amount?: number;
                         /**
                          * Format: int32
                          * @description The web blocked time in seconds.
                          * @default 3600
                          */
-                        web_blacklist_time_interval: number;
+                        web_blacklist_time_interval?: number;
                         /**
                          * Format: int32
                          * @description The number of authentication failures.
                          * @default 50
                          */
-                        sip_failed_auth_amount: number;
+                        sip_failed_auth_amount?: number;
                         /**
                          * Format: int32
                          * @description DOS attacks can send REGISTER/INVITE requests but do not reply to Challenge (407).
@@ -10373,43 +10373,43 @@ export interface operations {
                          *     IP will remain blacklisted till "SIP Blacklist time interval" expires.
                          * @default 1000
                          */
-                        sip_failed_challenge_requests_amount: number;
+                        sip_failed_challenge_requests_amount?: number;
                         /**
                          * Format: int32
                          * @description The sip blocked time in seconds.
                          * @default 3600
                          */
-                        sip_blacklist_time_interval: number;
+                        sip_blacklist_time_interval?: number;
                         /**
                          * Format: int32
                          * @description The detection period in seconds.
                          * @default 10
                          */
-                        sip_detection_period: number;
+                        sip_detection_period?: number;
                         /**
                          * Format: int32
                          * @description If the amount of packets is exceeded, the PBX will block the source IP for "Level 1 blacklist time interval" seconds.
                          * @default 5000
                          */
-                        sip_barrier_1_packets: number;
+                        sip_barrier_1_packets?: number;
                         /**
                          * Format: int32
                          * @description This is the time interval in seconds that an abusive IP Address remains in the blacklist
                          * @default 3600
                          */
-                        sip_barrier_1_blocking_time: number;
+                        sip_barrier_1_blocking_time?: number;
                         /**
                          * Format: int32
                          * @description If the amount of packets is exceeded, the PBX will block the source IP for "Level 2 blacklist time interval" seconds.
                          * @default 2000
                          */
-                        sip_barrier_2_packets: number;
+                        sip_barrier_2_packets?: number;
                         /**
                          * Format: int32
                          * @description This is the time interval in seconds that an abusive IP Address remains in the blacklist
                          * @default 30
                          */
-                        sip_barrier_2_blocking_time: number;
+                        sip_barrier_2_blocking_time?: number;
                         /** @description Content of this certificate file for STIR/SHAKEN support. */
                         stir_shaken_cert?: string;
                         /** @description Content of this private certificate file for STIR/SHAKEN support. */
@@ -10753,17 +10753,17 @@ export interface operations {
                          * @default AUTO
                          * @enum {string}
                          */
-                        auth: "DISABLE" | "AUTO" | "LOGIN" | "PLAIN";
+                        auth?: "DISABLE" | "AUTO" | "LOGIN" | "PLAIN";
                         /**
                          * @description Whether to enable TLS/SSL.
                          * @default true
                          */
-                        enable_tls_ssl: boolean;
+                        enable_tls_ssl?: boolean;
                         /**
                          * @description Whether StartTLS is automatically enabled.
                          * @default false
                          */
-                        enable_starttls_auto: boolean;
+                        enable_starttls_auto?: boolean;
                         /**
                          * @description Comma-separated list of email address that should receive notifications.
                          *     Allow up to 15 email addresses.
@@ -10773,7 +10773,7 @@ export interface operations {
                          * @description Apply the email server settings to all tenants.
                          * @default true
                          */
-                        enable_tenant_access: boolean;
+                        enable_tenant_access?: boolean;
                         /**
                          * Format: double
                          * @description The hard disk threshold for email warning.
@@ -10784,7 +10784,7 @@ export interface operations {
                          * @description Send a notification email when specified hard disk threshold is exceeded.
                          * @default false
                          */
-                        notify_hard_disk_exceeded_threshold: boolean;
+                        notify_hard_disk_exceeded_threshold?: boolean;
                         /**
                          * Format: double
                          * @description The CPU threshold for email warning.
@@ -10795,7 +10795,7 @@ export interface operations {
                          * @description Send a notification email when specified CPU threshold is exceeded.
                          * @default false
                          */
-                        notify_cpu_exceeded_threshold: boolean;
+                        notify_cpu_exceeded_threshold?: boolean;
                         /**
                          * Format: double
                          * @description The memory threshold for email warning.
@@ -10806,27 +10806,27 @@ export interface operations {
                          * @description Send an email notification when specified memory threshold is exceeded.
                          * @default false
                          */
-                        notify_memory_exceeded_threshold: boolean;
+                        notify_memory_exceeded_threshold?: boolean;
                         /**
                          * @description Send a notification email when ip blocked.
                          * @default false
                          */
-                        notify_ip_blocked: boolean;
+                        notify_ip_blocked?: boolean;
                         /**
                          * @description Send a notification email when license limit reached.
                          * @default false
                          */
-                        notify_license_limited: boolean;
+                        notify_license_limited?: boolean;
                         /**
                          * @description Send a notification email when some service disconnected.
                          * @default false
                          */
-                        notify_service_disconnected: boolean;
+                        notify_service_disconnected?: boolean;
                         /**
                          * @description Send a notification email when push notification certificates update failed.
                          * @default false
                          */
-                        notify_push_certs_update_failed: boolean;
+                        notify_push_certs_update_failed?: boolean;
                     };
                 };
             };
@@ -11043,7 +11043,7 @@ export interface operations {
                          * @default GLOBAL
                          * @enum {string}
                          */
-                        national_cloud: "GLOBAL" | "CHINA";
+                        national_cloud?: "GLOBAL" | "CHINA";
                         /** @description The Directory ID (Tenant ID) of Microsoft identity platform. */
                         directory_id?: string;
                         /** @description The Application (client) ID of Azure AD. */
@@ -11267,12 +11267,12 @@ export interface operations {
                          * @description The SBC web port for http.
                          * @default 8882
                          */
-                        http_port: number;
+                        http_port?: number;
                         /**
                          * @description The SBC web port fot https.
                          * @default 8883
                          */
-                        https_port: number;
+                        https_port?: number;
                         transports?: {
                             /**
                              * @description The transport protocol:
@@ -11626,7 +11626,7 @@ export interface operations {
                              * @description Enable this dealer or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Dealer level includes:
                              *     - `DISTRIBUTOR`: the first level of dealers.
@@ -11659,19 +11659,19 @@ export interface operations {
                              * @description The maximum number of tenants that the dealer is allowed to create.
                              * @default 100
                              */
-                            max_tenants: number;
+                            max_tenants?: number;
                             /**
                              * Format: int32
                              * @description The maximum number of extensions that the dealer is allowed to create.
                              * @default 50000
                              */
-                            max_extensions: number;
+                            max_extensions?: number;
                             /**
                              * @description Whether or not the reseller is allowed to have full control over the tenant.
                              *     This attribute is not valid if not modified by first level dealer.
                              * @default true
                              */
-                            tenant_full_access: boolean;
+                            tenant_full_access?: boolean;
                         }[];
                     };
                 };
@@ -11797,7 +11797,7 @@ export interface operations {
                          * @description Enable this dealer or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description Dealer level includes:
                          *     - `DISTRIBUTOR`: the first level of dealers.
@@ -11830,19 +11830,19 @@ export interface operations {
                          * @description The maximum number of tenants that the dealer is allowed to create.
                          * @default 100
                          */
-                        max_tenants: number;
+                        max_tenants?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of extensions that the dealer is allowed to create.
                          * @default 50000
                          */
-                        max_extensions: number;
+                        max_extensions?: number;
                         /**
                          * @description Whether or not the reseller is allowed to have full control over the tenant.
                          *     This attribute is not valid if not modified by first level dealer.
                          * @default true
                          */
-                        tenant_full_access: boolean;
+                        tenant_full_access?: boolean;
                     };
                 };
             };
@@ -12031,7 +12031,7 @@ export interface operations {
                              * @description Enabled this notification or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                         }[];
                     };
                 };
@@ -12128,7 +12128,7 @@ export interface operations {
                          * @description Enabled this notification or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description Connect to Apple/Google development push server or production push server:
                          *     - `PRODUCTION`: Connect to Apple/Google production push server.
@@ -12136,7 +12136,7 @@ export interface operations {
                          * @default PRODUCTION
                          * @enum {string}
                          */
-                        mode: "PRODUCTION" | "DEVELOPMENT";
+                        mode?: "PRODUCTION" | "DEVELOPMENT";
                         /** @description The Firebase Cloud Messaging service account JSON file. */
                         android_service_account?: string;
                         /** @description Content of this APNs SSL certificate key file. */
@@ -13019,18 +13019,18 @@ export interface operations {
                              * @description The maximum number of users that the tenant is allowed to create.
                              * @default 1000
                              */
-                            max_extensions: number;
+                            max_extensions?: number;
                             /**
                              * Format: int32
                              * @description The maximum number of concurrent calls that the tenant is allowed to have.
                              * @default 20
                              */
-                            max_concurrent_calls: number;
+                            max_concurrent_calls?: number;
                             /**
                              * @description Enable this tenant or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The official website of tenant. */
                             website?: string;
                             /** @description Timezone for tenant. */
@@ -13583,72 +13583,72 @@ export interface operations {
                          * @description Enable this tenant or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description Allow extension video recording.
                          * @default false
                          */
-                        enable_video_recording: boolean;
+                        enable_video_recording?: boolean;
                         /**
                          * @description Allow extension audio recording.
                          * @default false
                          */
-                        enable_audio_recording: boolean;
+                        enable_audio_recording?: boolean;
                         /**
                          * @description Allow dual track recording for calls.
                          * @default false
                          */
-                        enable_dual_track_recording: boolean;
+                        enable_dual_track_recording?: boolean;
                         /**
                          * @description Enable call billing or not.
                          * @default false
                          */
-                        enable_billing: boolean;
+                        enable_billing?: boolean;
                         /**
                          * @description Enable call billing feature or not.
                          * @default false
                          */
-                        enable_feature_billing: boolean;
+                        enable_feature_billing?: boolean;
                         /**
                          * @description Enable call statistics feature or not.
                          * @default true
                          */
-                        enable_feature_call_statistics: boolean;
+                        enable_feature_call_statistics?: boolean;
                         /**
                          * @description Enable contact center feature or not.
                          * @default true
                          */
-                        enable_feature_contact_center: boolean;
+                        enable_feature_contact_center?: boolean;
                         /**
                          * @description Enable message channels feature or not.
                          * @default true
                          */
-                        enable_feature_message_channels: boolean;
+                        enable_feature_message_channels?: boolean;
                         /**
                          * @description Enable Microsoft Teams feature or not.
                          * @default true
                          */
-                        enable_feature_microsoft_teams: boolean;
+                        enable_feature_microsoft_teams?: boolean;
                         /**
                          * @description Enable trunks feature or not.
                          * @default true
                          */
-                        enable_feature_trunks: boolean;
+                        enable_feature_trunks?: boolean;
                         /**
                          * @description Enable WhatsApp feature or not.
                          * @default true
                          */
-                        enable_feature_whats_app: boolean;
+                        enable_feature_whats_app?: boolean;
                         /**
                          * @description Whether to enable night mode.
                          * @default false
                          */
-                        enable_night_mode: boolean;
+                        enable_night_mode?: boolean;
                         /**
                          * @description Whether to enable two-factor authentication.
                          * @default false
                          */
-                        enable_two_factor_authentication: boolean;
+                        enable_two_factor_authentication?: boolean;
                         /** @description Some custom configuration options serialized as json string */
                         custom_options?: string;
                         /**
@@ -13656,44 +13656,44 @@ export interface operations {
                          * @description The maximum number of users that the tenant is allowed to create.
                          * @default 1000
                          */
-                        max_extensions: number;
+                        max_extensions?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of concurrent calls that the tenant is allowed to have.
                          * @default 20
                          */
-                        max_concurrent_calls: number;
+                        max_concurrent_calls?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of ring groups that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_ring_groups: number;
+                        max_ring_groups?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of virtual receptionists that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_virtual_receptionists: number;
+                        max_virtual_receptionists?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of call queues that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_call_queues: number;
+                        max_call_queues?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of conference rooms that the tenant is allowed to be online at the same time.
                          * @default 20
                          */
-                        max_conference_rooms: number;
+                        max_conference_rooms?: number;
                         /**
                          * @description The maximum size of disk space that the tenant is allowed to have.
                          *     Specify a positive number and specify the unit at the same time, KB, MB, GB, PB are all allowed.
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default
                          */
-                        disk_quota: string;
+                        disk_quota?: string;
                         /** @description The used disk quota, an number followed by unit (KB, MB, GB, PB). */
                         used_disk_quota?: string;
                         /**
@@ -13702,35 +13702,35 @@ export interface operations {
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default
                          */
-                        im_disk_quota: string;
+                        im_disk_quota?: string;
                         /**
                          * @description The maximum size of disk space that the extension user is allowed to have for IM service.
                          *     Specify a positive number and specify the unit at the same time, KB, MB, GB, PB are all allowed.
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default 1GB
                          */
-                        extension_im_disk_quota: string;
+                        extension_im_disk_quota?: string;
                         /**
                          * Format: int32
                          * @description The retention period in days of recordings.
                          * @default 180
                          */
-                        recording_retention: number;
+                        recording_retention?: number;
                         /**
                          * @description The retention period in days of call report files.
                          * @default 30
                          */
-                        call_report_retention: number;
+                        call_report_retention?: number;
                         /**
                          * @description The retention period in days of audit logs and event logs.
                          * @default 180
                          */
-                        log_retention: number;
+                        log_retention?: number;
                         /**
                          * @description The retention period in days of temporary files.
                          * @default 30
                          */
-                        temp_file_retention: number;
+                        temp_file_retention?: number;
                         office_hours?: {
                             monday?: {
                                 /** @description When enabled, all day is working time, when disabled, all day is vacation time. */
@@ -13880,7 +13880,7 @@ export interface operations {
                              * @description Enable number processing or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The International code. */
                             international_code?: string;
                             /**
@@ -13898,24 +13898,24 @@ export interface operations {
                              * @description Remove special characters in the numbers(the "(" and ")" and spaces).
                              * @default false
                              */
-                            remove_special_chars: boolean;
+                            remove_special_chars?: boolean;
                             /**
                              * @description Remove duplicate countries.
                              * @default true
                              */
-                            remove_duplicate_countries: boolean;
+                            remove_duplicate_countries?: boolean;
                             /**
                              * @description Remove duplicate area code.
                              * @default true
                              */
-                            remove_duplicate_area_codes: boolean;
+                            remove_duplicate_area_codes?: boolean;
                         };
                         cdr_event?: {
                             /**
                              * @description Enabled this event or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The authentication method of event URL:
                              *     Can be either:
@@ -13926,7 +13926,7 @@ export interface operations {
                              * @default DISABLE
                              * @enum {string}
                              */
-                            auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                            auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                             /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                             username?: string;
                             /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -13941,7 +13941,7 @@ export interface operations {
                              * @description Enabled this event or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The authentication method of event URL:
                              *     Can be either:
@@ -13952,7 +13952,7 @@ export interface operations {
                              * @default DISABLE
                              * @enum {string}
                              */
-                            auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                            auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                             /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                             username?: string;
                             /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -13971,7 +13971,7 @@ export interface operations {
                          * @default MATCH_EXACTLY
                          * @enum {string}
                          */
-                        contact_match_type: "DISABLE" | "MATCH_EXACTLY" | "MATCH_LENGTH";
+                        contact_match_type?: "DISABLE" | "MATCH_EXACTLY" | "MATCH_LENGTH";
                         /**
                          * Format: int32
                          * @description The matched length of characters when contact_match_type is `MATCH_LENGTH`.
@@ -13986,13 +13986,13 @@ export interface operations {
                          * @default APPEND
                          * @enum {string}
                          */
-                        contact_append_type: "DISABLE" | "APPEND" | "PREPEND";
+                        contact_append_type?: "DISABLE" | "APPEND" | "PREPEND";
                         /**
                          * Format: uint32
                          * @description The interval for synchronizing contacts from the server, in minutes.
                          * @default 720
                          */
-                        contact_update_interval: number;
+                        contact_update_interval?: number;
                         /**
                          * @description Comma-separated list of email address that should receive notifications.
                          *     Allow up to 15 email addresses.
@@ -14002,7 +14002,7 @@ export interface operations {
                          * @description Whether to force reset the initial password.
                          * @default false
                          */
-                        password_force_reset: boolean;
+                        password_force_reset?: boolean;
                         /** @description The creation time of tenant. */
                         created_at?: string;
                         /** @description The name of the file. */
@@ -14548,7 +14548,7 @@ export interface operations {
                              * @description Enable this dealer or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Dealer level includes:
                              *     - `DISTRIBUTOR`: the first level of dealers.
@@ -14716,67 +14716,67 @@ export interface operations {
                          * @description Allow extension video recording.
                          * @default false
                          */
-                        enable_video_recording: boolean;
+                        enable_video_recording?: boolean;
                         /**
                          * @description Allow extension audio recording.
                          * @default false
                          */
-                        enable_audio_recording: boolean;
+                        enable_audio_recording?: boolean;
                         /**
                          * @description Allow dual track recording for calls.
                          * @default false
                          */
-                        enable_dual_track_recording: boolean;
+                        enable_dual_track_recording?: boolean;
                         /**
                          * @description Enable call billing or not.
                          * @default false
                          */
-                        enable_billing: boolean;
+                        enable_billing?: boolean;
                         /**
                          * @description Enable call billing feature or not.
                          * @default false
                          */
-                        enable_feature_billing: boolean;
+                        enable_feature_billing?: boolean;
                         /**
                          * @description Enable call statistics feature or not.
                          * @default true
                          */
-                        enable_feature_call_statistics: boolean;
+                        enable_feature_call_statistics?: boolean;
                         /**
                          * @description Enable contact center feature or not.
                          * @default true
                          */
-                        enable_feature_contact_center: boolean;
+                        enable_feature_contact_center?: boolean;
                         /**
                          * @description Enable message channels feature or not.
                          * @default true
                          */
-                        enable_feature_message_channels: boolean;
+                        enable_feature_message_channels?: boolean;
                         /**
                          * @description Enable Microsoft Teams feature or not.
                          * @default true
                          */
-                        enable_feature_microsoft_teams: boolean;
+                        enable_feature_microsoft_teams?: boolean;
                         /**
                          * @description Enable trunks feature or not.
                          * @default true
                          */
-                        enable_feature_trunks: boolean;
+                        enable_feature_trunks?: boolean;
                         /**
                          * @description Enable WhatsApp feature or not.
                          * @default true
                          */
-                        enable_feature_whats_app: boolean;
+                        enable_feature_whats_app?: boolean;
                         /**
                          * @description Whether to enable night mode.
                          * @default false
                          */
-                        enable_night_mode: boolean;
+                        enable_night_mode?: boolean;
                         /**
                          * @description Whether to enable two-factor authentication.
                          * @default false
                          */
-                        enable_two_factor_authentication: boolean;
+                        enable_two_factor_authentication?: boolean;
                         /** @description Some custom configuration options serialized as json string */
                         custom_options?: string;
                         /**
@@ -14784,44 +14784,44 @@ export interface operations {
                          * @description The maximum number of users that the tenant is allowed to create.
                          * @default 1000
                          */
-                        max_extensions: number;
+                        max_extensions?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of concurrent calls that the tenant is allowed to have.
                          * @default 20
                          */
-                        max_concurrent_calls: number;
+                        max_concurrent_calls?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of ring groups that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_ring_groups: number;
+                        max_ring_groups?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of virtual receptionists that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_virtual_receptionists: number;
+                        max_virtual_receptionists?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of call queues that the tenant is allowed to create.
                          * @default 20
                          */
-                        max_call_queues: number;
+                        max_call_queues?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of conference rooms that the tenant is allowed to be online at the same time.
                          * @default 20
                          */
-                        max_conference_rooms: number;
+                        max_conference_rooms?: number;
                         /**
                          * @description The maximum size of disk space that the tenant is allowed to have.
                          *     Specify a positive number and specify the unit at the same time, KB, MB, GB, PB are all allowed.
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default
                          */
-                        disk_quota: string;
+                        disk_quota?: string;
                         /** @description The used disk quota, an number followed by unit (KB, MB, GB, PB). */
                         used_disk_quota?: string;
                         /**
@@ -14830,35 +14830,35 @@ export interface operations {
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default
                          */
-                        im_disk_quota: string;
+                        im_disk_quota?: string;
                         /**
                          * @description The maximum size of disk space that the extension user is allowed to have for IM service.
                          *     Specify a positive number and specify the unit at the same time, KB, MB, GB, PB are all allowed.
                          *     For example: 100MB, 1000GB. Leave it empty, means unlimited.
                          * @default 1GB
                          */
-                        extension_im_disk_quota: string;
+                        extension_im_disk_quota?: string;
                         /**
                          * Format: int32
                          * @description The retention period in days of recordings.
                          * @default 180
                          */
-                        recording_retention: number;
+                        recording_retention?: number;
                         /**
                          * @description The retention period in days of call report files.
                          * @default 30
                          */
-                        call_report_retention: number;
+                        call_report_retention?: number;
                         /**
                          * @description The retention period in days of audit logs and event logs.
                          * @default 180
                          */
-                        log_retention: number;
+                        log_retention?: number;
                         /**
                          * @description The retention period in days of temporary files.
                          * @default 30
                          */
-                        temp_file_retention: number;
+                        temp_file_retention?: number;
                         office_hours?: {
                             monday?: {
                                 /** @description When enabled, all day is working time, when disabled, all day is vacation time. */
@@ -15008,7 +15008,7 @@ export interface operations {
                              * @description Enable number processing or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The International code. */
                             international_code?: string;
                             /**
@@ -15026,24 +15026,24 @@ export interface operations {
                              * @description Remove special characters in the numbers(the "(" and ")" and spaces).
                              * @default false
                              */
-                            remove_special_chars: boolean;
+                            remove_special_chars?: boolean;
                             /**
                              * @description Remove duplicate countries.
                              * @default true
                              */
-                            remove_duplicate_countries: boolean;
+                            remove_duplicate_countries?: boolean;
                             /**
                              * @description Remove duplicate area code.
                              * @default true
                              */
-                            remove_duplicate_area_codes: boolean;
+                            remove_duplicate_area_codes?: boolean;
                         };
                         cdr_event?: {
                             /**
                              * @description Enabled this event or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The authentication method of event URL:
                              *     Can be either:
@@ -15054,7 +15054,7 @@ export interface operations {
                              * @default DISABLE
                              * @enum {string}
                              */
-                            auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                            auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                             /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                             username?: string;
                             /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -15069,7 +15069,7 @@ export interface operations {
                              * @description Enabled this event or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The authentication method of event URL:
                              *     Can be either:
@@ -15080,7 +15080,7 @@ export interface operations {
                              * @default DISABLE
                              * @enum {string}
                              */
-                            auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                            auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                             /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                             username?: string;
                             /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -15099,7 +15099,7 @@ export interface operations {
                          * @default MATCH_EXACTLY
                          * @enum {string}
                          */
-                        contact_match_type: "DISABLE" | "MATCH_EXACTLY" | "MATCH_LENGTH";
+                        contact_match_type?: "DISABLE" | "MATCH_EXACTLY" | "MATCH_LENGTH";
                         /**
                          * Format: int32
                          * @description The matched length of characters when contact_match_type is `MATCH_LENGTH`.
@@ -15114,18 +15114,18 @@ export interface operations {
                          * @default APPEND
                          * @enum {string}
                          */
-                        contact_append_type: "DISABLE" | "APPEND" | "PREPEND";
+                        contact_append_type?: "DISABLE" | "APPEND" | "PREPEND";
                         /**
                          * Format: uint32
                          * @description The interval for synchronizing contacts from the server, in minutes.
                          * @default 720
                          */
-                        contact_update_interval: number;
+                        contact_update_interval?: number;
                         /**
                          * @description Whether to force reset the initial password.
                          * @default false
                          */
-                        password_force_reset: boolean;
+                        password_force_reset?: boolean;
                         /** @description The name of the file. */
                         avatar_file_name?: string;
                         /**
@@ -15669,17 +15669,17 @@ export interface operations {
                          * @default AUTO
                          * @enum {string}
                          */
-                        auth: "DISABLE" | "AUTO" | "LOGIN" | "PLAIN";
+                        auth?: "DISABLE" | "AUTO" | "LOGIN" | "PLAIN";
                         /**
                          * @description Whether to enable TLS/SSL.
                          * @default true
                          */
-                        enable_tls_ssl: boolean;
+                        enable_tls_ssl?: boolean;
                         /**
                          * @description Whether StartTLS is automatically enabled.
                          * @default false
                          */
-                        enable_starttls_auto: boolean;
+                        enable_starttls_auto?: boolean;
                         /**
                          * @description Comma-separated list of email address that should receive notifications.
                          *     Allow up to 15 email addresses.
@@ -15691,27 +15691,27 @@ export interface operations {
                          * @description Notify via email when user registered.
                          * @default false
                          */
-                        notify_user_registration: boolean;
+                        notify_user_registration?: boolean;
                         /**
                          * @description Notify queue manager via email when SLA time has been breached.
                          * @default false
                          */
-                        notify_queue_sla_breached: boolean;
+                        notify_queue_sla_breached?: boolean;
                         /**
                          * @description Notify queue manager via email when callback has been made.
                          * @default false
                          */
-                        notify_queue_callback: boolean;
+                        notify_queue_callback?: boolean;
                         /**
                          * @description Notify queue manager via email when callback failed.
                          * @default false
                          */
-                        notify_queue_callback_failed: boolean;
+                        notify_queue_callback_failed?: boolean;
                         /**
                          * @description Notify queue Manager via email when call lost.
                          * @default false
                          */
-                        notify_queue_call_lost: boolean;
+                        notify_queue_call_lost?: boolean;
                     };
                 };
             };
@@ -15891,44 +15891,44 @@ export interface operations {
                          *     Must be less than or equal the value of `max_length`.
                          * @default 6
                          */
-                        min_length: number;
+                        min_length?: number;
                         /**
                          * Format: int32
                          * @description The password must contains at most `max_length` characters.
                          *     Must be greater than or equal the value of `min_length`.
                          * @default 32
                          */
-                        max_length: number;
+                        max_length?: number;
                         /**
                          * @description The password must contains at least one letter (latin characters).
                          * @default true
                          */
-                        contains_letters: boolean;
+                        contains_letters?: boolean;
                         /**
                          * @description The password must contains at least one number (0-9).
                          * @default true
                          */
-                        contains_numbers: boolean;
+                        contains_numbers?: boolean;
                         /**
                          * @description The password must contains at least one upper case letter or special character (e.g. ~,!,@,#,$,%,^,&,*,(,),_,+,=).
                          * @default true
                          */
-                        contains_special_letters: boolean;
+                        contains_special_letters?: boolean;
                         /**
                          * @description The password must not contains sequential_characters.
                          * @default true
                          */
-                        disable_sequential_characters: boolean;
+                        disable_sequential_characters?: boolean;
                         /**
                          * @description The password must not contains repeating_characters.
                          * @default true
                          */
-                        disable_repeating_characters: boolean;
+                        disable_repeating_characters?: boolean;
                         /**
                          * @description The password must not similar to the account information.
                          * @default true
                          */
-                        disable_account_information: boolean;
+                        disable_account_information?: boolean;
                     };
                 };
             };
@@ -16035,7 +16035,7 @@ export interface operations {
                          * @description Enable call billing or not.
                          * @default false
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description The billing account:
                          *     Can be either:
@@ -16044,7 +16044,7 @@ export interface operations {
                          * @default TENANT
                          * @enum {string}
                          */
-                        account: "TENANT" | "USER";
+                        account?: "TENANT" | "USER";
                         /**
                          * @description The billing type:
                          *     Can be either:
@@ -16053,7 +16053,7 @@ export interface operations {
                          * @default OFFLINE
                          * @enum {string}
                          */
-                        type: "OFFLINE" | "ONLINE";
+                        type?: "OFFLINE" | "ONLINE";
                     };
                 };
             };
@@ -16217,7 +16217,7 @@ export interface operations {
                              * @default TRUNK
                              * @enum {string}
                              */
-                            scope: "ALL" | "TRUNK" | "USER";
+                            scope?: "ALL" | "TRUNK" | "USER";
                         }[];
                         relay?: {
                             /** @description The name of custom SIP header. */
@@ -16231,7 +16231,7 @@ export interface operations {
                              * @default TRUNK
                              * @enum {string}
                              */
-                            scope: "ALL" | "TRUNK" | "USER";
+                            scope?: "ALL" | "TRUNK" | "USER";
                         }[];
                     };
                 };
@@ -16350,7 +16350,7 @@ export interface operations {
                              * @description The activate status or deactivated status.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Every PortSIP PBX has a built-in conference server marked as `INTERNAL`;
                              *     Newly added conference servers will be marked as "EXTERNAL".
@@ -16468,7 +16468,7 @@ export interface operations {
                          * @description The activate status or deactivated status.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description Every PortSIP PBX has a built-in conference server marked as `INTERNAL`;
                          *     Newly added conference servers will be marked as "EXTERNAL".
@@ -16681,7 +16681,7 @@ export interface operations {
                              * @description The activate status or deactivated status.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description Host IPV4 address. */
                             private_ipv4?: string;
                             /** @description Host IPV6 address. */
@@ -16695,7 +16695,7 @@ export interface operations {
                              * @description Max concurrent sessions.
                              * @default 2000
                              */
-                            max_concurrency: number;
+                            max_concurrency?: number;
                             /** @description Some custom configuration options serialized as json string */
                             custom_options?: string;
                         }[];
@@ -16802,7 +16802,7 @@ export interface operations {
                          * @description The activate status or deactivated status.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description Host IPV4 address. */
                         private_ipv4?: string;
                         /** @description Host IPV6 address. */
@@ -16816,7 +16816,7 @@ export interface operations {
                          * @description Max concurrent sessions.
                          * @default 2000
                          */
-                        max_concurrency: number;
+                        max_concurrency?: number;
                         /** @description Some custom configuration options serialized as json string */
                         custom_options?: string;
                     };
@@ -17205,7 +17205,7 @@ export interface operations {
                          * @description Enable this dealer or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description Dealer level includes:
                          *     - `DISTRIBUTOR`: the first level of dealers.
@@ -17238,13 +17238,13 @@ export interface operations {
                          * @description The maximum number of tenants that the dealer is allowed to create.
                          * @default 100
                          */
-                        max_tenants: number;
+                        max_tenants?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of extensions that the dealer is allowed to create.
                          * @default 50000
                          */
-                        max_extensions: number;
+                        max_extensions?: number;
                     };
                 };
             };
@@ -17777,167 +17777,167 @@ export interface operations {
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                voicemail_view_only: boolean;
+                                voicemail_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                voicemail_full_access: boolean;
+                                voicemail_full_access?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                meeting: boolean;
+                                meeting?: boolean;
                             };
                             system?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                information: boolean;
+                                information?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                dealer: boolean;
+                                dealer?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                tenant: boolean;
+                                tenant?: boolean;
                             };
                             trunk?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                view_only: boolean;
+                                view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                full_access: boolean;
+                                full_access?: boolean;
                             };
                             company?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                view_only: boolean;
+                                view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                full_access: boolean;
+                                full_access?: boolean;
                             };
                             company_call_log?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_log_view_only: boolean;
+                                call_log_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_log_full_access: boolean;
+                                call_log_full_access?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_recording_view_only: boolean;
+                                call_recording_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_recording_full_access: boolean;
+                                call_recording_full_access?: boolean;
                             };
                             phone_system?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                view_only: boolean;
+                                view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                full_access: boolean;
+                                full_access?: boolean;
                             };
                             user_management?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                roles: boolean;
+                                roles?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                users: boolean;
+                                users?: boolean;
                             };
                             user_call_log?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_log_view_only: boolean;
+                                call_log_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_log_full_access: boolean;
+                                call_log_full_access?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_recording_view_only: boolean;
+                                call_recording_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_recording_full_access: boolean;
+                                call_recording_full_access?: boolean;
                             };
                             policies?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                domestic_calls: boolean;
+                                domestic_calls?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                internal_calls: boolean;
+                                internal_calls?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                international_calls: boolean;
+                                international_calls?: boolean;
                             };
                             analytics?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_report_view_only: boolean;
+                                call_report_view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                call_report_full_access: boolean;
+                                call_report_full_access?: boolean;
                             };
                             billing?: {
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                view_only: boolean;
+                                view_only?: boolean;
                                 /**
                                  * @description The flag whether the permission is enabled.
                                  * @default false
                                  */
-                                full_access: boolean;
+                                full_access?: boolean;
                             };
                         };
                         /** @description Role's description. */
@@ -18252,7 +18252,7 @@ export interface operations {
                          * @description Allows temporarily disabling the extension.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description The mobile phone number of user. */
                         mobile_phone?: string;
                         /** @description The office phone number of user. */
@@ -18269,12 +18269,12 @@ export interface operations {
                          * @description Records all calls and saves audio recordings on server.
                          * @default false
                          */
-                        enable_audio_recording: boolean;
+                        enable_audio_recording?: boolean;
                         /**
                          * @description Records all calls and saves video recordings on server.
                          * @default false
                          */
-                        enable_video_recording: boolean;
+                        enable_video_recording?: boolean;
                         /** @description Enable `Do Not Disturb` or not. */
                         enable_dnd?: boolean;
                         /** @description Enable `Automatic Callback` or not. */
@@ -18283,17 +18283,17 @@ export interface operations {
                          * @description Enable hot desking feature or not.
                          * @default false
                          */
-                        enable_hot_desking: boolean;
+                        enable_hot_desking?: boolean;
                         /**
                          * @description Always make outbound anonymous calls or not.
                          * @default false
                          */
-                        anonymous_outbound_calls: boolean;
+                        anonymous_outbound_calls?: boolean;
                         /**
                          * @description Always delivery outbound caller ID or not.
                          * @default true
                          */
-                        delivery_outbound_cid: boolean;
+                        delivery_outbound_cid?: boolean;
                         /**
                          * @description The preferred configuration for SMS/MMS.
                          *     Note: Only users with `UserManagement::Users` privilege can change this property.
@@ -18303,7 +18303,7 @@ export interface operations {
                          * @default DISABLE
                          * @enum {string}
                          */
-                        sms: "DISABLE" | "ALLOW" | "ALLOW_WITH_SENDER_ID";
+                        sms?: "DISABLE" | "ALLOW" | "ALLOW_WITH_SENDER_ID";
                         /** @description A collection of outbound caller IDs. */
                         outbound_caller_ids?: {
                             /** @description The unique ID of trunk. */
@@ -18518,7 +18518,7 @@ export interface operations {
                              * @description Duration that the call will remain ringing when no one answered, in seconds.
                              * @default 60
                              */
-                            timeout: number;
+                            timeout?: number;
                         };
                         busy_office_hours_forward_rule?: {
                             /**
@@ -18577,7 +18577,7 @@ export interface operations {
                              * @description Duration that the call will remain ringing when no one answered, in seconds.
                              * @default 60
                              */
-                            timeout: number;
+                            timeout?: number;
                         };
                         dnd_office_hours_forward_rule?: {
                             /**
@@ -18925,7 +18925,7 @@ export interface operations {
                          * @description Whether the PIN is required to access voice mail of extension.
                          * @default true
                          */
-                        enable_voicemail_pin: boolean;
+                        enable_voicemail_pin?: boolean;
                         /**
                          * @description The PIN number for accessing.
                          *     The PIN policies include:
@@ -18938,7 +18938,7 @@ export interface operations {
                          * @description Enable voicemail to email notify.
                          * @default false
                          */
-                        enable_voicemail_notify: boolean;
+                        enable_voicemail_notify?: boolean;
                         /**
                          * @description Announces Date and Time of Message.
                          *     - `DISABLE`: Do not read;
@@ -20264,7 +20264,7 @@ export interface operations {
                              * @default BLIND
                              * @enum {string}
                              */
-                            transfer: "BLIND" | "ATTENDED" | "NEW_CALL";
+                            transfer?: "BLIND" | "ATTENDED" | "NEW_CALL";
                             /** @description The timezone of phone. */
                             timezone?: string;
                             /** @description The ringtone of phone. */
@@ -20296,12 +20296,12 @@ export interface operations {
                              * @description Enable or disable Link Layer Discovery Protocol.
                              * @default false
                              */
-                            enable_lldp: boolean;
+                            enable_lldp?: boolean;
                             /**
                              * @description Enable or disable VLAN for WAN Port.
                              * @default false
                              */
-                            enable_vlan_wan_port: boolean;
+                            enable_vlan_wan_port?: boolean;
                             /** @description VLAN ID for WAN PORT. */
                             wan_port_id?: number;
                             /** @description VLAN priority for WAN Port. */
@@ -20310,7 +20310,7 @@ export interface operations {
                              * @description Enable or disable VLAN for PC Port.
                              * @default false
                              */
-                            enable_vlan_pc_port: boolean;
+                            enable_vlan_pc_port?: boolean;
                             /** @description VLAN ID for PC PORT. */
                             pc_port_id?: number;
                             /** @description VLAN priority for PC Port. */
@@ -20551,7 +20551,7 @@ export interface operations {
                          * @default BLIND
                          * @enum {string}
                          */
-                        transfer: "BLIND" | "ATTENDED" | "NEW_CALL";
+                        transfer?: "BLIND" | "ATTENDED" | "NEW_CALL";
                         /** @description The timezone of phone. */
                         timezone?: string;
                         /** @description The ringtone of phone. */
@@ -20583,12 +20583,12 @@ export interface operations {
                          * @description Enable or disable Link Layer Discovery Protocol.
                          * @default false
                          */
-                        enable_lldp: boolean;
+                        enable_lldp?: boolean;
                         /**
                          * @description Enable or disable VLAN for WAN Port.
                          * @default false
                          */
-                        enable_vlan_wan_port: boolean;
+                        enable_vlan_wan_port?: boolean;
                         /** @description VLAN ID for WAN PORT. */
                         wan_port_id?: number;
                         /** @description VLAN priority for WAN Port. */
@@ -20597,7 +20597,7 @@ export interface operations {
                          * @description Enable or disable VLAN for PC Port.
                          * @default false
                          */
-                        enable_vlan_pc_port: boolean;
+                        enable_vlan_pc_port?: boolean;
                         /** @description VLAN ID for PC PORT. */
                         pc_port_id?: number;
                         /** @description VLAN priority for PC Port. */
@@ -21895,34 +21895,34 @@ export interface operations {
                              * @default FREE
                              * @enum {string}
                              */
-                            control: "FREE" | "MASTER";
+                            control?: "FREE" | "MASTER";
                             /**
                              * Format: int32
                              * @description The height for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 720
                              */
-                            height: number;
+                            height?: number;
                             /**
                              * Format: int32
                              * @description The width for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 1280
                              */
-                            width: number;
+                            width?: number;
                             /**
                              * Format: int32
                              * @description The transmission rate for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 1024
                              */
-                            bitrate: number;
+                            bitrate?: number;
                             /**
                              * @description The framerate for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 15
                              */
-                            framerate: number;
+                            framerate?: number;
                             /**
                              * @description The number of grids allowed for video conference room.
                              *     Only valid in `VIDEO` mode.
@@ -21937,7 +21937,7 @@ export interface operations {
                              * @default LAYOUT0
                              * @enum {string}
                              */
-                            layout: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
+                            layout?: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
                             /** @description The subject of conference room. */
                             subject?: string;
                             /**
@@ -21953,7 +21953,7 @@ export interface operations {
                              * @description The maximum number of participants allowed in the room.
                              * @default 9
                              */
-                            capacity: number;
+                            capacity?: number;
                             /** @description The PIN for admin of the conference room. Only numeric sequences are allowed. */
                             admin_pin?: string;
                             /** @description The PIN for the conference room. Only numeric sequences are allowed. */
@@ -21962,12 +21962,12 @@ export interface operations {
                              * @description Whether to enable recording when created.
                              * @default false
                              */
-                            enable_recording: boolean;
+                            enable_recording?: boolean;
                             /**
                              * @description Whether to enable voice menu.
                              * @default true
                              */
-                            enable_prompt: boolean;
+                            enable_prompt?: boolean;
                             /** @description The IANA Time Zone names, such as "Asia/Shanghai". */
                             timezone?: string;
                             /** @description The creation time of conference room. */
@@ -21983,7 +21983,7 @@ export interface operations {
                              * @description Whether to close the meeting if the nobody in.
                              * @default false
                              */
-                            close_on_nobody: boolean;
+                            close_on_nobody?: boolean;
                             /** @description A collection of outbound caller IDs. */
                             outbound_caller_ids?: {
                                 /** @description The unique ID of trunk. */
@@ -22194,34 +22194,34 @@ export interface operations {
                          * @default FREE
                          * @enum {string}
                          */
-                        control: "FREE" | "MASTER";
+                        control?: "FREE" | "MASTER";
                         /**
                          * Format: int32
                          * @description The height for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 720
                          */
-                        height: number;
+                        height?: number;
                         /**
                          * Format: int32
                          * @description The width for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 1280
                          */
-                        width: number;
+                        width?: number;
                         /**
                          * Format: int32
                          * @description The transmission rate for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 1024
                          */
-                        bitrate: number;
+                        bitrate?: number;
                         /**
                          * @description The framerate for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 15
                          */
-                        framerate: number;
+                        framerate?: number;
                         /**
                          * @description The number of grids allowed for video conference room.
                          *     Only valid in `VIDEO` mode.
@@ -22236,7 +22236,7 @@ export interface operations {
                          * @default LAYOUT0
                          * @enum {string}
                          */
-                        layout: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
+                        layout?: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
                         /** @description The subject of conference room. */
                         subject?: string;
                         /**
@@ -22252,7 +22252,7 @@ export interface operations {
                          * @description The maximum number of participants allowed in the room.
                          * @default 9
                          */
-                        capacity: number;
+                        capacity?: number;
                         /** @description The PIN for admin of the conference room. Only numeric sequences are allowed. */
                         admin_pin?: string;
                         /** @description The PIN for the conference room. Only numeric sequences are allowed. */
@@ -22261,12 +22261,12 @@ export interface operations {
                          * @description Whether to enable recording when created.
                          * @default false
                          */
-                        enable_recording: boolean;
+                        enable_recording?: boolean;
                         /**
                          * @description Whether to enable voice menu.
                          * @default true
                          */
-                        enable_prompt: boolean;
+                        enable_prompt?: boolean;
                         /** @description The IANA Time Zone names, such as "Asia/Shanghai". */
                         timezone?: string;
                         /** @description The creation time of conference room. */
@@ -22282,7 +22282,7 @@ export interface operations {
                          * @description Whether to close the meeting if the nobody in.
                          * @default false
                          */
-                        close_on_nobody: boolean;
+                        close_on_nobody?: boolean;
                         /**
                          * @description The SIP domain of tenant.
                          *     It is usually a fully qualified domain name (FQDN).
@@ -22296,7 +22296,7 @@ export interface operations {
                          * @description The SBC web port fot https.
                          * @default 8883
                          */
-                        sbc_port: number;
+                        sbc_port?: number;
                         /**
                          * @description Access token to be passed as a header
                          * @example 4DFCF1D4C30B4D798ECE3AE43769F008.
@@ -24378,7 +24378,7 @@ export interface operations {
                          *     Only valid when `polling_strategy` is skill based.
                          * @default 1
                          */
-                        skill_level: number;
+                        skill_level?: number;
                         /**
                          * @description Current status of agent:
                          *     - `READY`:
@@ -24577,7 +24577,7 @@ export interface operations {
                              * @description Allows temporarily disabling the extension.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The email address of user. */
                             email?: string;
                             /** @description The display name of user. */
@@ -25522,7 +25522,7 @@ export interface operations {
                          * @description Allows temporarily disabling the extension.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description The mobile phone number of user. */
                         mobile_phone?: string;
                         /** @description The office phone number of user. */
@@ -25539,12 +25539,12 @@ export interface operations {
                          * @description Records all calls and saves audio recordings on server.
                          * @default false
                          */
-                        enable_audio_recording: boolean;
+                        enable_audio_recording?: boolean;
                         /**
                          * @description Records all calls and saves video recordings on server.
                          * @default false
                          */
-                        enable_video_recording: boolean;
+                        enable_video_recording?: boolean;
                         /** @description Enable `Do Not Disturb` or not. */
                         enable_dnd?: boolean;
                         /** @description Enable `Automatic Callback` or not. */
@@ -25553,17 +25553,17 @@ export interface operations {
                          * @description Enable hot desking feature or not.
                          * @default false
                          */
-                        enable_hot_desking: boolean;
+                        enable_hot_desking?: boolean;
                         /**
                          * @description Always make outbound anonymous calls or not.
                          * @default false
                          */
-                        anonymous_outbound_calls: boolean;
+                        anonymous_outbound_calls?: boolean;
                         /**
                          * @description Always delivery outbound caller ID or not.
                          * @default true
                          */
-                        delivery_outbound_cid: boolean;
+                        delivery_outbound_cid?: boolean;
                         /**
                          * @description The preferred configuration for SMS/MMS.
                          *     Note: Only users with `UserManagement::Users` privilege can change this property.
@@ -25573,7 +25573,7 @@ export interface operations {
                          * @default DISABLE
                          * @enum {string}
                          */
-                        sms: "DISABLE" | "ALLOW" | "ALLOW_WITH_SENDER_ID";
+                        sms?: "DISABLE" | "ALLOW" | "ALLOW_WITH_SENDER_ID";
                         /** @description A collection of outbound caller IDs. */
                         outbound_caller_ids?: {
                             /** @description The unique ID of trunk. */
@@ -25788,7 +25788,7 @@ export interface operations {
                              * @description Duration that the call will remain ringing when no one answered, in seconds.
                              * @default 60
                              */
-                            timeout: number;
+                            timeout?: number;
                         };
                         busy_office_hours_forward_rule?: {
                             /**
@@ -25847,7 +25847,7 @@ export interface operations {
                              * @description Duration that the call will remain ringing when no one answered, in seconds.
                              * @default 60
                              */
-                            timeout: number;
+                            timeout?: number;
                         };
                         dnd_office_hours_forward_rule?: {
                             /**
@@ -26195,7 +26195,7 @@ export interface operations {
                          * @description Whether the PIN is required to access voice mail of extension.
                          * @default true
                          */
-                        enable_voicemail_pin: boolean;
+                        enable_voicemail_pin?: boolean;
                         /**
                          * @description The PIN number for accessing.
                          *     The PIN policies include:
@@ -26208,7 +26208,7 @@ export interface operations {
                          * @description Enable voicemail to email notify.
                          * @default false
                          */
-                        enable_voicemail_notify: boolean;
+                        enable_voicemail_notify?: boolean;
                         /**
                          * @description Announces Date and Time of Message.
                          *     - `DISABLE`: Do not read;
@@ -27706,7 +27706,7 @@ export interface operations {
                              * @default BLIND
                              * @enum {string}
                              */
-                            transfer: "BLIND" | "ATTENDED" | "NEW_CALL";
+                            transfer?: "BLIND" | "ATTENDED" | "NEW_CALL";
                             /** @description The timezone of phone. */
                             timezone?: string;
                             /** @description The ringtone of phone. */
@@ -27738,12 +27738,12 @@ export interface operations {
                              * @description Enable or disable Link Layer Discovery Protocol.
                              * @default false
                              */
-                            enable_lldp: boolean;
+                            enable_lldp?: boolean;
                             /**
                              * @description Enable or disable VLAN for WAN Port.
                              * @default false
                              */
-                            enable_vlan_wan_port: boolean;
+                            enable_vlan_wan_port?: boolean;
                             /** @description VLAN ID for WAN PORT. */
                             wan_port_id?: number;
                             /** @description VLAN priority for WAN Port. */
@@ -27752,7 +27752,7 @@ export interface operations {
                              * @description Enable or disable VLAN for PC Port.
                              * @default false
                              */
-                            enable_vlan_pc_port: boolean;
+                            enable_vlan_pc_port?: boolean;
                             /** @description VLAN ID for PC PORT. */
                             pc_port_id?: number;
                             /** @description VLAN priority for PC Port. */
@@ -27998,7 +27998,7 @@ export interface operations {
                          * @default BLIND
                          * @enum {string}
                          */
-                        transfer: "BLIND" | "ATTENDED" | "NEW_CALL";
+                        transfer?: "BLIND" | "ATTENDED" | "NEW_CALL";
                         /** @description The timezone of phone. */
                         timezone?: string;
                         /** @description The ringtone of phone. */
@@ -28030,12 +28030,12 @@ export interface operations {
                          * @description Enable or disable Link Layer Discovery Protocol.
                          * @default false
                          */
-                        enable_lldp: boolean;
+                        enable_lldp?: boolean;
                         /**
                          * @description Enable or disable VLAN for WAN Port.
                          * @default false
                          */
-                        enable_vlan_wan_port: boolean;
+                        enable_vlan_wan_port?: boolean;
                         /** @description VLAN ID for WAN PORT. */
                         wan_port_id?: number;
                         /** @description VLAN priority for WAN Port. */
@@ -28044,7 +28044,7 @@ export interface operations {
                          * @description Enable or disable VLAN for PC Port.
                          * @default false
                          */
-                        enable_vlan_pc_port: boolean;
+                        enable_vlan_pc_port?: boolean;
                         /** @description VLAN ID for PC PORT. */
                         pc_port_id?: number;
                         /** @description VLAN priority for PC Port. */
@@ -28718,7 +28718,7 @@ export interface operations {
                          *     Only valid when `polling_strategy` is skill based.
                          * @default 1
                          */
-                        skill_level: number;
+                        skill_level?: number;
                         /**
                          * @description Current status of agent:
                          *     - `READY`:
@@ -30070,7 +30070,7 @@ export interface operations {
                              * @description The activate status or deactivated status.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Every PortSIP PBX has a built-in call queue server marked as `INTERNAL`;
                              *     Newly added call queue servers will be marked as "EXTERNAL".
@@ -30166,7 +30166,7 @@ export interface operations {
                          * @description The activate status or deactivated status.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description Host IPV4 address. */
                         ipv4?: string;
                         /** @description Host IPV6 address. */
@@ -30352,7 +30352,7 @@ export interface operations {
                              * @description Duration that each extension will ring, in seconds.
                              * @default 20
                              */
-                            ring_time: number;
+                            ring_time?: number;
                             /**
                              * @description Polling strategy:
                              *     Can be either:
@@ -30376,7 +30376,7 @@ export interface operations {
                              * @default RING_SIMULTANEOUSLY
                              * @enum {string}
                              */
-                            polling_strategy: "RING_SIMULTANEOUSLY" | "PRIORITIZED_HUNT" | "CYCLIC_HUNT" | "LEAST_WORKED_HUNT" | "SKILL_BASED_ROUTING_PRIORITIZED_HUNT" | "SKILL_BASED_ROUTING_CYCLIC_HUNT" | "SKILL_BASED_ROUTING_LEAST_WORKED_HUNT";
+                            polling_strategy?: "RING_SIMULTANEOUSLY" | "PRIORITIZED_HUNT" | "CYCLIC_HUNT" | "LEAST_WORKED_HUNT" | "SKILL_BASED_ROUTING_PRIORITIZED_HUNT" | "SKILL_BASED_ROUTING_CYCLIC_HUNT" | "SKILL_BASED_ROUTING_LEAST_WORKED_HUNT";
                         }[];
                     };
                 };
@@ -30672,13 +30672,13 @@ export interface operations {
                          * @default RING_SIMULTANEOUSLY
                          * @enum {string}
                          */
-                        polling_strategy: "RING_SIMULTANEOUSLY" | "PRIORITIZED_HUNT" | "CYCLIC_HUNT" | "LEAST_WORKED_HUNT" | "SKILL_BASED_ROUTING_PRIORITIZED_HUNT" | "SKILL_BASED_ROUTING_CYCLIC_HUNT" | "SKILL_BASED_ROUTING_LEAST_WORKED_HUNT";
+                        polling_strategy?: "RING_SIMULTANEOUSLY" | "PRIORITIZED_HUNT" | "CYCLIC_HUNT" | "LEAST_WORKED_HUNT" | "SKILL_BASED_ROUTING_PRIORITIZED_HUNT" | "SKILL_BASED_ROUTING_CYCLIC_HUNT" | "SKILL_BASED_ROUTING_LEAST_WORKED_HUNT";
                         /**
                          * Format: int32
                          * @description Duration that each extension will ring, in seconds.
                          * @default 20
                          */
-                        ring_time: number;
+                        ring_time?: number;
                         /**
                          * Format: int32
                          * @description The maximum number of callers allowed in queue.
@@ -30705,7 +30705,7 @@ export interface operations {
                          * @default DISABLE
                          * @enum {string}
                          */
-                        intro_type: "DISABLE" | "NORMAL" | "FULL";
+                        intro_type?: "DISABLE" | "NORMAL" | "FULL";
                         /** @description The name of the file. */
                         intro_prompt_file_name?: string;
                         /**
@@ -30725,12 +30725,12 @@ export interface operations {
                          *     After this time interval, the call will be handled as pre-configured.
                          * @default 300
                          */
-                        max_waiting_time: number;
+                        max_waiting_time?: number;
                         /**
                          * @description Queue will waiting when no agent online.
                          * @default false
                          */
-                        wait_when_no_agents_online: boolean;
+                        wait_when_no_agents_online?: boolean;
                         /**
                          * @description Queue will announce the actual position of the caller who's currently waiting in the queue.
                          *     Callback mode can be either:
@@ -30740,32 +30740,32 @@ export interface operations {
                          * @default DISABLE
                          * @enum {string}
                          */
-                        inform_position: "DISABLE" | "PERIODICALLY" | "ON_CONNECTED";
+                        inform_position?: "DISABLE" | "PERIODICALLY" | "ON_CONNECTED";
                         /**
                          * Format: int32
                          * @description Time interval for repeating announcement of the waiting position, in seconds.
                          *     This parameter will be available only if `inform_position` is `PERIODICALLY` or `ON_CONNECTED`.
                          * @default 10
                          */
-                        inform_position_interval: number;
+                        inform_position_interval?: number;
                         /**
                          * @description Automatically set agent status to `Ready`
                          *     after logging in to a queue or completing a call (ACD call or non AC call).
                          * @default true
                          */
-                        agent_auto_ready: boolean;
+                        agent_auto_ready?: boolean;
                         /**
                          * @description Automatically set agent status to `Not Ready` after completing a non-ACD call.
                          *     This option will be ignored if `agent_auto_ready` is enabled.
                          * @default true
                          */
-                        agent_auto_not_ready_after_non_acd_call: boolean;
+                        agent_auto_not_ready_after_non_acd_call?: boolean;
                         /**
                          * Format: int32
                          * @description The SLA time of call queue in seconds.
                          * @default 0
                          */
-                        sla_time: number;
+                        sla_time?: number;
                         /**
                          * @description BCP 47 Language Tags (The Internet Best Current Practices (BCP) for language tags).
                          *     A language tag is composed of a sequence of one or more subtags such as language, region, variant and script subtags.
@@ -30812,7 +30812,7 @@ export interface operations {
                          * @description Enable callback feature or not.
                          * @default false
                          */
-                        enable_callback: boolean;
+                        enable_callback?: boolean;
                         /**
                          * @description Callback mode includes:
                          *     - `ACTIVE`: Triggered on user request (Press 3).
@@ -30820,13 +30820,13 @@ export interface operations {
                          * @default ACTIVE
                          * @enum {string}
                          */
-                        callback_mode: "ACTIVE" | "TIMEOUT";
+                        callback_mode?: "ACTIVE" | "TIMEOUT";
                         /**
                          * Format: int32
                          * @description Offered to caller after timeout in seconds.
                          * @default 600
                          */
-                        callback_timeout: number;
+                        callback_timeout?: number;
                         /** @description Callback outbound prefix. */
                         callback_outbound_prefix?: string;
                         /** @description A collection of outbound caller IDs. */
@@ -30844,28 +30844,28 @@ export interface operations {
                          *     then this agent will have priority to answer the call.
                          * @default true
                          */
-                        enable_sticky_routing: boolean;
+                        enable_sticky_routing?: boolean;
                         /**
                          * Format: int32
                          * @description The duration of sticky routing in days.
                          * @default 30
                          */
-                        sticky_routing_duration: number;
+                        sticky_routing_duration?: number;
                         /**
                          * @description Whether to add call queue information into `P-Asserted-Identity` header.
                          * @default false
                          */
-                        enable_paid: boolean;
+                        enable_paid?: boolean;
                         /**
                          * @description Whether to add call queue information into `Remote-Party-ID` header.
                          * @default false
                          */
-                        enable_prid: boolean;
+                        enable_prid?: boolean;
                         /**
                          * @description Whether to user extension number as invite `To` header.
                          * @default false
                          */
-                        extension_number_as_to_header: boolean;
+                        extension_number_as_to_header?: boolean;
                     };
                 };
             };
@@ -31285,7 +31285,7 @@ export interface operations {
                              *     Only valid when `polling_strategy` is skill based.
                              * @default 1
                              */
-                            skill_level: number;
+                            skill_level?: number;
                         }[];
                     };
                 };
@@ -31375,7 +31375,7 @@ export interface operations {
                          *     Only valid when `polling_strategy` is skill based.
                          * @default 1
                          */
-                        skill_level: number;
+                        skill_level?: number;
                         /**
                          * @description Current status of agent:
                          *     - `READY`:
@@ -31486,7 +31486,7 @@ export interface operations {
                              * @description Enable the exclusive number or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description Exclusive number's description. */
                             description?: string;
                         }[];
@@ -31578,7 +31578,7 @@ export interface operations {
                          * @description Enable the exclusive number or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description Exclusive number's description. */
                         description?: string;
                     };
@@ -32155,7 +32155,7 @@ export interface operations {
                              * @description Enable the blacklisted number or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description Blacklisted number's description. */
                             description?: string;
                         }[];
@@ -32289,7 +32289,7 @@ export interface operations {
                          * @description Enable the blacklisted number or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description Blacklisted number's description. */
                         description?: string;
                     };
@@ -32450,7 +32450,7 @@ export interface operations {
                          * @description Whether to enable the the level 1 blacklist.
                          * @default false
                          */
-                        enable_level1: boolean;
+                        enable_level1?: boolean;
                         /** @description The name of the file. */
                         level1_prompt_file_name?: string;
                         /**
@@ -32468,7 +32468,7 @@ export interface operations {
                          * @description Whether to enable the the level 2 blacklist.
                          * @default false
                          */
-                        enable_level2: boolean;
+                        enable_level2?: boolean;
                         /** @description The name of the file. */
                         level2_prompt_file_name?: string;
                         /**
@@ -33019,34 +33019,34 @@ export interface operations {
                              * @default FREE
                              * @enum {string}
                              */
-                            control: "FREE" | "MASTER";
+                            control?: "FREE" | "MASTER";
                             /**
                              * Format: int32
                              * @description The height for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 720
                              */
-                            height: number;
+                            height?: number;
                             /**
                              * Format: int32
                              * @description The width for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 1280
                              */
-                            width: number;
+                            width?: number;
                             /**
                              * Format: int32
                              * @description The transmission rate for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 1024
                              */
-                            bitrate: number;
+                            bitrate?: number;
                             /**
                              * @description The framerate for video conference room.
                              *     Only valid in `VIDEO` mode.
                              * @default 15
                              */
-                            framerate: number;
+                            framerate?: number;
                             /**
                              * @description The number of grids allowed for video conference room.
                              *     Only valid in `VIDEO` mode.
@@ -33061,7 +33061,7 @@ export interface operations {
                              * @default LAYOUT0
                              * @enum {string}
                              */
-                            layout: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
+                            layout?: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
                             /** @description The subject of conference room. */
                             subject?: string;
                             /**
@@ -33077,7 +33077,7 @@ export interface operations {
                              * @description The maximum number of participants allowed in the room.
                              * @default 9
                              */
-                            capacity: number;
+                            capacity?: number;
                             /** @description The PIN for admin of the conference room. Only numeric sequences are allowed. */
                             admin_pin?: string;
                             /** @description The PIN for the conference room. Only numeric sequences are allowed. */
@@ -33086,12 +33086,12 @@ export interface operations {
                              * @description Whether to enable recording when created.
                              * @default false
                              */
-                            enable_recording: boolean;
+                            enable_recording?: boolean;
                             /**
                              * @description Whether to enable voice menu.
                              * @default true
                              */
-                            enable_prompt: boolean;
+                            enable_prompt?: boolean;
                             /** @description The IANA Time Zone names, such as "Asia/Shanghai". */
                             timezone?: string;
                             /** @description The creation time of conference room. */
@@ -33307,34 +33307,34 @@ export interface operations {
                          * @default FREE
                          * @enum {string}
                          */
-                        control: "FREE" | "MASTER";
+                        control?: "FREE" | "MASTER";
                         /**
                          * Format: int32
                          * @description The height for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 720
                          */
-                        height: number;
+                        height?: number;
                         /**
                          * Format: int32
                          * @description The width for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 1280
                          */
-                        width: number;
+                        width?: number;
                         /**
                          * Format: int32
                          * @description The transmission rate for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 1024
                          */
-                        bitrate: number;
+                        bitrate?: number;
                         /**
                          * @description The framerate for video conference room.
                          *     Only valid in `VIDEO` mode.
                          * @default 15
                          */
-                        framerate: number;
+                        framerate?: number;
                         /**
                          * @description The number of grids allowed for video conference room.
                          *     Only valid in `VIDEO` mode.
@@ -33349,7 +33349,7 @@ export interface operations {
                          * @default LAYOUT0
                          * @enum {string}
                          */
-                        layout: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
+                        layout?: "LAYOUT0" | "LAYOUT1" | "LAYOUT2" | "LAYOUT3" | "LAYOUT4" | "LAYOUT6" | "LAYOUT9";
                         /** @description The subject of conference room. */
                         subject?: string;
                         /**
@@ -33365,7 +33365,7 @@ export interface operations {
                          * @description The maximum number of participants allowed in the room.
                          * @default 9
                          */
-                        capacity: number;
+                        capacity?: number;
                         /** @description The PIN for admin of the conference room. Only numeric sequences are allowed. */
                         admin_pin?: string;
                         /** @description The PIN for the conference room. Only numeric sequences are allowed. */
@@ -33374,12 +33374,12 @@ export interface operations {
                          * @description Whether to enable recording when created.
                          * @default false
                          */
-                        enable_recording: boolean;
+                        enable_recording?: boolean;
                         /**
                          * @description Whether to enable voice menu.
                          * @default true
                          */
-                        enable_prompt: boolean;
+                        enable_prompt?: boolean;
                         /** @description The IANA Time Zone names, such as "Asia/Shanghai". */
                         timezone?: string;
                         /** @description The creation time of conference room. */
@@ -33406,7 +33406,7 @@ export interface operations {
                          * @description The SBC web port fot https.
                          * @default 8883
                          */
-                        sbc_port: number;
+                        sbc_port?: number;
                         /**
                          * @description Access token to be passed as a header
                          * @example 4DFCF1D4C30B4D798ECE3AE43769F008.
@@ -35246,7 +35246,7 @@ export interface operations {
                              * @description Enabled or not.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The CID number Mask for inbound rule.
                              *     You can add the number in it's entirety, identifying a single caller,
@@ -35490,14 +35490,14 @@ export interface operations {
                              * @description Whether to enable advanced routing.
                              * @default false
                              */
-                            enable_advanced_routing: boolean;
+                            enable_advanced_routing?: boolean;
                             /** @description Advanced routing rules. */
                             advanced_routing?: string;
                             /**
                              * @description Whether to play recording disclaimer to inbound calls.
                              * @default false
                              */
-                            play_recording_disclaimer: boolean;
+                            play_recording_disclaimer?: boolean;
                         }[];
                     };
                 };
@@ -35802,7 +35802,7 @@ export interface operations {
                          * @description Enabled or not.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description The CID number Mask for inbound rule.
                          *     You can add the number in it's entirety, identifying a single caller,
@@ -36046,14 +36046,14 @@ export interface operations {
                          * @description Whether to enable advanced routing.
                          * @default false
                          */
-                        enable_advanced_routing: boolean;
+                        enable_advanced_routing?: boolean;
                         /** @description Advanced routing rules. */
                         advanced_routing?: string;
                         /**
                          * @description Whether to play recording disclaimer to inbound calls.
                          * @default false
                          */
-                        play_recording_disclaimer: boolean;
+                        play_recording_disclaimer?: boolean;
                     };
                 };
             };
@@ -37142,7 +37142,7 @@ export interface operations {
                          *     The default value is 300 seconds, the minimum value is 60 seconds, and the maximum value is 900 seconds.
                          * @default 300
                          */
-                        recall_time: number;
+                        recall_time?: number;
                         /**
                          * Format: int32
                          * @description Set how long the call can be parked on the park server, in seconds.
@@ -37151,7 +37151,7 @@ export interface operations {
                          *     The default value is 300 seconds, the minimum value is 60 seconds, and the maximum value is 90 seconds.
                          * @default 300
                          */
-                        recall_ring_group_time: number;
+                        recall_ring_group_time?: number;
                         /**
                          * @description The unique ID of ring group.
                          *     Select a Ring Group as the Recall destination.
@@ -37973,14 +37973,14 @@ export interface operations {
                          * @description Duration the voicemail will be kept before auto deleted, in days.
                          * @default 30
                          */
-                        retain_days: number;
+                        retain_days?: number;
                         /**
                          * Format: int32
                          * @description The minimum length of a voicemail, in seconds.
                          *     Any callings shorter than this value will not be saved as voicemail.
                          * @default 1
                          */
-                        min_seconds: number;
+                        min_seconds?: number;
                     };
                 };
             };
@@ -38070,14 +38070,14 @@ export interface operations {
                          *     The amount of time to wait before re-trying a busy automatic callback originator.
                          * @default 5
                          */
-                        retry_interval: number;
+                        retry_interval?: number;
                         /**
                          * Format: int32
                          * @description Monitor Minutes.
                          *     The amount of time to camp-out on the busy line, waiting for it to become idle.
                          * @default 30
                          */
-                        retry_total_time: number;
+                        retry_total_time?: number;
                     };
                 };
             };
@@ -38202,13 +38202,13 @@ export interface operations {
                              * @description Whether to enable outbound rule.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * Format: int32
                              * @description The priority of outbound rule.
                              * @default 1000
                              */
-                            priority: number;
+                            priority?: number;
                             office_hours?: {
                                 /**
                                  * @description The office hours mode can be either:
@@ -38392,7 +38392,7 @@ export interface operations {
                              * @default PRIORITIZED
                              * @enum {string}
                              */
-                            routing_strategy: "PRIORITIZED" | "RANDOMLY";
+                            routing_strategy?: "PRIORITIZED" | "RANDOMLY";
                         }[];
                     };
                 };
@@ -38682,13 +38682,13 @@ export interface operations {
                          * @description Whether to enable outbound rule.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * Format: int32
                          * @description The priority of outbound rule.
                          * @default 1000
                          */
-                        priority: number;
+                        priority?: number;
                         office_hours?: {
                             /**
                              * @description The office hours mode can be either:
@@ -38872,7 +38872,7 @@ export interface operations {
                          * @default PRIORITIZED
                          * @enum {string}
                          */
-                        routing_strategy: "PRIORITIZED" | "RANDOMLY";
+                        routing_strategy?: "PRIORITIZED" | "RANDOMLY";
                         routes?: {
                             /** @description Enable this route or not. */
                             enabled?: boolean;
@@ -38884,7 +38884,7 @@ export interface operations {
                              *     For example if it is set to 2, the first two digits for caller ID of calling from route_provider_1 will be removed.
                              * @default 0
                              */
-                            strip_digits: number;
+                            strip_digits?: number;
                             /**
                              * @description Prefix number. If it is set to "0086", call ID for calling from
                              *     route_provider_1 will be prefixed with "0086".
@@ -39421,12 +39421,12 @@ export interface operations {
                          * @description Enable or disable Link Layer Discovery Protocol.
                          * @default false
                          */
-                        enable_lldp: boolean;
+                        enable_lldp?: boolean;
                         /**
                          * @description Enable or disable VLAN for WAN Port.
                          * @default false
                          */
-                        enable_vlan_wan_port: boolean;
+                        enable_vlan_wan_port?: boolean;
                         /** @description VLAN ID for WAN PORT. */
                         wan_port_id?: number;
                         /** @description VLAN priority for WAN Port. */
@@ -39435,7 +39435,7 @@ export interface operations {
                          * @description Enable or disable VLAN for PC Port.
                          * @default false
                          */
-                        enable_vlan_pc_port: boolean;
+                        enable_vlan_pc_port?: boolean;
                         /** @description VLAN ID for PC PORT. */
                         pc_port_id?: number;
                         /** @description VLAN priority for PC Port. */
@@ -40395,7 +40395,7 @@ export interface operations {
                              * @description Whether to enable the provider.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The brand of trunk. */
                             brand?: string;
                             /** @description The hostname of trunk. */
@@ -41155,7 +41155,7 @@ export interface operations {
                          * @description Whether to enable the provider.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description The brand of trunk. */
                         brand?: string;
                         /**
@@ -41190,13 +41190,13 @@ export interface operations {
                          * @description Whether registration is required.
                          * @default true
                          */
-                        registration: boolean;
+                        registration?: boolean;
                         /**
                          * Format: int32
                          * @description Interval for registry refreshment, in seconds.
                          * @default 600
                          */
-                        register_interval: number;
+                        register_interval?: number;
                         /** @description The outbound server hostname of the trunk. */
                         outbound_server?: string;
                         /** @description The outbound server port of the trunk. */
@@ -41205,33 +41205,33 @@ export interface operations {
                          * @description Whether the trunk under LAN or not.
                          * @default false
                          */
-                        inlan: boolean;
+                        inlan?: boolean;
                         /**
                          * @description Whether this trunk is only accept single Via SIP header or not.
                          * @default true
                          */
-                        single_via_header: boolean;
+                        single_via_header?: boolean;
                         /**
                          * @description Rewrite the host IP of Via header by public IP when sending the request to trunk.
                          * @default true
                          */
-                        rewrite_via_ip: boolean;
+                        rewrite_via_ip?: boolean;
                         /**
                          * @description Verify the port when receiving SIP messages from trunk
                          * @default true
                          */
-                        verify_port: boolean;
+                        verify_port?: boolean;
                         /**
                          * @description Send `OPTIONS` message for keep alive.
                          * @default true
                          */
-                        keep_alive: boolean;
+                        keep_alive?: boolean;
                         /**
                          * Format: int32
                          * @description Keep alive message sending interval (seconds).
                          * @default 360
                          */
-                        keep_alive_interval: number;
+                        keep_alive_interval?: number;
                         /**
                          * Format: int32
                          * @description The max number of concurrent calls.
@@ -41247,17 +41247,17 @@ export interface operations {
                          * @description Adjust the SDP direction for call hold.
                          * @default true
                          */
-                        adjust_sdp_direction: boolean;
+                        adjust_sdp_direction?: boolean;
                         /**
                          * @description Remove crypto line in the SDP.
                          * @default true
                          */
-                        remove_srtp_info: boolean;
+                        remove_srtp_info?: boolean;
                         /**
                          * @description Whether to enable STIR/SHAKEN signature.
                          * @default false
                          */
-                        stir_shaken_signature_required: boolean;
+                        stir_shaken_signature_required?: boolean;
                         /**
                          * @description The semicolon-separated list of DID/DDI pool number range or DID/DDI number.
                          *     Assign a DID/DDI pool number range or DID/DDI number to the tenant.
@@ -42831,7 +42831,7 @@ export interface operations {
                              * @description Duration that each extension will ring, in seconds.
                              * @default 20
                              */
-                            ring_time: number;
+                            ring_time?: number;
                             /**
                              * @description Ring strategy:
                              *     Can be either:
@@ -42858,17 +42858,17 @@ export interface operations {
                              * @description Whether to add ring group information into `P-Asserted-Identity` header.
                              * @default false
                              */
-                            enable_paid: boolean;
+                            enable_paid?: boolean;
                             /**
                              * @description Whether to add ring group information into `Remote-Party-ID` header.
                              * @default false
                              */
-                            enable_prid: boolean;
+                            enable_prid?: boolean;
                             /**
                              * @description Whether to user extension number as invite `To` header.
                              * @default false
                              */
-                            extension_number_as_to_header: boolean;
+                            extension_number_as_to_header?: boolean;
                             no_answer_forward_rule?: {
                                 /**
                                  * @description Forward actions includes:
@@ -43075,7 +43075,7 @@ export interface operations {
                          * @description Duration that each extension will ring, in seconds.
                          * @default 20
                          */
-                        ring_time: number;
+                        ring_time?: number;
                         /**
                          * @description Ring strategy:
                          *     Can be either:
@@ -43102,17 +43102,17 @@ export interface operations {
                          * @description Whether to add ring group information into `P-Asserted-Identity` header.
                          * @default false
                          */
-                        enable_paid: boolean;
+                        enable_paid?: boolean;
                         /**
                          * @description Whether to add ring group information into `Remote-Party-ID` header.
                          * @default false
                          */
-                        enable_prid: boolean;
+                        enable_prid?: boolean;
                         /**
                          * @description Whether to user extension number as invite `To` header.
                          * @default false
                          */
-                        extension_number_as_to_header: boolean;
+                        extension_number_as_to_header?: boolean;
                         no_answer_forward_rule?: {
                             /**
                              * @description Forward actions includes:
@@ -43323,7 +43323,7 @@ export interface operations {
                              *     Only valid when `ring_strategy` is skill based.
                              * @default 1
                              */
-                            skill_level: number;
+                            skill_level?: number;
                         }[];
                     };
                 };
@@ -43415,7 +43415,7 @@ export interface operations {
                          *     Only valid when `ring_strategy` is skill based.
                          * @default 1
                          */
-                        skill_level: number;
+                        skill_level?: number;
                     };
                 };
             };
@@ -43505,7 +43505,7 @@ export interface operations {
                              * @description Whether the PIN is required to access shared voicemail.
                              * @default true
                              */
-                            enable_pin: boolean;
+                            enable_pin?: boolean;
                             /**
                              * @description The PIN number for accessing.
                              *     The PIN policies include:
@@ -43518,7 +43518,7 @@ export interface operations {
                              * @description Enable email notify or not.
                              * @default false
                              */
-                            enable_email_notify: boolean;
+                            enable_email_notify?: boolean;
                             /**
                              * @description Comma-separated list of email address that should receive notifications.
                              *     Allow up to 15 email addresses.
@@ -43648,7 +43648,7 @@ export interface operations {
                          * @description Whether the PIN is required to access shared voicemail.
                          * @default true
                          */
-                        enable_pin: boolean;
+                        enable_pin?: boolean;
                         /**
                          * @description The PIN number for accessing.
                          *     The PIN policies include:
@@ -43661,7 +43661,7 @@ export interface operations {
                          * @description Enable email notify or not.
                          * @default false
                          */
-                        enable_email_notify: boolean;
+                        enable_email_notify?: boolean;
                         /**
                          * @description Comma-separated list of email address that should receive notifications.
                          *     Allow up to 15 email addresses.
@@ -45099,7 +45099,7 @@ export interface operations {
                              * @default LOCAL
                              * @enum {string}
                              */
-                            type: "LOCAL" | "NATIONAL" | "INTERNATIONAL" | "MOBILE";
+                            type?: "LOCAL" | "NATIONAL" | "INTERNATIONAL" | "MOBILE";
                             /**
                              * Format: int32
                              * @description Free seconds of the rating.
@@ -45273,7 +45273,7 @@ export interface operations {
                          * @default LOCAL
                          * @enum {string}
                          */
-                        type: "LOCAL" | "NATIONAL" | "INTERNATIONAL" | "MOBILE";
+                        type?: "LOCAL" | "NATIONAL" | "INTERNATIONAL" | "MOBILE";
                         /**
                          * Format: int32
                          * @description Free seconds of the rating.
@@ -45518,7 +45518,7 @@ export interface operations {
                              * @description The activate status or deactivated status.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Every PortSIP PBX has a built-in virtual receptionist server marked as `INTERNAL`;
                              *     Newly added virtual receptionist servers will be marked as "EXTERNAL".
@@ -45614,7 +45614,7 @@ export interface operations {
                          * @description The activate status or deactivated status.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description Host IPV4 address. */
                         ipv4?: string;
                         /** @description Host IPV6 address. */
@@ -46200,7 +46200,7 @@ export interface operations {
                          * @description The time to wait for the next DTMF input.
                          * @default 2
                          */
-                        dtmf_interval: number;
+                        dtmf_interval?: number;
                         /** @description The name of the file. */
                         prompt_file_name?: string;
                         /**
@@ -46231,7 +46231,7 @@ export interface operations {
                          * @description Whether the PIN is required for DISA.
                          * @default true
                          */
-                        enable_pin: boolean;
+                        enable_pin?: boolean;
                         /**
                          * @description The PIN number for accessing.
                          *     The PIN policies include:
@@ -46245,13 +46245,13 @@ export interface operations {
                              * @description Single call timeout
                              * @default 30
                              */
-                            timeout: number;
+                            timeout?: number;
                             /**
                              * Format: int32
                              * @description When timeout, the number of times to repeat the prompt tone
                              * @default 3
                              */
-                            repeat_times: number;
+                            repeat_times?: number;
                             /**
                              * @description Forward actions includes:
                              *     - `FORWARD_TO_NUMBER`:
@@ -47039,19 +47039,19 @@ export interface operations {
                              * @description The connection timeout in seconds.
                              * @default 2
                              */
-                            connection_timeout: number;
+                            connection_timeout?: number;
                             /**
                              * Format: int32
                              * @description The request timeout in seconds.
                              * @default 2
                              */
-                            request_timeout: number;
+                            request_timeout?: number;
                         } & {
                             /**
                              * @description Enabled this event or not.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description The authentication method of event URL:
                              *     Can be either:
@@ -47062,7 +47062,7 @@ export interface operations {
                              * @default DISABLE
                              * @enum {string}
                              */
-                            auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                            auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                             /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                             username?: string;
                             /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -47247,19 +47247,19 @@ export interface operations {
                          * @description The connection timeout in seconds.
                          * @default 2
                          */
-                        connection_timeout: number;
+                        connection_timeout?: number;
                         /**
                          * Format: int32
                          * @description The request timeout in seconds.
                          * @default 2
                          */
-                        request_timeout: number;
+                        request_timeout?: number;
                     } & {
                         /**
                          * @description Enabled this event or not.
                          * @default false
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /**
                          * @description The authentication method of event URL:
                          *     Can be either:
@@ -47270,7 +47270,7 @@ export interface operations {
                          * @default DISABLE
                          * @enum {string}
                          */
-                        auth: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
+                        auth?: "DISABLE" | "BASIC" | "DIGEST" | "BEARER";
                         /** @description The username for authentication, when auth is `BASIC` or `DIGEST`. */
                         username?: string;
                         /** @description The password for authentication, when auth is `BASIC` or `DIGEST`. */
@@ -47684,7 +47684,7 @@ export interface operations {
                          * @default BLIND
                          * @enum {string}
                          */
-                        transfer: "BLIND" | "ATTENDED" | "NEW_CALL";
+                        transfer?: "BLIND" | "ATTENDED" | "NEW_CALL";
                         /** @description The timezone of phone. */
                         timezone?: string;
                         /** @description The ringtone of phone. */
@@ -47716,12 +47716,12 @@ export interface operations {
                          * @description Enable or disable Link Layer Discovery Protocol.
                          * @default false
                          */
-                        enable_lldp: boolean;
+                        enable_lldp?: boolean;
                         /**
                          * @description Enable or disable VLAN for WAN Port.
                          * @default false
                          */
-                        enable_vlan_wan_port: boolean;
+                        enable_vlan_wan_port?: boolean;
                         /** @description VLAN ID for WAN PORT. */
                         wan_port_id?: number;
                         /** @description VLAN priority for WAN Port. */
@@ -47730,7 +47730,7 @@ export interface operations {
                          * @description Enable or disable VLAN for PC Port.
                          * @default false
                          */
-                        enable_vlan_pc_port: boolean;
+                        enable_vlan_pc_port?: boolean;
                         /** @description VLAN ID for PC PORT. */
                         pc_port_id?: number;
                         /** @description VLAN priority for PC Port. */
@@ -48040,7 +48040,7 @@ export interface operations {
                              * @description The flag for whether the SMS/MMS service is enabled.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The sender ID of SMS/MMS service. */
                             sender_id?: string;
                             /** @description The unique ID of trunk. */
@@ -48141,7 +48141,7 @@ export interface operations {
                          * @description The flag for whether the SMS/MMS service is enabled.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description The sender ID of SMS/MMS service. */
                         sender_id?: string;
                         /** @description The unique ID of trunk. */
@@ -48283,7 +48283,7 @@ export interface operations {
                              * @description The flag for whether the WhatsApp service is enabled.
                              * @default true
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description The phone number of WhatsApp service. */
                             phone_number?: string;
                             /** @description The phone number id of WhatsApp service. */
@@ -48388,7 +48388,7 @@ export interface operations {
                          * @description The flag for whether the WhatsApp service is enabled.
                          * @default true
                          */
-                        enabled: boolean;
+                        enabled?: boolean;
                         /** @description The phone number of WhatsApp service. */
                         phone_number?: string;
                         /** @description The phone number id of WhatsApp service. */
@@ -51067,7 +51067,7 @@ export interface operations {
                          * @default GLOBAL
                          * @enum {string}
                          */
-                        national_cloud: "GLOBAL" | "CHINA";
+                        national_cloud?: "GLOBAL" | "CHINA";
                         /** @description The Directory ID (Tenant ID) of Microsoft identity platform. */
                         directory_id?: string;
                         /** @description The Application (client) ID of Azure AD. */
@@ -51086,17 +51086,17 @@ export interface operations {
                              * @description Whether to enable Microsoft 365 users with extensions synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /**
                              * @description Whether to enable gust user synchronization.
                              * @default false
                              */
-                            sync_guest_users: boolean;
+                            sync_guest_users?: boolean;
                             /**
                              * @description Whether to synchronize user photo.
                              * @default false
                              */
-                            sync_photo: boolean;
+                            sync_photo?: boolean;
                             /**
                              * @description The starting extension number for synchronized users.
                              *     Left padding with zeros is not allowed.
@@ -51113,14 +51113,14 @@ export interface operations {
                              * @default ALL
                              * @enum {string}
                              */
-                            sync_type: "ALL" | "INCLUDE" | "EXCLUDE";
+                            sync_type?: "ALL" | "INCLUDE" | "EXCLUDE";
                         };
                         sign_in_as_administrator?: {
                             /**
                              * @description Whether to enable Microsoft 365 users with extensions synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description A collection of Microsoft 365 user's ID. */
                             selected_users?: string[];
                         };
@@ -51129,7 +51129,7 @@ export interface operations {
                              * @description Whether to enable Microsoft 365 users with extensions synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description A collection of Microsoft 365 user's ID. */
                             selected_users?: string[];
                             /**
@@ -51141,14 +51141,14 @@ export interface operations {
                              * @default ALL
                              * @enum {string}
                              */
-                            sync_type: "ALL" | "INCLUDE" | "EXCLUDE";
+                            sync_type?: "ALL" | "INCLUDE" | "EXCLUDE";
                         };
                         personal_contacts?: {
                             /**
                              * @description Whether to enable user personal contacts synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description A collection of Microsoft 365 user's ID. */
                             selected_users?: string[];
                             /**
@@ -51160,14 +51160,14 @@ export interface operations {
                              * @default ALL
                              * @enum {string}
                              */
-                            sync_type: "ALL" | "INCLUDE" | "EXCLUDE";
+                            sync_type?: "ALL" | "INCLUDE" | "EXCLUDE";
                         };
                         shared_mailbox?: {
                             /**
                              * @description Whether to enable Microsoft 365 users with extensions synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description A collection of Microsoft 365 user's ID. */
                             selected_users?: string[];
                             /**
@@ -51179,14 +51179,14 @@ export interface operations {
                              * @default ALL
                              * @enum {string}
                              */
-                            sync_type: "ALL" | "INCLUDE" | "EXCLUDE";
+                            sync_type?: "ALL" | "INCLUDE" | "EXCLUDE";
                         };
                         events?: {
                             /**
                              * @description Whether to enable Microsoft 365 users with extensions synchronization.
                              * @default false
                              */
-                            enabled: boolean;
+                            enabled?: boolean;
                             /** @description A collection of Microsoft 365 user's ID. */
                             selected_users?: string[];
                             /**
@@ -51198,7 +51198,7 @@ export interface operations {
                              * @default ALL
                              * @enum {string}
                              */
-                            sync_type: "ALL" | "INCLUDE" | "EXCLUDE";
+                            sync_type?: "ALL" | "INCLUDE" | "EXCLUDE";
                         };
                     };
                 };

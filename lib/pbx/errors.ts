@@ -1,0 +1,59 @@
+/**
+ * PortSipError: one failed PortSIP call, named by tenant and operation, carrying PortSIP's own
+ * error code. Messages never contain the PBX password or a client secret (see `scrub`).
+ */
+import { RemoteError } from '../errors';
+
+/** Codes the client itself assigns when PortSIP did not answer with one. */
+export const ClientErrorCode = {
+  Timeout: 'TIMEOUT',
+  Network: 'NETWORK_ERROR',
+  Tls: 'TLS_CERTIFICATE',
+  NotFound: 'NOT_FOUND',
+  TenantMismatch: 'TENANT_MISMATCH',
+  BadResponse: 'BAD_RESPONSE',
+  Unknown: 'UNKNOWN',
+} as const;
+
+export interface PortSipErrorInit {
+  /** HTTP status; undefined when no answer came (timeout, network, TLS). */
+  status?: number;
+  /** PortSIP's `errors[0].code`, or a ClientErrorCode. */
+  code: string;
+  /** e.g. `POST /google` */
+  operation: string;
+  /** Tenant name (or domain) the session acts for. */
+  tenant?: string;
+  /** PortSIP's `errors[0].message` or the client's description. */
+  detail: string;
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class PortSipError extends RemoteError {
+  readonly status?: number;
+  readonly code: string;
+  readonly operation: string;
+  readonly tenant?: string;
+
+  constructor(init: PortSipErrorInit) {
+    const where = init.tenant ? `tenant '${init.tenant}': ` : '';
+    const status = init.status ? ` (HTTP ${init.status})` : '';
+    super(`PortSIP ${where}${init.operation} failed${status}: ${init.code}: ${init.detail}`, {
+      retryable: init.retryable,
+      cause: init.cause,
+    });
+    this.name = 'PortSipError';
+    this.status = init.status;
+    this.code = init.code;
+    this.operation = init.operation;
+    this.tenant = init.tenant;
+  }
+}
+
+/** Replace every occurrence of the given secrets in a text (PortSIP may echo input back). */
+export function scrub(text: string, secrets: Iterable<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
+  return out;
+}

@@ -1,0 +1,170 @@
+/**
+ * HTTP to the PBX: verified TLS (system CAs plus an optional extra CA), a timeout on every
+ * request, and retries only where repeating is safe.
+ *
+ * Retry policy (why): a GET, the login and explicitly idempotent writes are retried on 429, 5xx,
+ * timeouts and network errors. Any other POST is retried only on 429/503, where the PBX said it
+ * did not act; after a timeout it is NOT retried, because the PBX may have acted already (a second
+ * test mail, for instance), and the caller gets a retryable PortSipError to decide.
+ */
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch } from 'undici';
+import { ClientErrorCode, PortSipError, scrub } from './errors';
+
+export interface TransportOptions {
+  baseUrl: string;
+  caFile?: string;
+  timeoutMs?: number;
+  retries?: number;
+  /** Base backoff in ms (doubles per attempt, with jitter). */
+  backoffMs?: number;
+  /** Cap for a server's Retry-After, so a confused PBX cannot stall a run for hours. */
+  maxRetryAfterMs?: number;
+}
+
+export interface CallSpec {
+  method: 'GET' | 'POST';
+  /** Path below the /api base, with query string. */
+  path: string;
+  /** Operation name for errors, e.g. `POST /google`. */
+  operation: string;
+  tenant?: string;
+  bearer?: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  /** Safe to repeat after a timeout/5xx (GET, login, writes that set absolute values). */
+  idempotent?: boolean;
+  /** Secrets to keep out of error messages. */
+  secrets?: Iterable<string | undefined>;
+}
+
+export interface CallResult {
+  status: number;
+  body: unknown;
+}
+
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_NOT_YET_VALID',
+]);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export class PbxTransport {
+  readonly baseUrl: string;
+  private readonly dispatcher: Agent;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly backoffMs: number;
+  private readonly maxRetryAfterMs: number;
+
+  constructor(opts: TransportOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    if (!/^https:\/\//i.test(this.baseUrl)) {
+      throw new PortSipError({ code: 'BAD_URL', operation: 'connect', detail: `the PBX base URL must be https:// (got '${this.baseUrl}')` });
+    }
+    const extraCa = opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined;
+    // Explicit `ca` replaces Node's default list, so the system roots are added back.
+    this.dispatcher = new Agent({ connect: { ca: extraCa ? [...rootCertificates, extraCa] : undefined, rejectUnauthorized: true } });
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.retries = opts.retries ?? 2;
+    this.backoffMs = opts.backoffMs ?? 300;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
+  }
+
+  async call(spec: CallSpec): Promise<CallResult> {
+    const idempotent = spec.idempotent ?? spec.method === 'GET';
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.once(spec);
+      const canRetry = attempt < this.retries && this.shouldRetry(outcome, idempotent);
+      if (!canRetry) {
+        if (outcome instanceof PortSipError) throw outcome;
+        return outcome.result;
+      }
+      const hinted = outcome instanceof PortSipError ? undefined : retryAfterMs(outcome.retryAfter);
+      const backoff = this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+      await sleep(Math.min(hinted ?? backoff, this.maxRetryAfterMs));
+    }
+  }
+
+  private shouldRetry(outcome: PortSipError | { result: CallResult; retryAfter: string | null }, idempotent: boolean): boolean {
+    if (outcome instanceof PortSipError) {
+      // No answer: only repeat what is safe to repeat; TLS failures never heal by retrying.
+      return idempotent && (outcome.code === ClientErrorCode.Timeout || outcome.code === ClientErrorCode.Network);
+    }
+    const { status } = outcome.result;
+    if (status === 429 || status === 503) return true;
+    return idempotent && status >= 500;
+  }
+
+  /** One attempt: an answer (any status), or a PortSipError when none came. */
+  private async once(spec: CallSpec): Promise<PortSipError | { result: CallResult; retryAfter: string | null }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let body: string | undefined;
+    if (spec.bearer) headers.authorization = `Bearer ${spec.bearer}`;
+    if (spec.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(spec.form).toString();
+    } else if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    }
+    try {
+      const res = await fetch(`${this.baseUrl}${spec.path}`, {
+        method: spec.method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await res.text();
+      let parsed: unknown;
+      if (text.length) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+      }
+      return { result: { status: res.status, body: parsed }, retryAfter: res.headers.get('retry-after') };
+    } catch (e) {
+      return this.noAnswer(spec, e);
+    }
+  }
+
+  private noAnswer(spec: CallSpec, e: unknown): PortSipError {
+    const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string; name?: string } };
+    const base = { operation: spec.operation, tenant: spec.tenant, cause: e };
+    if (err.name === 'TimeoutError' || err.cause?.name === 'TimeoutError') {
+      return new PortSipError({ ...base, code: ClientErrorCode.Timeout, detail: `no answer within ${this.timeoutMs} ms`, retryable: true });
+    }
+    const code = err.cause?.code;
+    if (code && TLS_CODES.has(code)) {
+      return new PortSipError({
+        ...base,
+        code: ClientErrorCode.Tls,
+        detail: `the PBX certificate is not trusted (${code}); if the PBX uses a private CA, pass its certificate with --ca-file`,
+      });
+    }
+    const reason = scrub(`${code ?? ''} ${err.cause?.message ?? err.message ?? String(e)}`.trim(), spec.secrets ?? []);
+    return new PortSipError({ ...base, code: ClientErrorCode.Network, detail: `could not reach ${this.baseUrl}: ${reason}`, retryable: true });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
