@@ -1,0 +1,3 @@
+export * from './server';
+export { GoogleEmulatorState } from './state';
+export type * from './state';

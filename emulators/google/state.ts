@@ -1,0 +1,132 @@
+/**
+ * In-memory state of the Google emulator: projects, secrets, OAuth clients and tokens.
+ * Everything a test may want to assert on is reachable from `GoogleEmulatorState`.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+
+export interface EmuProject {
+  projectId: string;
+  projectNumber: string;
+  displayName: string;
+  state: 'ACTIVE' | 'DELETE_REQUESTED';
+  enabledServices: Set<string>;
+  createTime: string;
+}
+
+export interface EmuSecretVersion {
+  /** 1, 2, ... as Secret Manager numbers them. */
+  version: number;
+  /** The payload bytes: server-side only, never logged. */
+  data: Buffer;
+  state: 'ENABLED' | 'DISABLED' | 'DESTROYED';
+  createTime: string;
+  clientSpecifiedPayloadChecksum: boolean;
+}
+
+export interface EmuSecret {
+  projectNumber: string;
+  secretId: string;
+  createTime: string;
+  versions: EmuSecretVersion[];
+}
+
+export interface EmuOAuthClient {
+  clientId: string;
+  clientSecret: string;
+  projectId: string;
+  name: string;
+  /** 'web' = created by a person in the Console; 'adc' = gcloud's client behind ADC files. */
+  kind: 'web' | 'adc';
+  redirectUris: string[];
+}
+
+export interface EmuAuthCode {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  user: string;
+  offline: boolean;
+  used: boolean;
+  expiresAt: number;
+}
+
+export interface EmuRefreshToken {
+  clientId: string;
+  scopes: string[];
+  user: string;
+  revoked: boolean;
+}
+
+export interface EmuAccessToken {
+  /** Who the token speaks for: a user e-mail or a service account e-mail. */
+  principal: string;
+  clientId?: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export interface EmuPendingConsent {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  state?: string;
+  offline: boolean;
+}
+
+/** One handled request; bodies are summarized with secrets/codes/tokens redacted. */
+export interface EmuRequestLogEntry {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  principal?: string;
+  /** Redacted summary of the request body, when useful (grant_type, client_id, ...). */
+  detail?: Record<string, unknown>;
+}
+
+export class GoogleEmulatorState {
+  readonly projects = new Map<string, EmuProject>(); // by projectId
+  readonly secrets = new Map<string, EmuSecret>(); // by `${projectNumber}/${secretId}`
+  readonly clients = new Map<string, EmuOAuthClient>(); // by clientId
+  readonly serviceAccounts = new Set<string>();
+  readonly authCodes = new Map<string, EmuAuthCode>();
+  readonly refreshTokens = new Map<string, EmuRefreshToken>();
+  readonly accessTokens = new Map<string, EmuAccessToken>();
+  readonly pendingConsents = new Map<string, EmuPendingConsent>();
+  readonly requests: EmuRequestLogEntry[] = [];
+
+  /** Find a project by id or number (Google accepts both in resource names). */
+  project(idOrNumber: string): EmuProject | undefined {
+    const byId = this.projects.get(idOrNumber);
+    if (byId) return byId;
+    for (const p of this.projects.values()) if (p.projectNumber === idOrNumber) return p;
+    return undefined;
+  }
+
+  secret(project: EmuProject, secretId: string): EmuSecret | undefined {
+    return this.secrets.get(`${project.projectNumber}/${secretId}`);
+  }
+
+  /** Secret versions as tests want to see them (payload decoded as UTF-8). */
+  secretVersions(projectIdOrNumber: string, secretId: string): { version: number; state: string; payload: string }[] {
+    const p = this.project(projectIdOrNumber);
+    const s = p && this.secret(p, secretId);
+    return (s?.versions ?? []).map((v) => ({ version: v.version, state: v.state, payload: v.data.toString('utf8') }));
+  }
+}
+
+export function token(prefix: string, bytes = 24): string {
+  return prefix + randomBytes(bytes).toString('base64url');
+}
+
+/** A 12-digit project number like Google's. */
+export function newProjectNumber(): string {
+  return String(randomInt(100_000_000_000, 999_999_999_999));
+}
+
+export function lowerAlnum(n: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let out = '';
+  for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
+  return out;
+}

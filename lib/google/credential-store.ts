@@ -1,0 +1,135 @@
+/**
+ * The tenant's OAuth client pair in Secret Manager. Terraform creates the secret (no version);
+ * `gwkit client import` adds versions; later steps read `latest`. The payload is
+ * JSON `{"client_id","client_secret"}`. Secret values never appear in messages.
+ */
+import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
+import type { GoogleApiAuth } from './auth';
+import { crc32c } from './crc32c';
+import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
+import { googleRemoteError, summarizeGoogleError } from './errors';
+import type { OAuthClientPair } from './client-credentials';
+import { InputError, RemoteError } from '../errors';
+
+const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
+
+const NOT_DEPLOYED_HINT =
+  'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
+
+export class ClientCredentialStore {
+  private readonly api: secretmanager_v1.Secretmanager;
+
+  constructor(auth: GoogleApiAuth, opts: { endpoints?: Partial<GoogleEndpoints> } = {}) {
+    this.api = new secretmanager_v1.Secretmanager({
+      auth,
+      rootUrl: apiRoot(resolveEndpoints(opts.endpoints).secretManager),
+    });
+  }
+
+  /** Store the pair as a new version. Not retried automatically: a retry could add a duplicate version. */
+  async addVersion(secretName: string, pair: OAuthClientPair): Promise<{ version: string }> {
+    checkName(secretName);
+    const data = Buffer.from(JSON.stringify({ client_id: pair.clientId, client_secret: pair.clientSecret }), 'utf8');
+    try {
+      const res = await this.api.projects.secrets.addVersion({
+        parent: secretName,
+        requestBody: { payload: { data: data.toString('base64'), dataCrc32c: String(crc32c(data)) } },
+      });
+      return { version: res.data.name ?? '' };
+    } catch (e) {
+      throw googleRemoteError(`adding a version to secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+    }
+  }
+
+  /**
+   * The pair in the newest enabled version; undefined when the secret has no enabled version yet
+   * (client not imported). A missing secret is an error (stack not deployed).
+   */
+  async accessLatest(secretName: string): Promise<OAuthClientPair | undefined> {
+    checkName(secretName);
+    let version = `${secretName}/versions/latest`;
+    for (;;) {
+      try {
+        const res = await this.api.projects.secrets.versions.access({ name: version });
+        return decodePayload(secretName, res.data.payload);
+      } catch (e) {
+        const s = summarizeGoogleError(e);
+        // Secret Manager answers the same 404 "not found or has no versions" for both cases: tell them apart.
+        if (s.status === 'NOT_FOUND') {
+          await this.getSecret(secretName);
+          return undefined;
+        }
+        // `latest` is the newest version even when disabled/destroyed: fall back to the newest enabled one.
+        if (s.status === 'FAILED_PRECONDITION' && version.endsWith('/latest')) {
+          const enabled = await this.newestEnabledVersion(secretName);
+          if (!enabled) return undefined;
+          version = enabled;
+          continue;
+        }
+        throw googleRemoteError(`reading secret ${secretName}`, e);
+      }
+    }
+  }
+
+  /** Whether the secret has at least one enabled version. */
+  async hasVersion(secretName: string): Promise<boolean> {
+    checkName(secretName);
+    await this.getSecret(secretName);
+    return (await this.newestEnabledVersion(secretName)) !== undefined;
+  }
+
+  private async getSecret(secretName: string): Promise<secretmanager_v1.Schema$Secret> {
+    try {
+      return (await this.api.projects.secrets.get({ name: secretName })).data;
+    } catch (e) {
+      throw googleRemoteError(`reading secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+    }
+  }
+
+  private async newestEnabledVersion(secretName: string): Promise<string | undefined> {
+    let pageToken: string | undefined;
+    let best: { n: number; name: string } | undefined;
+    do {
+      let res;
+      try {
+        res = await this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken });
+      } catch (e) {
+        throw googleRemoteError(`listing versions of secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+      }
+      for (const v of res.data.versions ?? []) {
+        if (v.state !== 'ENABLED' || !v.name) continue;
+        const n = Number(v.name.split('/').pop());
+        if (!best || n > best.n) best = { n, name: v.name };
+      }
+      pageToken = res.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return best?.name;
+  }
+}
+
+function checkName(secretName: string): void {
+  if (!SECRET_NAME_RE.test(secretName)) {
+    throw new InputError(`not a Secret Manager secret name: "${secretName}" (expected projects/PROJECT/secrets/SECRET)`);
+  }
+}
+
+function decodePayload(secretName: string, payload: secretmanager_v1.Schema$SecretPayload | undefined): OAuthClientPair {
+  const data = Buffer.from(payload?.data ?? '', 'base64');
+  if (payload?.dataCrc32c != null && String(crc32c(data)) !== String(payload.dataCrc32c)) {
+    throw new RemoteError(`secret ${secretName}: payload checksum mismatch (corrupted in transit)`, { retryable: true });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(data.toString('utf8'));
+  } catch {
+    doc = undefined;
+  }
+  const o = doc as { client_id?: unknown; client_secret?: unknown } | undefined;
+  if (typeof o?.client_id !== 'string' || typeof o.client_secret !== 'string') {
+    // Say what is wrong without echoing the payload.
+    throw new RemoteError(
+      `secret ${secretName}: latest version is not JSON {"client_id","client_secret"} (was it written by hand?); import the client again with \`gwkit client import\``,
+    );
+  }
+  return { clientId: o.client_id, clientSecret: o.client_secret };
+}

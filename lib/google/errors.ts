@@ -1,0 +1,82 @@
+/**
+ * Turn a failed Google API call into a RemoteError whose message names what was being done
+ * (project, secret) and Google's status, and says what to do about it.
+ *
+ * The raw GaxiosError is deliberately NOT attached as `cause`: its `config.data` holds the request
+ * body, which for Secret Manager `addVersion` is the client secret. Only a plain summary is kept.
+ */
+import { RemoteError } from '../errors';
+
+/** What Google said, extracted from a GaxiosError / google.rpc.Status JSON error body. */
+export interface GoogleErrorSummary {
+  /** HTTP status, 0 when no answer (network, TLS, timeout). */
+  httpStatus: number;
+  /** google.rpc.Code name, e.g. PERMISSION_DENIED, NOT_FOUND, FAILED_PRECONDITION. */
+  status?: string;
+  /** google.rpc.ErrorInfo reason, e.g. SERVICE_DISABLED, IAM_PERMISSION_DENIED. */
+  reason?: string;
+  /** Google's message (never contains request bodies). */
+  message: string;
+  /** Node error code for transport failures (ECONNREFUSED, CERT_HAS_EXPIRED, ...). */
+  code?: string;
+}
+
+interface RpcStatusBody {
+  error?: {
+    code?: number;
+    message?: string;
+    status?: string;
+    details?: { '@type'?: string; reason?: string }[];
+  };
+}
+
+export function summarizeGoogleError(err: unknown): GoogleErrorSummary {
+  const e = err as {
+    status?: number;
+    code?: string | number;
+    message?: string;
+    response?: { status?: number; data?: unknown };
+  };
+  const httpStatus = e?.response?.status ?? (typeof e?.status === 'number' ? e.status : 0);
+  const body = (e?.response?.data ?? {}) as RpcStatusBody;
+  const rpc = typeof body === 'object' && body !== null ? body.error : undefined;
+  if (rpc && typeof rpc === 'object') {
+    const info = rpc.details?.find((d) => d?.['@type']?.endsWith('google.rpc.ErrorInfo'));
+    return { httpStatus, status: rpc.status, reason: info?.reason, message: rpc.message ?? `HTTP ${httpStatus}` };
+  }
+  // Transport failure: keep only the Node error code and message (gaxios messages name the URL, not the body).
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  return { httpStatus, code, message: httpStatus ? `HTTP ${httpStatus}` : (e?.message ?? String(err)) };
+}
+
+/** The propagation case of FACTS.md: the API was enabled moments ago, or not at all. */
+export function isServiceDisabled(s: GoogleErrorSummary): boolean {
+  return s.reason === 'SERVICE_DISABLED' || /has not been used in project .* or it is disabled/.test(s.message);
+}
+
+/**
+ * A RemoteError for `doing` (e.g. "reading secret projects/p/secrets/s").
+ * `hints` add advice keyed by google status (NOT_FOUND, PERMISSION_DENIED, ...).
+ */
+export function googleRemoteError(
+  doing: string,
+  err: unknown,
+  hints: Partial<Record<string, string>> = {},
+): RemoteError {
+  const s = summarizeGoogleError(err);
+  const label = s.httpStatus ? `${s.httpStatus} ${s.reason ?? s.status ?? ''}`.trim() : (s.code ?? 'no answer');
+  let advice = hints[s.reason ?? ''] ?? hints[s.status ?? ''] ?? '';
+  let retryable = s.httpStatus === 0 || s.httpStatus === 429 || s.httpStatus >= 500;
+  if (isServiceDisabled(s)) {
+    advice ||=
+      'If the API was enabled just now (terraform apply), enablement may still be propagating: ' +
+      'retry in a few minutes. Otherwise enable it in the project.';
+    retryable = true;
+  } else if (s.httpStatus === 401) {
+    advice ||= 'The Google credentials were rejected: run `gcloud auth application-default login` again or check GOOGLE_APPLICATION_CREDENTIALS.';
+  } else if (s.status === 'PERMISSION_DENIED') {
+    advice ||= 'The caller lacks the IAM permission on this resource (or it does not exist).';
+  }
+  const message = `Google refused ${doing}: ${label}: ${s.message}${advice ? ` ${advice}` : ''}`;
+  return new RemoteError(message, { retryable, cause: s });
+}

@@ -1,0 +1,10 @@
+/** The Google side of gwkit: credentials, the client pair in Secret Manager, probes and checks. */
+export * from './endpoints';
+export * from './auth';
+export * from './client-credentials';
+export * from './token-probe';
+export * from './credential-store';
+export * from './service-usage';
+export * from './projects';
+export { googleRemoteError, summarizeGoogleError, isServiceDisabled, type GoogleErrorSummary } from './errors';
+export { type TlsTrustOptions } from './transport';

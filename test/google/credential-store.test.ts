@@ -1,0 +1,93 @@
+import { ClientCredentialStore, getProject, enabledServices } from '../../lib/google';
+import { RemoteError } from '../../lib/errors';
+import { PROJECT_ID, SECRET_ID, startFixture, type Fixture } from './fixture';
+
+let fx: Fixture;
+let store: ClientCredentialStore;
+beforeAll(async () => {
+  fx = await startFixture();
+  store = new ClientCredentialStore(fx.auth, { endpoints: fx.emu.endpoints });
+});
+afterAll(() => fx?.emu.close());
+
+const PAIR = { clientId: '123456789012-abc.apps.googleusercontent.com', clientSecret: 'GOCSPX-very-secret-value' };
+
+test('ADC authorized_user refreshes against the emulator token endpoint', async () => {
+  const { token } = await fx.auth.getAccessToken().then((t) => ({ token: t }));
+  expect(token).toMatch(/^ya29\.emu-/);
+  const refresh = fx.emu.state.requests.find((r) => r.path === '/token');
+  expect(refresh?.detail).toMatchObject({ grant_type: 'refresh_token' });
+});
+
+test('secret without a version: accessLatest is undefined, hasVersion false', async () => {
+  await expect(store.accessLatest(fx.secretName)).resolves.toBeUndefined();
+  await expect(store.hasVersion(fx.secretName)).resolves.toBe(false);
+});
+
+test('addVersion / accessLatest round trip; versions named with the project number', async () => {
+  const { version } = await store.addVersion(fx.secretName, PAIR);
+  expect(version).toBe(`projects/123456789012/secrets/${SECRET_ID}/versions/1`);
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(PAIR);
+  await expect(store.hasVersion(fx.secretName)).resolves.toBe(true);
+  const stored = fx.emu.state.secretVersions(PROJECT_ID, SECRET_ID);
+  expect(JSON.parse(stored[0]!.payload)).toEqual({ client_id: PAIR.clientId, client_secret: PAIR.clientSecret });
+  // The request log never holds the secret.
+  expect(JSON.stringify(fx.emu.state.requests)).not.toContain(PAIR.clientSecret);
+  expect(JSON.stringify(fx.emu.state.requests)).not.toContain(Buffer.from(PAIR.clientSecret).toString('base64').slice(0, 12));
+});
+
+test('latest disabled: falls back to the newest enabled version', async () => {
+  const second = { ...PAIR, clientSecret: 'GOCSPX-second' };
+  await store.addVersion(fx.secretName, second);
+  fx.emu.setSecretVersionState(PROJECT_ID, SECRET_ID, 2, 'DISABLED');
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(PAIR);
+  fx.emu.setSecretVersionState(PROJECT_ID, SECRET_ID, 2, 'ENABLED');
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(second);
+});
+
+test('missing secret: RemoteError says the stack is probably not deployed', async () => {
+  const name = `projects/${PROJECT_ID}/secrets/nope`;
+  const err = await store.accessLatest(name).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(RemoteError);
+  expect((err as Error).message).toContain(name);
+  expect((err as Error).message).toMatch(/404 NOT_FOUND/);
+  expect((err as Error).message).toMatch(/not deployed/);
+  await expect(store.addVersion(name, PAIR)).rejects.toThrow(/not deployed/);
+});
+
+test('Secret Manager API disabled: retryable RemoteError mentioning propagation, no secret in message', async () => {
+  fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', false);
+  try {
+    const err = (await store.addVersion(fx.secretName, PAIR).catch((e: unknown) => e)) as RemoteError;
+    expect(err).toBeInstanceOf(RemoteError);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/403 SERVICE_DISABLED/);
+    expect(err.message).toMatch(/propagat/);
+    expect(err.message).not.toContain(PAIR.clientSecret);
+    expect(JSON.stringify(err.cause)).not.toContain(PAIR.clientSecret);
+  } finally {
+    fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true);
+  }
+});
+
+test('unknown project: Secret Manager answers 403 PERMISSION_DENIED', async () => {
+  const err = (await store.accessLatest('projects/ghost-project/secrets/x').catch((e: unknown) => e)) as RemoteError;
+  expect(err.message).toMatch(/403 IAM_PERMISSION_DENIED|403 PERMISSION_DENIED/);
+  expect(err.message).toContain('projects/ghost-project/secrets/x');
+});
+
+test('Service Usage batchGet and Resource Manager get', async () => {
+  fx.emu.setServiceEnabled(PROJECT_ID, 'people.googleapis.com', false);
+  await expect(
+    enabledServices(fx.auth, PROJECT_ID, ['gmail.googleapis.com', 'people.googleapis.com'], { endpoints: fx.emu.endpoints }),
+  ).resolves.toEqual({ 'gmail.googleapis.com': true, 'people.googleapis.com': false });
+  await expect(getProject(fx.auth, PROJECT_ID, { endpoints: fx.emu.endpoints })).resolves.toEqual({
+    projectId: PROJECT_ID,
+    projectNumber: '123456789012',
+    state: 'ACTIVE',
+  });
+  await expect(getProject(fx.auth, 'ghost-project', { endpoints: fx.emu.endpoints })).resolves.toBeUndefined();
+  await expect(enabledServices(fx.auth, 'ghost-project', ['gmail.googleapis.com'], { endpoints: fx.emu.endpoints })).rejects.toThrow(
+    /ghost-project.*403/,
+  );
+});

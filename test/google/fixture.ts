@@ -1,0 +1,28 @@
+/** Shared test setup: one emulator per test file, ADC pointing at it, CA trusted per client. */
+import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
+import { createGoogleAuth, type GoogleApiAuth } from '../../lib/google';
+
+export const PROJECT_ID = 'acme-pbx-tenant1';
+export const SECRET_ID = 'gwkit-oauth-client';
+export const PBX_REDIRECT = 'https://pbx.acme.example:8887/api/google/oauth2callback';
+export const SBC_REDIRECT = 'https://sbc.acme.example/api/google/oauth2callback';
+
+export interface Fixture {
+  emu: GoogleEmulator;
+  auth: GoogleApiAuth;
+  secretName: string;
+}
+
+/**
+ * ADC is discovered exactly as in production, through GOOGLE_APPLICATION_CREDENTIALS (read by
+ * google-auth-library at call time, so setting it in-process works). The CA is trusted through
+ * the `caFile` option: NODE_EXTRA_CA_CERTS is only read at process start.
+ */
+export async function startFixture(): Promise<Fixture> {
+  const emu = await startGoogleEmulator();
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = emu.adcFile;
+  emu.createProject({ projectId: PROJECT_ID, projectNumber: '123456789012' });
+  const secretName = emu.createSecret(PROJECT_ID, SECRET_ID);
+  const auth = await createGoogleAuth({ endpoints: emu.endpoints, caFile: emu.caFile });
+  return { emu, auth, secretName };
+}
