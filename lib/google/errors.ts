@@ -22,7 +22,7 @@ export interface GoogleErrorSummary {
 }
 
 interface RpcStatusBody {
-  error?: {
+  error?: string | {
     code?: number;
     message?: string;
     status?: string;
@@ -40,6 +40,11 @@ export function summarizeGoogleError(err: unknown): GoogleErrorSummary {
   const httpStatus = e?.response?.status ?? (typeof e?.status === 'number' ? e.status : 0);
   const body = (e?.response?.data ?? {}) as RpcStatusBody;
   const rpc = typeof body === 'object' && body !== null ? body.error : undefined;
+  // OAuth token endpoint errors (a failed credential refresh): {"error":"invalid_grant","error_description":...}
+  if (typeof rpc === 'string') {
+    const description = (body as { error_description?: unknown }).error_description;
+    return { httpStatus, status: rpc, message: typeof description === 'string' ? description : rpc };
+  }
   if (rpc && typeof rpc === 'object') {
     const info = rpc.details?.find((d) => d?.['@type']?.endsWith('google.rpc.ErrorInfo'));
     return { httpStatus, status: rpc.status, reason: info?.reason, message: rpc.message ?? `HTTP ${httpStatus}` };
@@ -72,7 +77,7 @@ export function googleRemoteError(
       'If the API was enabled just now (terraform apply), enablement may still be propagating: ' +
       'retry in a few minutes. Otherwise enable it in the project.';
     retryable = true;
-  } else if (s.httpStatus === 401) {
+  } else if (s.status === 'invalid_grant' || s.status === 'invalid_client' || s.httpStatus === 401) {
     advice ||= 'The Google credentials were rejected: run `gcloud auth application-default login` again or check GOOGLE_APPLICATION_CREDENTIALS.';
   } else if (s.status === 'PERMISSION_DENIED') {
     advice ||= 'The caller lacks the IAM permission on this resource (or it does not exist).';
