@@ -168,7 +168,9 @@ function updateGoogle(ctx: HandlerContext, slot: GoogleSlot): void {
   const clientSecret = b.client_secret ?? slot.client_secret;
   if (clientId !== slot.client_id || clientSecret !== slot.client_secret) {
     // A different client invalidates the authorization given to the old one.
-    Object.assign(slot, { ...emptyGoogle(), client_id: clientId, client_secret: clientSecret });
+    delete slot.refreshToken;
+    delete slot.lastConsentError;
+    Object.assign(slot, { client_id: clientId, client_secret: clientSecret, consentState: emptyGoogle().consentState });
   }
 }
 
