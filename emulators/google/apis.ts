@@ -47,7 +47,8 @@ function denied(permission: string, resource: string): HttpError {
 }
 
 function requireService(project: EmuProject, service: string): void {
-  if (project.enabledServices.has(service)) return;
+  const until = project.propagatingUntil.get(service) ?? 0;
+  if (project.enabledServices.has(service) && until <= Date.now()) return;
   const title = SERVICE_TITLES[service] ?? service;
   const n = project.projectNumber;
   throw new HttpError(

@@ -65,7 +65,11 @@ export interface GoogleEmulator {
     projectId: string;
     projectNumber: string;
   };
-  setServiceEnabled(projectId: string, service: string, enabled: boolean): void;
+  /**
+   * Enable/disable an API. With `propagationMs`, Service Usage says ENABLED at once but the API
+   * itself keeps answering 403 SERVICE_DISABLED for that long, as real Google does after enabling.
+   */
+  setServiceEnabled(projectId: string, service: string, enabled: boolean, opts?: { propagationMs?: number }): void;
   /** Simulate the Terraform-created secret (no version). Returns `projects/{projectId}/secrets/{secretId}`. */
   createSecret(projectId: string, secretId: string): string;
   /** Set a version's state (ENABLED/DISABLED/DESTROYED), like `gcloud secrets versions disable`. */
@@ -150,15 +154,18 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
         displayName: displayName ?? projectId,
         state: 'ACTIVE',
         enabledServices: new Set(enabledServices ?? DEFAULT_ENABLED_SERVICES),
+        propagatingUntil: new Map(),
         createTime: new Date().toISOString(),
       };
       state.projects.set(projectId, p);
       return { projectId, projectNumber: p.projectNumber };
     },
-    setServiceEnabled(projectId, service, enabled) {
+    setServiceEnabled(projectId, service, enabled, opts = {}) {
       const p = requireProject(projectId);
       if (enabled) p.enabledServices.add(service);
       else p.enabledServices.delete(service);
+      if (enabled && opts.propagationMs) p.propagatingUntil.set(service, Date.now() + opts.propagationMs);
+      else p.propagatingUntil.delete(service);
     },
     createSecret(projectId, secretId) {
       const p = requireProject(projectId);

@@ -10,6 +10,8 @@ export interface EmuProject {
   displayName: string;
   state: 'ACTIVE' | 'DELETE_REQUESTED';
   enabledServices: Set<string>;
+  /** Enabled services whose APIs still answer SERVICE_DISABLED until this time (propagation, FACTS.md). */
+  propagatingUntil: Map<string, number>;
   createTime: string;
 }
 

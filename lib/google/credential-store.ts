@@ -7,7 +7,7 @@ import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
 import type { GoogleApiAuth } from './auth';
 import { crc32c } from './crc32c';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
-import { googleRemoteError, summarizeGoogleError } from './errors';
+import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 import type { OAuthClientPair } from './client-credentials';
 import { InputError, RemoteError } from '../errors';
 
@@ -18,23 +18,32 @@ const NOT_DEPLOYED_HINT =
 
 export class ClientCredentialStore {
   private readonly api: secretmanager_v1.Secretmanager;
+  private readonly retry: RetryOptions;
 
-  constructor(auth: GoogleApiAuth, opts: { endpoints?: Partial<GoogleEndpoints> } = {}) {
+  constructor(auth: GoogleApiAuth, opts: { endpoints?: Partial<GoogleEndpoints>; retry?: RetryOptions } = {}) {
+    this.retry = opts.retry ?? {};
     this.api = new secretmanager_v1.Secretmanager({
       auth,
       rootUrl: apiRoot(resolveEndpoints(opts.endpoints).secretManager),
     });
   }
 
-  /** Store the pair as a new version. Not retried automatically: a retry could add a duplicate version. */
+  /**
+   * Store the pair as a new version. Retried only while the API answers SERVICE_DISABLED (nothing
+   * written); a timeout or 5xx is not retried, since a repeat could add a duplicate version.
+   */
   async addVersion(secretName: string, pair: OAuthClientPair): Promise<{ version: string }> {
     checkName(secretName);
     const data = Buffer.from(JSON.stringify({ client_id: pair.clientId, client_secret: pair.clientSecret }), 'utf8');
     try {
-      const res = await this.api.projects.secrets.addVersion({
-        parent: secretName,
-        requestBody: { payload: { data: data.toString('base64'), dataCrc32c: String(crc32c(data)) } },
-      });
+      const res = await withPropagationRetry(
+        () =>
+          this.api.projects.secrets.addVersion({
+            parent: secretName,
+            requestBody: { payload: { data: data.toString('base64'), dataCrc32c: String(crc32c(data)) } },
+          }),
+        this.retry,
+      );
       return { version: res.data.name ?? '' };
     } catch (e) {
       throw googleRemoteError(`adding a version to secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
@@ -50,7 +59,7 @@ export class ClientCredentialStore {
     let version = `${secretName}/versions/latest`;
     for (;;) {
       try {
-        const res = await this.api.projects.secrets.versions.access({ name: version });
+        const res = await withPropagationRetry(() => this.api.projects.secrets.versions.access({ name: version }), this.retry);
         return decodePayload(secretName, res.data.payload);
       } catch (e) {
         const s = summarizeGoogleError(e);
@@ -80,7 +89,7 @@ export class ClientCredentialStore {
 
   private async getSecret(secretName: string): Promise<secretmanager_v1.Schema$Secret> {
     try {
-      return (await this.api.projects.secrets.get({ name: secretName })).data;
+      return (await withPropagationRetry(() => this.api.projects.secrets.get({ name: secretName }), this.retry)).data;
     } catch (e) {
       throw googleRemoteError(`reading secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
     }
@@ -92,7 +101,11 @@ export class ClientCredentialStore {
     do {
       let res;
       try {
-        res = await this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken });
+        const page = pageToken;
+        res = await withPropagationRetry(
+          () => this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken: page }),
+          this.retry,
+        );
       } catch (e) {
         throw googleRemoteError(`listing versions of secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
       }

@@ -85,3 +85,33 @@ export function googleRemoteError(
   const message = `Google refused ${doing}: ${label}: ${s.message}${advice ? ` ${advice}` : ''}`;
   return new RemoteError(message, { retryable, cause: s });
 }
+
+export interface RetryOptions {
+  /**
+   * How long to keep retrying while the API answers SERVICE_DISABLED (enablement propagating after
+   * `terraform apply`; FACTS.md says minutes). 0 (default) = fail at once with a retryable error.
+   */
+  propagationWaitMs?: number;
+  /** First delay between attempts (doubles, capped at 15 s). */
+  initialDelayMs?: number;
+}
+
+/**
+ * Run `call`, retrying while the API is disabled/propagating. Only SERVICE_DISABLED is retried
+ * here: Google refused the request before doing anything, so even a write is safe to repeat.
+ * (429/5xx on reads are retried by gaxios itself; ambiguous failures of writes are not retried.)
+ */
+export async function withPropagationRetry<T>(call: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.propagationWaitMs ?? 0);
+  let delay = opts.initialDelayMs ?? 2_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      const disabled = isServiceDisabled(summarizeGoogleError(e));
+      if (!disabled || Date.now() + delay > deadline) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 15_000);
+    }
+  }
+}

@@ -6,5 +6,12 @@ export * from './token-probe';
 export * from './credential-store';
 export * from './service-usage';
 export * from './projects';
-export { googleRemoteError, summarizeGoogleError, isServiceDisabled, type GoogleErrorSummary } from './errors';
+export {
+  googleRemoteError,
+  summarizeGoogleError,
+  isServiceDisabled,
+  withPropagationRetry,
+  type GoogleErrorSummary,
+  type RetryOptions,
+} from './errors';
 export { type TlsTrustOptions } from './transport';

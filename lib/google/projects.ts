@@ -2,7 +2,7 @@
 import { cloudresourcemanager_v3 } from 'googleapis/build/src/apis/cloudresourcemanager/v3';
 import type { GoogleApiAuth } from './auth';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
-import { googleRemoteError, summarizeGoogleError } from './errors';
+import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 
 export interface ProjectInfo {
   projectId: string;
@@ -19,14 +19,14 @@ export interface ProjectInfo {
 export async function getProject(
   auth: GoogleApiAuth,
   projectId: string,
-  opts: { endpoints?: Partial<GoogleEndpoints> } = {},
+  opts: { endpoints?: Partial<GoogleEndpoints>; retry?: RetryOptions } = {},
 ): Promise<ProjectInfo | undefined> {
   const api = new cloudresourcemanager_v3.Cloudresourcemanager({
     auth,
     rootUrl: apiRoot(resolveEndpoints(opts.endpoints).resourceManager),
   });
   try {
-    const { data } = await api.projects.get({ name: `projects/${projectId}` });
+    const { data } = await withPropagationRetry(() => api.projects.get({ name: `projects/${projectId}` }), opts.retry);
     return {
       projectId: data.projectId ?? projectId,
       projectNumber: (data.name ?? '').replace(/^projects\//, ''),

@@ -2,7 +2,7 @@
 import { serviceusage_v1 } from 'googleapis/build/src/apis/serviceusage/v1';
 import type { GoogleApiAuth } from './auth';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
-import { googleRemoteError } from './errors';
+import { googleRemoteError, withPropagationRetry, type RetryOptions } from './errors';
 
 /** batchGet accepts at most 30 names per call. */
 const BATCH = 30;
@@ -15,7 +15,7 @@ export async function enabledServices(
   auth: GoogleApiAuth,
   projectId: string,
   services: string[],
-  opts: { endpoints?: Partial<GoogleEndpoints> } = {},
+  opts: { endpoints?: Partial<GoogleEndpoints>; retry?: RetryOptions } = {},
 ): Promise<Record<string, boolean>> {
   const api = new serviceusage_v1.Serviceusage({ auth, rootUrl: apiRoot(resolveEndpoints(opts.endpoints).serviceUsage) });
   const result: Record<string, boolean> = Object.fromEntries(services.map((s) => [s, false]));
@@ -23,7 +23,7 @@ export async function enabledServices(
     const names = services.slice(i, i + BATCH).map((s) => `projects/${projectId}/services/${s}`);
     let res;
     try {
-      res = await api.services.batchGet({ parent: `projects/${projectId}`, names });
+      res = await withPropagationRetry(() => api.services.batchGet({ parent: `projects/${projectId}`, names }), opts.retry);
     } catch (e) {
       throw googleRemoteError(`reading enabled APIs of project ${projectId}`, e, {
         PERMISSION_DENIED: `Project ${projectId} does not exist or the caller lacks serviceusage.services.get on it (deploy the tenant stack first).`,

@@ -91,3 +91,16 @@ test('Service Usage batchGet and Resource Manager get', async () => {
     /ghost-project.*403/,
   );
 });
+
+test('API enabled moments ago: SERVICE_DISABLED while propagating, then success with propagationWaitMs', async () => {
+  fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true, { propagationMs: 400 });
+  const patient = new ClientCredentialStore(fx.auth, {
+    endpoints: fx.emu.endpoints,
+    retry: { propagationWaitMs: 5_000, initialDelayMs: 100 },
+  });
+  const started = Date.now();
+  await expect(patient.hasVersion(fx.secretName)).resolves.toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  const disabled = fx.emu.state.requests.filter((r) => r.status === 403 && r.path.includes('/secrets/'));
+  expect(disabled.length).toBeGreaterThan(0);
+});
