@@ -3,7 +3,7 @@
  * derived values computed, fleet-wide rules (uniqueness, required settings) checked.
  */
 import { InputError } from '../errors';
-import type { SourcedTenant } from './load';
+import { tenantLocation, type SourcedTenant } from './load';
 import {
   FEATURE_APIS,
   KIT_APIS,
@@ -41,8 +41,8 @@ export interface TenantConfig {
   readonly secretAccess: { readonly importers: readonly string[]; readonly readers: readonly string[] };
   /** Secret Manager secret id of the client credential slot. */
   readonly clientSecretId: string;
-  /** Where the entry is written, `file:line:col`. */
-  readonly location: string;
+  /** Where the entry is written: `file:line:col`, computed on demand (it costs a second parse). */
+  readonly location: () => string;
 }
 
 export interface Fleet {
@@ -64,18 +64,18 @@ function projectIdProblem(projectId: string): string | undefined {
 
 function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: string[]): TenantConfig | undefined {
   const t = entry.input;
-  const where = `${entry.location}: tenants[${entry.index}] (id "${t.id}")`;
+  const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
   const before = problems.length;
   const need = <T>(value: T | undefined, field: string, example: string): T => {
-    if (value === undefined) problems.push(`${where}.${field}: required, set it on the tenant or in defaults (e.g. ${example})`);
+    if (value === undefined) problems.push(`${where()}.${field}: required, set it on the tenant or in defaults (e.g. ${example})`);
     return value as T;
   };
 
   const template = t.projectId ?? defaults.projectId ?? 'pbxgw-{id}';
   const projectId = template.replaceAll('{id}', t.id);
-  if (/[{}]/.test(projectId)) problems.push(`${where}.projectId: "${template}" has an unknown placeholder; only {id} is supported`);
+  if (/[{}]/.test(projectId)) problems.push(`${where()}.projectId: "${template}" has an unknown placeholder; only {id} is supported`);
   const idProblem = projectIdProblem(projectId);
-  if (idProblem) problems.push(`${where}.projectId: ${idProblem}`);
+  if (idProblem) problems.push(`${where()}.projectId: ${idProblem}`);
 
   const parent = need(t.parent ?? defaults.parent, 'parent', '"folders/123456789012"');
   const billingAccount = need(t.billingAccount ?? defaults.billingAccount, 'billingAccount', '"01ABCD-23EF45-67ABCD"');
@@ -84,7 +84,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: 
   const supportEmail = need(consent.supportEmail, 'consentScreen.supportEmail', '"it-support@example.com"');
   const environment = t.environment ?? defaults.environment ?? 'production';
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
-  if (Object.keys(labels).length > 64) problems.push(`${where}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
+  if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
 
   if (problems.length > before) return undefined;
   const [kind, parentId] = parent.split('/') as ['folders' | 'organizations', string];
@@ -113,7 +113,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: 
       readers: t.secretAccess?.readers ?? defaults.secretAccess?.readers ?? [],
     },
     clientSecretId: CLIENT_SECRET_ID,
-    location: entry.location,
+    location: () => tenantLocation(entry),
   };
 }
 
@@ -124,7 +124,7 @@ function checkUnique(tenants: readonly TenantConfig[], field: string, key: (t: T
     const value = key(tenant);
     const owner = first.get(value.toLowerCase());
     if (owner) {
-      problems.push(`${tenant.location}: tenant "${tenant.id}": ${field} "${value}" is already used by tenant "${owner.id}" (${owner.location}); it must be unique across the fleet`);
+      problems.push(`${tenant.location()}: tenant "${tenant.id}": ${field} "${value}" is already used by tenant "${owner.id}" (${owner.location()}); it must be unique across the fleet`);
     } else {
       first.set(value.toLowerCase(), tenant);
     }
