@@ -126,7 +126,7 @@ export function handleSecretManager(
     sendJson(res, 200, versionJson(secret, v));
     return { secret: displayName, version: v.version, payload: '[redacted]' };
   }
-  if (method !== 'GET') throw new HttpError(405, 'INVALID_ARGUMENT', `Method ${method} not allowed.`);
+  if (method !== 'GET' || addVersion) throw new HttpError(405, 'INVALID_ARGUMENT', `Method ${method} not allowed.`);
 
   if (versionRef === undefined && !rest.includes('/versions')) {
     if (!secret) throw new HttpError(404, 'NOT_FOUND', `Secret [${displayName}] not found.`);

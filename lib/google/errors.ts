@@ -49,9 +49,20 @@ export function summarizeGoogleError(err: unknown): GoogleErrorSummary {
     const info = rpc.details?.find((d) => d?.['@type']?.endsWith('google.rpc.ErrorInfo'));
     return { httpStatus, status: rpc.status, reason: info?.reason, message: rpc.message ?? `HTTP ${httpStatus}` };
   }
-  // Transport failure: keep only the Node error code and message (gaxios messages name the URL, not the body).
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  return { httpStatus, code, message: httpStatus ? `HTTP ${httpStatus}` : (e?.message ?? String(err)) };
+  if (httpStatus) return { httpStatus, message: `HTTP ${httpStatus}` };
+  // Transport failure. undici says only "fetch failed" and puts the reason (TLS, DNS, refused) in
+  // the cause chain: report the innermost coded error. Only codes and messages, never configs.
+  let code = typeof e?.code === 'string' ? e.code : undefined;
+  let message = e?.message ?? String(err);
+  for (let c = (err as { cause?: unknown })?.cause, depth = 0; c && depth < 5; depth++) {
+    const ce = c as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof ce.code === 'string') {
+      code = ce.code;
+      message = typeof ce.message === 'string' ? ce.message : message;
+    }
+    c = ce.cause;
+  }
+  return { httpStatus: 0, code, message };
 }
 
 /** The propagation case of FACTS.md: the API was enabled moments ago, or not at all. */
@@ -72,7 +83,10 @@ export function googleRemoteError(
   const label = s.httpStatus ? `${s.httpStatus} ${s.reason ?? s.status ?? ''}`.trim() : (s.code ?? 'no answer');
   let advice = hints[s.reason ?? ''] ?? hints[s.status ?? ''] ?? '';
   let retryable = s.httpStatus === 0 || s.httpStatus === 429 || s.httpStatus >= 500;
-  if (isServiceDisabled(s)) {
+  if (s.httpStatus === 0 && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(s.code ?? '')) {
+    advice = 'TLS verification failed: for a private CA or the emulator, trust its certificate (--ca-file / NODE_EXTRA_CA_CERTS).';
+    retryable = false;
+  } else if (isServiceDisabled(s)) {
     advice ||=
       'If the API was enabled just now (terraform apply), enablement may still be propagating: ' +
       'retry in a few minutes. Otherwise enable it in the project.';
