@@ -190,5 +190,5 @@ export function loadFleet(configPath: string): Fleet {
   });
   if (problems.length) throw new InputError(`${main.display}: invalid configuration`, problems);
 
-  return resolveFleet(main.display, defaults, sourced);
+  return resolveFleet(main.display, dirname(mainFile), defaults, fleetFile.google ?? {}, sourced);
 }

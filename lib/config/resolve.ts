@@ -3,6 +3,7 @@
  * derived values computed, fleet-wide rules (uniqueness, required settings) checked.
  */
 import { InputError } from '../errors';
+import { resolve as resolvePath } from 'node:path';
 import { tenantLocation, type SourcedTenant } from './load';
 import {
   FEATURE_APIS,
@@ -12,6 +13,7 @@ import {
   type Backend,
   type DefaultsInput,
   type Feature,
+  type GoogleSettingsInput,
   type PbxTenantRef,
 } from './schema';
 
@@ -19,6 +21,22 @@ import {
 export const CLIENT_SECRET_ID = 'gwkit-oauth-client';
 /** Default consent screen app name (what users see when they consent). */
 export const DEFAULT_APP_NAME = 'PortSIP PBX';
+
+/** How to reach and log in to the tenant's PBX. */
+export interface PbxSettings {
+  /** The REST API base, ending in /api. */
+  readonly apiUrl: string;
+  readonly level: 'tenant' | 'system';
+  readonly role: 'system-admin' | 'tenant-admin';
+  readonly username: string;
+  /** Environment variable with the password. */
+  readonly passwordEnv: string;
+  /** Absolute path of a password file, if configured. */
+  readonly passwordFile?: string;
+  /** Absolute path of an extra CA file, if configured. */
+  readonly caFile?: string;
+  readonly timeoutMs: number;
+}
 
 /** A tenant with every setting decided: what stacks and the CLI work from. */
 export interface TenantConfig {
@@ -41,6 +59,11 @@ export interface TenantConfig {
   readonly secretAccess: { readonly importers: readonly string[]; readonly readers: readonly string[] };
   /** Secret Manager secret id of the client credential slot. */
   readonly clientSecretId: string;
+  /** `projects/PROJECT_ID/secrets/SECRET_ID`: the slot, named without waiting for outputs. */
+  readonly clientSecretName: string;
+  /** Undefined when gwkit.yaml has no pbx settings for this tenant (stacks need none). */
+  readonly pbx?: PbxSettings;
+  readonly mail: { readonly switchToGmail: boolean; readonly testRecipient: string };
   /** Where the entry is written: `file:line:col`, computed on demand (it costs a second parse). */
   readonly location: () => string;
 }
@@ -49,6 +72,14 @@ export interface Fleet {
   /** The main config file, as displayed. */
   readonly file: string;
   readonly tenants: readonly TenantConfig[];
+  /** How the CLI reaches Google; file paths made absolute. */
+  readonly google: GoogleSettingsInput;
+}
+
+/** The PBX REST base: PortSIP serves it under /api (FACTS.md). */
+function apiUrlOf(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/api') ? trimmed : `${trimmed}/api`;
 }
 
 function projectIdProblem(projectId: string): string | undefined {
@@ -62,7 +93,7 @@ function projectIdProblem(projectId: string): string | undefined {
   return word ? `"${projectId}" contains "${word}", which Google does not allow in project ids` : undefined;
 }
 
-function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: string[]): TenantConfig | undefined {
+function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, problems: string[]): TenantConfig | undefined {
   const t = entry.input;
   const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
   const before = problems.length;
@@ -85,6 +116,28 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: 
   const environment = t.environment ?? defaults.environment ?? 'production';
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
   if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
+
+  const pbxInput = { ...defaults.pbx, ...t.pbx, login: { ...defaults.pbx?.login, ...t.pbx?.login } };
+  let pbx: PbxSettings | undefined;
+  if (pbxInput.url) {
+    const username = need(pbxInput.login.username, 'pbx.login.username', '"admin"');
+    const level = pbxInput.level ?? 'tenant';
+    if (level === 'system' && features.some((f) => f !== 'mail')) {
+      problems.push(`${where()}.pbx.level: "system" only sends mail (PortSIP: user sync and SSO need the tenant level); use level "tenant" or features [mail]`);
+    }
+    pbx = {
+      apiUrl: apiUrlOf(pbxInput.url),
+      level,
+      role: pbxInput.login.role ?? 'system-admin',
+      username,
+      passwordEnv: pbxInput.login.passwordEnv ?? 'GWKIT_PBX_PASSWORD',
+      passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
+      caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
+      timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
+    };
+  } else if (pbxInput.login.username || pbxInput.caFile || pbxInput.level) {
+    problems.push(`${where()}.pbx.url: required once any pbx setting is given (e.g. "https://pbx.example.com:8887")`);
+  }
 
   if (problems.length > before) return undefined;
   const [kind, parentId] = parent.split('/') as ['folders' | 'organizations', string];
@@ -113,6 +166,12 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, problems: 
       readers: t.secretAccess?.readers ?? defaults.secretAccess?.readers ?? [],
     },
     clientSecretId: CLIENT_SECRET_ID,
+    clientSecretName: `projects/${projectId}/secrets/${CLIENT_SECRET_ID}`,
+    pbx,
+    mail: {
+      switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? false,
+      testRecipient: t.mail?.testRecipient ?? defaults.mail?.testRecipient ?? supportEmail,
+    },
     location: () => tenantLocation(entry),
   };
 }
@@ -131,16 +190,22 @@ function checkUnique(tenants: readonly TenantConfig[], field: string, key: (t: T
   }
 }
 
-export function resolveFleet(file: string, defaults: DefaultsInput, entries: readonly SourcedTenant[]): Fleet {
+export function resolveFleet(
+  file: string,
+  baseDir: string,
+  defaults: DefaultsInput,
+  google: GoogleSettingsInput,
+  entries: readonly SourcedTenant[],
+): Fleet {
   const problems: string[] = [];
   if (entries.length === 0) problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
-  const tenants = entries.map((e) => resolveTenant(e, defaults, problems)).filter((t): t is TenantConfig => !!t);
+  const tenants = entries.map((e) => resolveTenant(e, defaults, baseDir, problems)).filter((t): t is TenantConfig => !!t);
   checkUnique(tenants, 'id', (t) => t.id, problems);
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
   // PBX domains and tenant names compare case-insensitively, as SIP domains do.
   checkUnique(tenants, 'pbxTenant', (t) => ('domain' in t.pbxTenant ? `domain ${t.pbxTenant.domain}` : `name ${t.pbxTenant.name}`), problems);
   if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
-  return { file, tenants };
+  return { file, tenants, google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined } };
 }
 
 /**

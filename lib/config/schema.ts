@@ -139,6 +139,76 @@ export const ConsentScreenSchema = z
   })
   .describe('What the administrator enters on the OAuth consent screen (Google offers no API for it).');
 
+const ENV_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+
+export const PbxLoginSchema = z
+  .strictObject({
+    role: z
+      .enum(['system-admin', 'tenant-admin'], { error: 'expected "system-admin" or "tenant-admin"' })
+      .optional()
+      .describe('system-admin logs in once and switches into each tenant; tenant-admin logs in to the tenant\'s SIP domain. Default: system-admin.'),
+    username: z.string().min(1).max(64).optional().describe('PBX user name. Required (here or in defaults).'),
+    passwordEnv: z
+      .string()
+      .regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name, e.g. GWKIT_PBX_PASSWORD' })
+      .optional()
+      .describe('Environment variable holding the password. Default: GWKIT_PBX_PASSWORD. Passwords never go in this file.'),
+    passwordFile: z.string().min(1).optional().describe('File holding the password (first line), relative to this config file. Default: none.'),
+  })
+  .describe('How gwkit logs in to the PBX. The password comes from the environment, a file or a hidden prompt, never from gwkit.yaml.');
+
+export const PbxSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https$/, error: 'expected an https URL, e.g. https://pbx.example.com:8887 (TLS is always verified)' })
+      .optional()
+      .describe('PBX web address, e.g. https://pbx.example.com:8887; the REST API is under /api. Required for PBX commands.'),
+    level: z
+      .enum(['tenant', 'system'], { error: 'expected "tenant" or "system"' })
+      .optional()
+      .describe('tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: tenant.'),
+    login: PbxLoginSchema.optional(),
+    caFile: z.string().min(1).optional().describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
+    timeoutSeconds: z.number().positive().max(300).optional().describe('Per-request timeout. Default: 15.'),
+  })
+  .describe('The PortSIP PBX that hosts this tenant.');
+
+export const MailSchema = z
+  .strictObject({
+    switchToGmail: z
+      .boolean()
+      .optional()
+      .describe('Let `gwkit verify` set the tenant\'s mail server type to GMAIL. Off by default: an existing SMTP setup is never replaced silently.'),
+    testRecipient: email.optional().describe('Where `gwkit verify` sends the test mail. Default: the consent screen support email.'),
+  })
+  .describe('Mail through Gmail, and how gwkit proves it works.');
+
+export const GoogleSettingsSchema = z
+  .strictObject({
+    impersonateServiceAccount: z
+      .email({ error: 'expected a service account email' })
+      .optional()
+      .describe('Service account the CLI impersonates for Secret Manager and checks. Default: Application Default Credentials as they are.'),
+    quotaProject: z
+      .string()
+      .regex(PROJECT_ID_PATTERN, { error: 'expected a project id' })
+      .optional()
+      .describe('Project billed for API quota of the CLI\'s calls. Default: none.'),
+    caFile: z.string().min(1).optional().describe('Extra CA (PEM) for Google endpoints behind a TLS proxy or an emulator. Default: none.'),
+    endpoints: z
+      .strictObject({
+        oauth2Token: z.url({ protocol: /^https$/ }).optional(),
+        authorization: z.url({ protocol: /^https$/ }).optional(),
+        secretManager: z.url({ protocol: /^https$/ }).optional(),
+        serviceUsage: z.url({ protocol: /^https$/ }).optional(),
+        resourceManager: z.url({ protocol: /^https$/ }).optional(),
+        iamCredentials: z.url({ protocol: /^https$/ }).optional(),
+      })
+      .optional()
+      .describe('Other roots for Google endpoints: for emulators and private proxies only. Default: Google\'s own.'),
+  })
+  .describe('How the gwkit CLI reaches Google (Terraform uses `provider` instead).');
+
 /** Settings a tenant may take from `defaults`. */
 const tenantSettings = {
   projectId: ProjectIdSchema.optional(),
@@ -160,6 +230,8 @@ const tenantSettings = {
   backend: BackendSchema.optional(),
   provider: ProviderSchema.optional(),
   secretAccess: SecretAccessSchema.optional(),
+  pbx: PbxSchema.optional(),
+  mail: MailSchema.optional(),
 };
 
 export const DefaultsSchema = z.strictObject(tenantSettings).describe('Settings every tenant inherits unless it sets its own.');
@@ -195,6 +267,7 @@ export const FleetFileSchema = z
       .optional()
       .describe('More tenant files, or folders of *.yaml files, relative to this file. Each holds a `tenants:` list.'),
     defaults: DefaultsSchema.optional(),
+    google: GoogleSettingsSchema.optional(),
     tenants: z.array(TenantSchema).optional(),
   })
   .describe('gwkit fleet configuration (gwkit.yaml).');
@@ -207,6 +280,8 @@ export type TenantInput = z.infer<typeof TenantSchema>;
 export type DefaultsInput = z.infer<typeof DefaultsSchema>;
 export type Backend = z.infer<typeof BackendSchema>;
 export type PbxTenantRef = z.infer<typeof PbxTenantRefSchema>;
+export type PbxInput = z.infer<typeof PbxSchema>;
+export type GoogleSettingsInput = z.infer<typeof GoogleSettingsSchema>;
 
 /** JSON Schema (2020-12) of gwkit.yaml, for editors and CI. */
 export function fleetJsonSchema(): Record<string, unknown> {
