@@ -6,7 +6,11 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../lib/errors';
+import { clientCommand } from './commands/client';
 import { configCommand } from './commands/config';
+import { discoverCommand } from './commands/discover';
+import { postDeployCommand } from './commands/post-deploy';
+import { statusCommand } from './commands/status';
 
 export function buildCli(argv: string[]) {
   return yargs(argv)
@@ -21,7 +25,12 @@ export function buildCli(argv: string[]) {
     .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout (logs stay on stderr)', global: true })
     .option('tenant', { type: 'string', array: true, describe: 'Tenant id to act on (repeatable)', global: true })
     .option('all', { type: 'boolean', describe: 'Act on every tenant of the fleet', global: true })
+    .option('ca-file', { type: 'string', describe: 'Extra CA (PEM) to trust for the PBX; overrides pbx.caFile', global: true })
     .command(configCommand)
+    .command(discoverCommand)
+    .command(clientCommand)
+    .command(postDeployCommand)
+    .command(statusCommand)
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()
     .recommendCommands()

@@ -3,6 +3,7 @@
  * validators. The emulator runs every request and every response through these, so it cannot
  * quietly accept or produce anything PortSIP's published contract does not describe.
  */
+import { repoRoot } from '../repo-root';
 import Ajv2020, { type ValidateFunction, type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,7 @@ export interface ValidationProblem {
   message: string;
 }
 
-const ROOT = join(__dirname, '..', '..', 'vendor', 'portsip');
+const ROOT = join(repoRoot(), 'vendor', 'portsip');
 
 function loadJson(file: string): Json {
   return JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Json;

@@ -1,0 +1,63 @@
+/**
+ * The one step Google offers no API for (FACTS.md): consent screen and Web client in the
+ * Console. The guide gives the exact values, with the redirect URIs read live from the PBX.
+ */
+import type { TenantConfig } from '../config';
+import { consoleLinks, type ConsoleLinks } from '../console-links';
+import type { RunContext } from './context';
+import { readRedirectUris } from './redirect-uris';
+
+export interface ClientGuide {
+  readonly tenant: string;
+  readonly projectId: string;
+  readonly links: ConsoleLinks;
+  readonly consentScreen: {
+    readonly appName: string;
+    readonly supportEmail: string;
+    readonly developerEmail: string;
+    readonly audience: 'External';
+    readonly publishingStatus: 'In production';
+  };
+  readonly client: { readonly applicationType: 'Web application'; readonly name: string; readonly redirectUris: readonly string[] };
+  /** The command that finishes the step. */
+  readonly next: string;
+}
+
+export async function buildClientGuide(ctx: RunContext, tenant: TenantConfig): Promise<ClientGuide> {
+  const uris = await readRedirectUris(ctx, tenant);
+  return {
+    tenant: tenant.id,
+    projectId: tenant.projectId,
+    links: consoleLinks(tenant.projectId),
+    consentScreen: { ...tenant.consentScreen, audience: 'External', publishingStatus: 'In production' },
+    client: { applicationType: 'Web application', name: `${tenant.consentScreen.appName} (${tenant.id})`, redirectUris: uris.all },
+    next: `gwkit client import --tenant ${tenant.id} --file <the downloaded client_secret_….json>`,
+  };
+}
+
+export function renderClientGuide(g: ClientGuide): string {
+  return [
+    `Google Cloud Console steps for tenant ${g.tenant} (project ${g.projectId}). Google has no API for these; about two minutes.`,
+    '',
+    `1. Branding: ${g.links.branding}`,
+    '   (a new project first shows "Get started": it asks for the same values)',
+    `   App name:                 ${g.consentScreen.appName}`,
+    `   User support email:       ${g.consentScreen.supportEmail}`,
+    `   Developer contact email:  ${g.consentScreen.developerEmail}`,
+    '',
+    `2. Audience: ${g.links.audience}`,
+    '   User type: External, then "Publish app" so the status reads "In production".',
+    '   Why: an External app left in "Testing" gets refresh tokens that expire after 7 days,',
+    '   and the PBX would silently stop sending mail a week later.',
+    '',
+    `3. Create the OAuth client: ${g.links.createClient}`,
+    `   Application type:         ${g.client.applicationType}`,
+    `   Name:                     ${g.client.name}`,
+    '   Authorized redirect URIs (every one, exactly as written):',
+    ...g.client.redirectUris.map((u) => `     ${u}`),
+    '   Create, then "Download JSON".',
+    '',
+    `4. Import it (checks project, redirect URIs and the secret; stores it in Secret Manager):`,
+    `   ${g.next}`,
+  ].join('\n');
+}

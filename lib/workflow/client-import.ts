@@ -1,0 +1,80 @@
+/**
+ * `gwkit client import`: verify the human step and store its result.
+ *
+ * Order matters: every check (file shape, project, redirect URIs, the token-endpoint probe)
+ * runs before the one write, so a bad client changes nothing anywhere (exit 2).
+ */
+import type { TenantConfig } from '../config';
+import { InputError, RemoteError } from '../errors';
+import { checkClientFile, parseClientFile, probeClientPair, type OAuthClientPair } from '../google';
+import type { RunContext } from './context';
+import { readRedirectUris } from './redirect-uris';
+
+/** Where the client came from: the Console's downloaded JSON, or ID and secret typed at a prompt. */
+export type ClientSource =
+  | { readonly kind: 'file'; readonly text: string; readonly source: string }
+  | { readonly kind: 'pair'; readonly pair: OAuthClientPair; readonly source: string };
+
+export interface ClientImportResult {
+  readonly tenant: string;
+  readonly projectId: string;
+  readonly clientId: string;
+  readonly secretName: string;
+  /** What was verified, in words. */
+  readonly checks: readonly string[];
+  /** False when Secret Manager already holds this exact pair: nothing was written. */
+  readonly changed: boolean;
+  /** The new version's resource name, when one was added. */
+  readonly version?: string;
+  readonly dryRun: boolean;
+}
+
+export async function importClient(
+  ctx: RunContext,
+  tenant: TenantConfig,
+  input: ClientSource,
+  options: { dryRun?: boolean } = {},
+): Promise<ClientImportResult> {
+  const checks: string[] = [];
+  const uris = await readRedirectUris(ctx, tenant);
+  checks.push(`PBX redirect URIs read: ${uris.all.length}`);
+
+  let pair: OAuthClientPair;
+  if (input.kind === 'file') {
+    const file = parseClientFile(input.text, input.source);
+    const problems = checkClientFile(file, { projectId: tenant.projectId, redirectUris: [...uris.all] });
+    if (problems.length) {
+      throw new InputError(`${input.source}: this OAuth client does not fit tenant "${tenant.id}"; nothing was stored`, problems);
+    }
+    checks.push(`project is ${tenant.projectId}`, 'every PBX redirect URI is authorized');
+    pair = { clientId: file.clientId, clientSecret: file.clientSecret };
+  } else {
+    pair = input.pair;
+    checks.push('project and redirect URIs not checked (no client file; use --file for the full check)');
+  }
+
+  const google = await ctx.google();
+  const probe = await probeClientPair(pair, { tokenUrl: google.endpoints.oauth2Token, redirectUri: uris.redirectUri, caFile: google.caFile });
+  if (probe.verdict === 'unexpected') throw new RemoteError(`tenant "${tenant.id}": could not check the client with Google: ${probe.detail}`, { retryable: true });
+  if (!probe.ok) {
+    throw new InputError(`${input.source}: Google rejects client ${pair.clientId} (${probe.verdict}); nothing was stored`, [probe.detail]);
+  }
+  checks.push('Google accepts the client ID and secret (token endpoint probe)');
+
+  const current = await google.store.accessLatest(tenant.clientSecretName);
+  const changed = !current || current.clientId !== pair.clientId || current.clientSecret !== pair.clientSecret;
+  let version: string | undefined;
+  if (changed && !options.dryRun) {
+    version = (await google.store.addVersion(tenant.clientSecretName, pair)).version;
+  }
+  return {
+    tenant: tenant.id,
+    projectId: tenant.projectId,
+    clientId: pair.clientId,
+    secretName: tenant.clientSecretName,
+    checks,
+    changed,
+    version,
+    dryRun: !!options.dryRun,
+  };
+}

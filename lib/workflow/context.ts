@@ -1,0 +1,154 @@
+/**
+ * What every PBX/Google command needs, built once per run: the selected tenants, PBX sessions
+ * with passwords from their sources, and Google clients on Application Default Credentials.
+ *
+ * Preflight (`assertPbxReady`) runs before anything is changed, so a missing password or PBX
+ * setting fails the whole run with exit 2 and nothing touched.
+ */
+import { readFileSync } from 'node:fs';
+import type { Fleet, PbxSettings, TenantConfig } from '../config';
+import { InputError } from '../errors';
+import {
+  ClientCredentialStore,
+  createGoogleAuth,
+  resolveEndpoints,
+  type GoogleApiAuth,
+  type GoogleEndpoints,
+} from '../google';
+import { openTenantSession, type PortSipClient } from '../pbx';
+
+/** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
+export type SecretPrompt = (question: string) => Promise<string>;
+
+export interface RunContextOptions {
+  readonly fleet: Fleet;
+  readonly tenants: readonly TenantConfig[];
+  /** --ca-file: extra CA for the PBX, overriding pbx.caFile. */
+  readonly pbxCaFile?: string;
+  /** Progress lines (stderr). */
+  readonly log?: (line: string) => void;
+  readonly prompt?: SecretPrompt;
+  /** Process environment, injectable for tests. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface GoogleServices {
+  readonly auth: GoogleApiAuth;
+  readonly endpoints: GoogleEndpoints;
+  readonly caFile?: string;
+  readonly store: ClientCredentialStore;
+}
+
+export class RunContext {
+  readonly fleet: Fleet;
+  readonly tenants: readonly TenantConfig[];
+  readonly log: (line: string) => void;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly passwords = new Map<string, string>();
+  private googleServices?: Promise<GoogleServices>;
+
+  constructor(private readonly options: RunContextOptions) {
+    this.fleet = options.fleet;
+    this.tenants = options.tenants;
+    this.log = options.log ?? (() => undefined);
+    this.env = options.env ?? process.env;
+  }
+
+  /** The tenant's PBX settings; an input error if gwkit.yaml has none. */
+  pbxOf(tenant: TenantConfig): PbxSettings {
+    if (!tenant.pbx) {
+      throw new InputError(
+        `tenant "${tenant.id}": no PBX configured; set pbx.url and pbx.login.username for it or in defaults (${tenant.location()})`,
+      );
+    }
+    return tenant.pbx;
+  }
+
+  /**
+   * Check, before any change, that every selected tenant has PBX settings and a password
+   * source. Prompts (once per password source) when a TTY allows it.
+   */
+  async assertPbxReady(): Promise<void> {
+    const problems: string[] = [];
+    for (const tenant of this.tenants) {
+      try {
+        await this.passwordFor(this.pbxOf(tenant));
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        problems.push(error.message);
+      }
+    }
+    if (problems.length) throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
+  }
+
+  private async passwordFor(pbx: PbxSettings): Promise<string> {
+    const key = pbx.passwordFile ?? `env:${pbx.passwordEnv}`;
+    const known = this.passwords.get(key);
+    if (known !== undefined) return known;
+    let password: string | undefined;
+    if (pbx.passwordFile) {
+      try {
+        password = readFileSync(pbx.passwordFile, 'utf8').split(/\r?\n/)[0];
+      } catch (error) {
+        throw new InputError(`pbx.login.passwordFile: cannot read ${pbx.passwordFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+    } else {
+      password = this.env[pbx.passwordEnv];
+    }
+    if (!password && !pbx.passwordFile && this.options.prompt) {
+      password = await this.options.prompt(`PBX password for ${pbx.username} at ${new URL(pbx.apiUrl).host}`);
+    }
+    if (!password) {
+      throw new InputError(
+        `no PBX password for ${pbx.username} at ${new URL(pbx.apiUrl).host}: set ${pbx.passwordEnv} ` +
+          '(or pbx.login.passwordFile); gwkit only prompts on a terminal outside CI',
+      );
+    }
+    this.passwords.set(key, password);
+    return password;
+  }
+
+  /** A PBX session acting inside the tenant (one per call: the tenant switch is per session). */
+  async openPbx(tenant: TenantConfig): Promise<PortSipClient> {
+    const pbx = this.pbxOf(tenant);
+    return openTenantSession(
+      {
+        baseUrl: pbx.apiUrl,
+        username: pbx.username,
+        password: await this.passwordFor(pbx),
+        caFile: this.options.pbxCaFile ?? pbx.caFile,
+        timeoutMs: pbx.timeoutMs,
+      },
+      tenant.pbxTenant,
+      pbx.role === 'system-admin',
+    );
+  }
+
+  /** Run `work` in a PBX session for the tenant, always logging out afterwards. */
+  async withPbx<T>(tenant: TenantConfig, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
+    const session = await this.openPbx(tenant);
+    try {
+      return await work(session, this.pbxOf(tenant));
+    } finally {
+      await session.logout().catch(() => undefined);
+    }
+  }
+
+  /** Google clients on Application Default Credentials, created on first use. */
+  google(): Promise<GoogleServices> {
+    this.googleServices ??= (async () => {
+      const settings = this.fleet.google;
+      const endpoints = resolveEndpoints(settings.endpoints);
+      const auth = await createGoogleAuth({
+        endpoints,
+        impersonateServiceAccount: settings.impersonateServiceAccount,
+        quotaProject: settings.quotaProject,
+        caFile: settings.caFile,
+      });
+      // Enabling an API propagates for minutes after Terraform reports success (FACTS.md).
+      const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000 } });
+      return { auth, endpoints, caFile: settings.caFile, store };
+    })();
+    return this.googleServices;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Run one piece of work per tenant, in parallel, so that one tenant's failure fails that
+ * tenant only, and fold the outcomes into the CLI's exit code.
+ */
+import pLimit from 'p-limit';
+import type { TenantConfig } from '../config';
+import { ExitCode, exitCodeOf, InputError, WaitingOnPersonError } from '../errors';
+
+export interface TenantOutcome<T> {
+  readonly tenant: string;
+  /** 0 done, 1 failed, 2 bad input, 3 waiting on a person. */
+  readonly exitCode: ExitCode;
+  readonly result?: T;
+  /** Set when the work threw: the message (never a secret; libraries scrub them). */
+  readonly error?: string;
+  /** For exit 3: what a person should do next. */
+  readonly nextAction?: string;
+}
+
+/** Default parallelism: PBX sessions are cheap but PortSIP rate-limits (5,000 requests/min). */
+export const DEFAULT_CONCURRENCY = 8;
+
+export async function forEachTenant<T>(
+  tenants: readonly TenantConfig[],
+  work: (tenant: TenantConfig) => Promise<T>,
+  options: { concurrency?: number; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+): Promise<TenantOutcome<T>[]> {
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+  return Promise.all(
+    tenants.map((tenant) =>
+      limit(async (): Promise<TenantOutcome<T>> => {
+        try {
+          const result = await work(tenant);
+          const outcome = options.outcomeOf?.(result) ?? { exitCode: ExitCode.Ok };
+          return { tenant: tenant.id, result, ...outcome };
+        } catch (error) {
+          return {
+            tenant: tenant.id,
+            exitCode: exitCodeOf(error),
+            error: error instanceof Error ? error.message : String(error),
+            nextAction: error instanceof WaitingOnPersonError ? error.nextAction : undefined,
+          };
+        }
+      }),
+    ),
+  );
+}
+
+/**
+ * One exit code for a fleet run: any failure wins (1), then bad input (2), then waiting on a
+ * person (3), else done (0). "Broken" must never hide behind "waiting".
+ */
+export function fleetExitCode(outcomes: readonly Pick<TenantOutcome<unknown>, 'exitCode'>[]): ExitCode {
+  const codes = new Set(outcomes.map((o) => o.exitCode));
+  if (codes.has(ExitCode.Failed)) return ExitCode.Failed;
+  if (codes.has(ExitCode.BadInput)) return ExitCode.BadInput;
+  if (codes.has(ExitCode.WaitingOnPerson)) return ExitCode.WaitingOnPerson;
+  return ExitCode.Ok;
+}
+
+/** The tenants a fleet command acts on: --tenant ids, or --all; one of them is required. */
+export function requireSelection(args: { tenant?: readonly string[]; all?: boolean }, what: string): readonly string[] | 'all' {
+  if (args.all && args.tenant?.length) throw new InputError(`${what}: use either --tenant or --all, not both`);
+  if (args.all) return 'all';
+  if (!args.tenant?.length) throw new InputError(`${what}: name the tenants with --tenant ID (repeatable) or use --all`);
+  return args.tenant;
+}

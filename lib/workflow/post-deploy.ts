@@ -1,0 +1,63 @@
+/**
+ * `gwkit post-deploy`: put the tenant's OAuth client into the PBX and hand out the consent link.
+ *
+ * Idempotent: the PBX is written only when it holds a different pair, and read back to confirm.
+ */
+import type { TenantConfig } from '../config';
+import { RemoteError, WaitingOnPersonError } from '../errors';
+import type { RunContext } from './context';
+
+export interface PostDeployResult {
+  readonly tenant: string;
+  readonly clientId: string;
+  /** False when the PBX already held this exact pair. */
+  readonly changed: boolean;
+  readonly dryRun: boolean;
+  /** The link an administrator opens to consent ("Complete the authorization"). */
+  readonly consentUri?: string;
+  readonly stage: 'pbx-configured' | 'consent-pending';
+  readonly nextAction: string;
+}
+
+export async function postDeployTenant(
+  ctx: RunContext,
+  tenant: TenantConfig,
+  options: { secretName: string; dryRun?: boolean },
+): Promise<PostDeployResult> {
+  const google = await ctx.google();
+  const pair = await google.store.accessLatest(options.secretName);
+  if (!pair) {
+    throw new WaitingOnPersonError(
+      `tenant "${tenant.id}": no OAuth client in ${options.secretName} yet`,
+      `create the Web client in the Console (gwkit client guide --tenant ${tenant.id}), then gwkit client import --tenant ${tenant.id} --file CLIENT.json`,
+    );
+  }
+
+  return ctx.withPbx(tenant, async (pbx, settings) => {
+    const before = await pbx.getGoogle(settings.level);
+    const changed = before.client_id !== pair.clientId || before.client_secret !== pair.clientSecret;
+    let after = before;
+    if (changed && !options.dryRun) {
+      ctx.log(`${tenant.id}: writing client ${pair.clientId} into the PBX (${settings.level} level)`);
+      await pbx.setGoogle(settings.level, { client_id: pair.clientId, client_secret: pair.clientSecret });
+      after = await pbx.getGoogle(settings.level);
+      if (after.client_id !== pair.clientId || (after.client_secret && after.client_secret !== pair.clientSecret)) {
+        throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id ?? 'none'})`);
+      }
+    }
+    const consentUri = after.auth_consent_uri || undefined;
+    return {
+      tenant: tenant.id,
+      clientId: pair.clientId,
+      changed,
+      dryRun: !!options.dryRun,
+      consentUri,
+      stage: consentUri ? 'consent-pending' : 'pbx-configured',
+      nextAction: consentUri
+        ? `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${tenant.id}`
+        : options.dryRun && changed
+          ? `run without --dry-run to write client ${pair.clientId} into the PBX`
+          : 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
+    };
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * `gwkit status`: each tenant's stage, derived live from the sources themselves (Google
+ * Resource Manager, Service Usage, Secret Manager, the PBX), never from a private ledger.
+ *
+ *   planned → provisioned → client-registered → pbx-configured → consent-pending → verified
+ *
+ * The PBX API has no field that says consent was given (FACTS.md), so "verified" needs proof: a
+ * test mail (`gwkit verify`, or `gwkit status --verify`).
+ */
+import type { TenantConfig } from '../config';
+import { enabledServices, getProject } from '../google';
+import type { RunContext } from './context';
+
+export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface TenantStatus {
+  readonly tenant: string;
+  readonly projectId: string;
+  readonly stage: Stage;
+  /** What was found, one fact per line. */
+  readonly facts: readonly string[];
+  /** What to do next; absent once verified. */
+  readonly nextAction?: string;
+  readonly consentUri?: string;
+}
+
+/** Optional last step: proof by test mail (issue: verify). Returns a fact line, or throws. */
+export type VerifyProbe = (tenant: TenantConfig) => Promise<{ ok: boolean; fact: string }>;
+
+export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify?: VerifyProbe): Promise<TenantStatus> {
+  const facts: string[] = [];
+  const base = { tenant: tenant.id, projectId: tenant.projectId };
+  const deploy = `GWKIT_TENANTS=${tenant.id} npx cdktf deploy ${tenant.id}`;
+  const google = await ctx.google();
+
+  const project = await getProject(google.auth, tenant.projectId, { endpoints: google.endpoints });
+  if (!project) return { ...base, stage: 'planned', facts: [`project ${tenant.projectId} not found (or not visible to these credentials)`], nextAction: deploy };
+  facts.push(`project ${tenant.projectId} (#${project.projectNumber}) ${project.state}`);
+
+  const apis = await enabledServices(google.auth, tenant.projectId, [...tenant.apis], { endpoints: google.endpoints });
+  const off = Object.entries(apis).filter(([, on]) => !on).map(([name]) => name);
+  if (off.length) return { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: deploy };
+  facts.push(`APIs enabled: ${tenant.apis.length}`);
+
+  const pair = await google.store.accessLatest(tenant.clientSecretName);
+  if (!pair) {
+    return {
+      ...base,
+      stage: 'provisioned',
+      facts: [...facts, 'no OAuth client imported yet'],
+      nextAction: `gwkit client guide --tenant ${tenant.id}, then gwkit client import --tenant ${tenant.id} --file CLIENT.json`,
+    };
+  }
+  facts.push(`client ${pair.clientId} in Secret Manager`);
+  if (!tenant.pbx) return { ...base, stage: 'client-registered', facts: [...facts, 'no PBX configured in gwkit.yaml'], nextAction: 'add pbx settings for this tenant to gwkit.yaml' };
+
+  return ctx.withPbx(tenant, async (pbx, settings) => {
+    const onPbx = await pbx.getGoogle(settings.level);
+    if (onPbx.client_id !== pair.clientId) {
+      facts.push(onPbx.client_id ? `PBX holds a different client (${onPbx.client_id})` : 'PBX has no Google client');
+      return { ...base, stage: 'client-registered', facts, nextAction: `gwkit post-deploy --tenant ${tenant.id}` };
+    }
+    facts.push('PBX holds the client');
+    const consentUri = onPbx.auth_consent_uri || undefined;
+    if (!consentUri) {
+      return { ...base, stage: 'pbx-configured', facts, nextAction: 'the PBX offers no consent link yet: check Integrations > Google Workspace in its web portal' };
+    }
+    if (verify) {
+      const proof = await verify(tenant);
+      facts.push(proof.fact);
+      if (proof.ok) return { ...base, stage: 'verified', facts, consentUri };
+    }
+    return {
+      ...base,
+      stage: 'consent-pending',
+      facts,
+      consentUri,
+      nextAction: verify
+        ? `a Google Workspace administrator opens the consent link and allows access, then gwkit verify --tenant ${tenant.id}`
+        : `consent at the link if not done yet, then prove it: gwkit verify --tenant ${tenant.id} (or gwkit status --verify)`,
+    };
+  });
+}
