@@ -84,8 +84,10 @@ export interface Sandbox {
    */
   createWebClient(tenantId: string, opts?: { redirectUris?: string[]; projectId?: string }): { clientId: string; clientSecret: string; file: string };
   /**
-   * Run the built CLI (`node dist/scripts/gwkit.js ...args --config configPath`) with `env` merged,
-   * stdin = `input` (or nothing) then closed, no TTY. Killed after 60 s (code null, timedOut).
+   * Run the built CLI (`node dist/scripts/gwkit.js ...args --config configPath`), cwd = dir, with
+   * the parent's environment minus GOOGLE_*, CLOUDSDK_*, GCLOUD_*, GCE_*, GWKIT_*, NODE_OPTIONS,
+   * FORCE_COLOR, then `env`, then `opts.env`; stdin = `input` (or nothing) then closed, no TTY.
+   * Killed after 60 s (or `timeoutMs`): code null, timedOut true.
    */
   runCli(args: string[], opts?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<SandboxCliResult>;
   close(): Promise<void>;
@@ -139,6 +141,19 @@ function titleOf(id: string): string {
 
 function password(): string {
   return `sbx-${randomBytes(18).toString('base64url')}`;
+}
+
+/**
+ * The parent's environment without anything that could steer the child towards real Google or
+ * another fleet/PBX (ambient gcloud settings, other GWKIT_* values, a TTY-ish terminal).
+ */
+function ambientEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(GOOGLE_|GCLOUD_|CLOUDSDK_|GCE_|GWKIT_|NODE_OPTIONS$|FORCE_COLOR$)/.test(k)) continue;
+    out[k] = v;
+  }
+  return out;
 }
 
 function parseJson(text: string): unknown {
@@ -297,7 +312,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return new Promise<SandboxCliResult>((resolve, reject) => {
           const child = spawn(process.execPath, [cli, ...args, '--config', configPath], {
             cwd: dir,
-            env: { ...process.env, ...env, ...o.env },
+            env: { ...ambientEnv(), ...env, ...o.env },
             stdio: ['pipe', 'pipe', 'pipe'],
             windowsHide: true,
           });

@@ -117,6 +117,12 @@ describe('sandbox (example fleet)', () => {
     const res = await sbx.runCli(['no-such-command'], { input: 'ignored\n' });
     expect(res.code).toBe(2);
   });
+
+  test('runCli kills a child that outlives its timeout', async () => {
+    const res = await sbx.runCli(['config', 'validate'], { timeoutMs: 1 });
+    expect(res).toMatchObject({ code: null, timedOut: true });
+    expect(res.stderr).toMatch(/killed after/);
+  });
 });
 
 describe('sandbox options', () => {
@@ -140,5 +146,53 @@ describe('sandbox options', () => {
 
   test('unknown tenant ids are refused', async () => {
     await expect(startSandbox({ deployed: ['nope'] })).rejects.toThrow(/no tenant "nope"/);
+  });
+});
+
+describe('sandbox of another fleet', () => {
+  test('password files, included tenant files, tenant-admin logins and google settings are carried over', async () => {
+    const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const src = mkdtempSync(join(tmpdir(), 'gwkit-sbx-fleet-'));
+    mkdirSync(join(src, 'more'));
+    writeFileSync(join(src, 'real-password.txt'), 'the-real-one\n');
+    writeFileSync(
+      join(src, 'fleet.yaml'),
+      [
+        'include: [more/]',
+        'defaults:',
+        '  parent: organizations/42',
+        '  billingAccount: 01ABCD-23EF45-67ABCD',
+        '  consentScreen: { supportEmail: it@example.com }',
+        '  pbx: { url: "https://pbx.example.com", login: { username: root, passwordFile: real-password.txt } }',
+        'google: { impersonateServiceAccount: cli@ops-prj.iam.gserviceaccount.com, quotaProject: ops-prj }',
+        'tenants:',
+        '  - id: alpha',
+        '    pbxTenant: { name: Alpha Inc }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(src, 'more', 'beta.yaml'),
+      'tenants:\n  - id: beta\n    pbxTenant: { domain: beta.example }\n    pbx: { login: { role: tenant-admin, username: beta-admin, passwordEnv: BETA_PW } }\n',
+    );
+    const sbx = await startSandbox({ fleetConfig: join(src, 'fleet.yaml'), sbcTenants: [] });
+    try {
+      const fleet = loadFleet(sbx.configPath);
+      expect(fleet.google).toMatchObject({ impersonateServiceAccount: 'cli@ops-prj.iam.gserviceaccount.com', quotaProject: 'ops-prj', caFile: sbx.caFile });
+      const [alpha, beta] = fleet.tenants;
+      expect(alpha!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, username: 'root', passwordEnv: 'GWKIT_PBX_PASSWORD' });
+      expect(readFileSync(alpha!.pbx!.passwordFile!, 'utf8').trim()).toBe(sbx.env.GWKIT_PBX_PASSWORD);
+      expect(beta!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, role: 'tenant-admin', username: 'beta-admin', passwordEnv: 'BETA_PW' });
+      expect(readFileSync(beta!.pbx!.passwordFile!, 'utf8').trim()).toBe(sbx.env.BETA_PW);
+      expect(sbx.tenants.alpha).toMatchObject({ name: 'Alpha Inc', domain: 'alpha.pbx.test', redirectUris: [`${sbx.pbx.origin}/api/google/oauth2callback`] });
+      const client = await PortSipClient.login({ baseUrl: sbx.pbx.url, username: 'beta-admin', password: sbx.env.BETA_PW!, domain: 'beta.example', caFile: sbx.caFile });
+      await client.logout();
+      expect(sbx.google.state.project('pbxgw-beta')).toBeDefined();
+    } finally {
+      await sbx.close();
+      rmSync(src, { recursive: true, force: true });
+    }
   });
 });
