@@ -19,7 +19,10 @@ import jsYaml from 'js-yaml';
 import { loadFleet, type TenantConfig } from '../lib/config';
 import { startGoogleEmulator, type GoogleEmulator } from './google';
 import { startPbxEmulator, CALLBACK_PATH, SBC_CALLBACK_PATH, type EmulatorTenantInit, type EmulatorUserInit, type PbxEmulator } from './pbx';
+import { repoRoot } from './repo-root';
 import { createEmulatorCa } from './tls';
+
+export { repoRoot };
 
 export interface SandboxOptions {
   /** Fleet to emulate: path of a gwkit.yaml (default: the repo's example gwkit.yaml). */
@@ -95,24 +98,6 @@ export interface Sandbox {
 
 const DEFAULT_PASSWORD_ENV = 'GWKIT_PBX_PASSWORD';
 const CLI_TIMEOUT_MS = 60_000;
-
-/** The repository root (works from the sources and from dist/). */
-export function repoRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gwkit') return dir;
-      } catch {
-        /* keep looking */
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`sandbox: cannot find the gwkit repository above ${__dirname}`);
-    dir = up;
-  }
-}
 
 type Yaml = Record<string, any>;
 
