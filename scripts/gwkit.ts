@@ -11,6 +11,7 @@ import { configCommand } from './commands/config';
 import { discoverCommand } from './commands/discover';
 import { postDeployCommand } from './commands/post-deploy';
 import { statusCommand } from './commands/status';
+import { verifyCommand } from './commands/verify';
 
 export function buildCli(argv: string[]) {
   return yargs(argv)
@@ -31,6 +32,7 @@ export function buildCli(argv: string[]) {
     .command(clientCommand)
     .command(postDeployCommand)
     .command(statusCommand)
+    .command(verifyCommand)
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()
     .recommendCommands()

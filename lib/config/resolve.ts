@@ -63,7 +63,7 @@ export interface TenantConfig {
   readonly clientSecretName: string;
   /** Undefined when gwkit.yaml has no pbx settings for this tenant (stacks need none). */
   readonly pbx?: PbxSettings;
-  readonly mail: { readonly switchToGmail: boolean; readonly testRecipient: string };
+  readonly mail: { readonly switchToGmail: boolean; readonly sender: string; readonly testRecipient: string };
   /** Where the entry is written: `file:line:col`, computed on demand (it costs a second parse). */
   readonly location: () => string;
 }
@@ -170,6 +170,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
     pbx,
     mail: {
       switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? false,
+      sender: t.mail?.sender ?? defaults.mail?.sender ?? supportEmail,
       testRecipient: t.mail?.testRecipient ?? defaults.mail?.testRecipient ?? supportEmail,
     },
     location: () => tenantLocation(entry),

@@ -179,6 +179,7 @@ export const MailSchema = z
       .boolean()
       .optional()
       .describe('Let `gwkit verify` set the tenant\'s mail server type to GMAIL. Off by default: an existing SMTP setup is never replaced silently.'),
+    sender: email.optional().describe('Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.'),
     testRecipient: email.optional().describe('Where `gwkit verify` sends the test mail. Default: the consent screen support email.'),
   })
   .describe('Mail through Gmail, and how gwkit proves it works.');

@@ -1,0 +1,137 @@
+/**
+ * `gwkit verify`: prove the integration works end to end with the one API-visible proof there
+ * is (FACTS.md): a test mail sent by the PBX through Gmail on the consented authorization.
+ *
+ * The mail type is switched to GMAIL only when gwkit.yaml opts in (mail.switchToGmail): an SMTP
+ * setup is never replaced silently.
+ */
+import type { TenantConfig } from '../config';
+import { ExitCode } from '../errors';
+import { PortSipError, type PortSipClient } from '../pbx';
+import type { RunContext } from './context';
+
+export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
+
+export interface VerifyResult {
+  readonly tenant: string;
+  readonly verdict: VerifyVerdict;
+  readonly ok: boolean;
+  /** The mail type found, and whether gwkit changed it. */
+  readonly mailType: string;
+  readonly switchedToGmail: boolean;
+  readonly recipient: string;
+  /** PortSIP's own words when the test mail failed. */
+  readonly pbxMessage?: string;
+  /** The most likely cause of a failure, in plain words. */
+  readonly likelyCause?: string;
+  readonly nextAction?: string;
+}
+
+/**
+ * Failures are classified from PortSIP's error text, since the spec documents no codes for them:
+ * "expired / revoked / invalid_grant" means the refresh token died; "authoriz..." otherwise means
+ * consent was never completed.
+ */
+function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCause'> {
+  const text = `${error.code} ${error.message}`;
+  if (/expired|revoked|invalid_grant/i.test(text)) {
+    return {
+      verdict: 'authorization-expired',
+      likelyCause:
+        'the Google refresh token has died; an External app left in "Testing" gets tokens that expire after 7 days. ' +
+        'Publish the app (Audience: In production) and complete the authorization again.',
+    };
+  }
+  if (/authori[sz]/i.test(text)) return { verdict: 'consent-missing', likelyCause: 'an administrator has not completed the Google authorization yet' };
+  return { verdict: 'mail-failed' };
+}
+
+export function verifyExitCode(result: VerifyResult): ExitCode {
+  if (result.ok) return ExitCode.Ok;
+  return result.verdict === 'consent-missing' || result.verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;
+}
+
+async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
+  const base = { tenant: tenant.id, recipient: tenant.mail.testRecipient };
+  const settings = level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant');
+  let mailType = settings.type ?? 'SMTP';
+  let switchedToGmail = false;
+  if (mailType !== 'GMAIL') {
+    if (!tenant.mail.switchToGmail) {
+      return {
+        ...base,
+        verdict: 'not-gmail',
+        ok: false,
+        mailType,
+        switchedToGmail,
+        likelyCause: `the PBX sends mail via ${mailType}, so a test mail would not prove the Google integration`,
+        nextAction: `set mail.switchToGmail: true for tenant ${tenant.id} in gwkit.yaml (replaces the ${mailType} setup), or choose Gmail in the PBX yourself`,
+      };
+    }
+    if (dryRun) {
+      return { ...base, verdict: 'not-gmail', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to switch the mail type to GMAIL and send the test mail' };
+    }
+    ctx.log(`${tenant.id}: switching the PBX mail type from ${mailType} to GMAIL (mail.switchToGmail)`);
+    const gmail = { type: 'GMAIL' as const, username: tenant.mail.sender };
+    if (level === 'system') await pbx.setNotification('system', gmail);
+    else await pbx.setNotification('tenant', gmail);
+    mailType = 'GMAIL';
+    switchedToGmail = true;
+  }
+  if (dryRun) return { ...base, verdict: 'mail-failed', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to send the test mail' };
+
+  try {
+    await pbx.sendTestEmail(
+      {
+        recipient: tenant.mail.testRecipient,
+        subject: `gwkit: Google Workspace mail test for tenant ${tenant.id}`,
+        content: `This message was sent by the PortSIP PBX through Gmail (Google Workspace OAuth) to prove the integration of tenant ${tenant.id} works. Sent by gwkit verify.`,
+      },
+      level,
+    );
+    return { ...base, verdict: 'verified', ok: true, mailType, switchedToGmail };
+  } catch (error) {
+    if (!(error instanceof PortSipError) || error.status === undefined || error.status >= 500) throw error;
+    const cls = classify(error);
+    return {
+      ...base,
+      ...cls,
+      ok: false,
+      mailType,
+      switchedToGmail,
+      pbxMessage: error.message,
+      nextAction:
+        cls.verdict === 'mail-failed'
+          ? 'check the mail settings in the PBX web portal (Notifications)'
+          : `a Google Workspace administrator completes the authorization (gwkit post-deploy --tenant ${tenant.id} prints the link), then gwkit verify --tenant ${tenant.id}`,
+    };
+  }
+}
+
+export function verifyTenant(ctx: RunContext, tenant: TenantConfig, options: { dryRun?: boolean } = {}): Promise<VerifyResult> {
+  return ctx.withPbx(tenant, (pbx, settings) => verifyIn(pbx, ctx, tenant, settings.level, !!options.dryRun));
+}
+
+/**
+ * Poll verification for several tenants until each passes, fails for a reason waiting cannot
+ * fix, or time runs out. A failed attempt sends no mail (no authorization, no mail), so polling
+ * leaves exactly one test mail per tenant, the one that passes.
+ */
+export async function waitForVerification(
+  ctx: RunContext,
+  tenants: readonly TenantConfig[],
+  options: { timeoutMs: number; intervalMs: number; onAttempt?: (results: readonly VerifyResult[]) => void },
+): Promise<Map<string, VerifyResult>> {
+  const deadline = Date.now() + options.timeoutMs;
+  const last = new Map<string, VerifyResult>();
+  let pending = [...tenants];
+  for (;;) {
+    const round = await Promise.all(pending.map((t) => verifyTenant(ctx, t)));
+    round.forEach((r) => last.set(r.tenant, r));
+    options.onAttempt?.(round);
+    // Only a missing consent can change by itself (a person consenting); anything else is final.
+    pending = pending.filter((t) => last.get(t.id)!.verdict === 'consent-missing');
+    if (pending.length === 0 || Date.now() + options.intervalMs > deadline) return last;
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+  }
+}
