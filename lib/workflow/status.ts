@@ -26,7 +26,7 @@ export interface TenantStatus {
 }
 
 /** Optional last step: proof by test mail (issue: verify). Returns a fact line, or throws. */
-export type VerifyProbe = (tenant: TenantConfig) => Promise<{ ok: boolean; fact: string }>;
+export type VerifyProbe = (tenant: TenantConfig) => Promise<{ ok: boolean; fact: string; nextAction?: string }>;
 
 export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify?: VerifyProbe): Promise<TenantStatus> {
   const facts: string[] = [];
@@ -70,6 +70,7 @@ export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify
       const proof = await verify(tenant);
       facts.push(proof.fact);
       if (proof.ok) return { ...base, stage: 'verified', facts, consentUri };
+      if (proof.nextAction) return { ...base, stage: 'consent-pending', facts, consentUri, nextAction: proof.nextAction };
     }
     return {
       ...base,

@@ -30,7 +30,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       const probe: VerifyProbe | undefined = args.verify
         ? async (t) => {
             const r = await verifyTenant(ctx, t);
-            return { ok: r.ok, fact: r.ok ? `test mail to ${r.recipient} sent through Gmail` : `test mail not proven: ${r.verdict}${r.likelyCause ? ` (${r.likelyCause})` : ''}` };
+            return { ok: r.ok, nextAction: r.nextAction, fact: r.ok ? `test mail to ${r.recipient} sent through Gmail` : `test mail not proven: ${r.verdict}${r.likelyCause ? ` (${r.likelyCause})` : ''}` };
           }
         : undefined;
       const outcomes = await forEachTenant(ctx.tenants, (t) => tenantStatus(ctx, t, probe), {

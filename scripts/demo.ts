@@ -1,0 +1,101 @@
+/**
+ * npm run demo — the whole gwkit flow on one machine, with no Google account and no PBX.
+ *
+ * Synthesizes the example fleet, starts the emulators on loopback (emulators/sandbox.ts), and
+ * runs the real `gwkit` CLI through import → post-deploy → consent → verify → status for every
+ * example tenant. The two human steps (creating the client in the Console, consenting) are done
+ * by the emulators and labelled as such. Exits 0 and leaves no process behind.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consentEmulated } from '../emulators/consent';
+import { repoRoot } from '../emulators/repo-root';
+import { startSandbox, type Sandbox } from '../emulators/sandbox';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const step = (title: string) => say(`\n== ${title}`);
+
+async function gwkit(sb: Sandbox, args: string[]): Promise<{ code: number | null; json?: any }> {
+  say(`\n  $ gwkit ${args.join(' ')}`);
+  const run = await sb.runCli(args);
+  const shown = args.includes('--json') ? '' : run.stdout;
+  if (shown.trim()) say(indent(shown));
+  if (run.stderr.trim()) say(indent(run.stderr.trimEnd().replace(/^/gm, '[stderr] ')));
+  say(`    (exit ${run.code})`);
+  return run;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const root = repoRoot();
+
+  step('1. Synthesize the example fleet (offline: cdktf, no cloud account)');
+  const outdir = mkdtempSync(join(tmpdir(), 'gwkit-demo-synth-'));
+  const synth = spawnSync(process.execPath, [join(root, 'dist/main.js')], {
+    cwd: root,
+    env: { ...process.env, CDKTF_OUTDIR: outdir, GWKIT_CONFIG: join(root, 'gwkit.yaml') },
+    encoding: 'utf8',
+  });
+  if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
+  for (const stack of readdirSync(join(outdir, 'stacks')).sort()) say(`    cdktf.out/stacks/${stack}/cdk.tf.json`);
+  rmSync(outdir, { recursive: true, force: true });
+  say('    A real run now does: GWKIT_TENANTS=<id> npx cdktf deploy <id>. Here the Google emulator plays the deployed result.');
+
+  const sb = await startSandbox();
+  try {
+    step('2. Emulators on loopback (verified TLS with a throwaway CA)');
+    say(`    EMULATED PortSIP PBX: ${sb.pbx.url}  (validates every request and response against PortSIP's OpenAPI spec)`);
+    say(`    EMULATED Google:      ${sb.google.url}  (OAuth, Secret Manager, Service Usage, Resource Manager)`);
+    say(`    Config for this run:  ${sb.configPath}`);
+
+    const tenants = Object.keys(sb.tenants);
+    step('3. What each PBX tenant needs Google to redirect to');
+    await gwkit(sb, ['discover', '--all']);
+
+    step('4. The human step: consent screen + Web client in the Console (no API exists)');
+    await gwkit(sb, ['client', 'guide', '--tenant', tenants[0]!]);
+    for (const id of tenants) {
+      const client = sb.createWebClient(id);
+      say(`\n    [EMULATED Console] ${id}: Web client created with ${sb.tenants[id]!.redirectUris.length} redirect URI(s), downloaded as ${client.file.split('/').pop()}`);
+      await gwkit(sb, ['client', 'import', '--tenant', id, '--file', client.file]);
+    }
+
+    step('5. Write the clients into the PBX (exit 3: waiting on a person to consent)');
+    const postDeploy = await gwkit(sb, ['post-deploy', '--all', '--json']);
+    say('    (--json output parsed for the consent links; without --json a table is printed)');
+
+    step('6. Consent: an administrator opens each link and presses Allow');
+    for (const t of postDeploy.json?.tenants ?? []) {
+      const link: string | undefined = t.result?.consentUri;
+      if (!link) continue;
+      const consent = await consentEmulated(link, sb.caFile, 'allow');
+      say(`    [EMULATED consent, auto-approved] ${t.tenant}: ${consent.message}`);
+    }
+
+    step('7. Prove it: a test mail through Gmail per tenant');
+    await gwkit(sb, ['verify', '--all']);
+    say('    globex keeps its SMTP relay (mail.switchToGmail: false): gwkit never replaces it silently, and says so.');
+
+    step('8. Status, derived live from Google and the PBX');
+    await gwkit(sb, ['status', '--verify']);
+    say(`\n    Test mails the emulated PBX sent: ${sb.pbx.state.outbox.length}`);
+
+    step('What was emulated, and what a real run needs instead');
+    say('    - Google Cloud (projects, APIs, Secret Manager, OAuth): a real run uses Application Default Credentials');
+    say('      (gcloud auth application-default login, or a CI service account) and `cdktf deploy` per tenant.');
+    say('    - The PortSIP PBX: a real run points pbx.url at https://YOUR-PBX:8887 and sets GWKIT_PBX_PASSWORD.');
+    say('    - The Console step: a person creates the consent screen and Web client (gwkit client guide shows how).');
+    say('    - Consent: a Google Workspace administrator opens the link from post-deploy in a browser.');
+    say(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } finally {
+    await sb.close();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
