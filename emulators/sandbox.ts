@@ -12,11 +12,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import jsYaml from 'js-yaml';
 import { loadFleet, type TenantConfig } from '../lib/config';
+import { includedFiles } from '../lib/config/load';
 import { startGoogleEmulator, type GoogleEmulator } from './google';
 import { startPbxEmulator, CALLBACK_PATH, SBC_CALLBACK_PATH, type EmulatorTenantInit, type EmulatorUserInit, type PbxEmulator } from './pbx';
 import { repoRoot } from './repo-root';
@@ -103,18 +104,6 @@ type Yaml = Record<string, any>;
 
 function readYaml(file: string): Yaml {
   return (jsYaml.load(readFileSync(file, 'utf8'), { schema: jsYaml.CORE_SCHEMA }) as Yaml | null) ?? {};
-}
-
-/** Same expansion as lib/config/load.ts: a file, or every *.yaml / *.yml of a folder, sorted. */
-function includeFiles(baseDir: string, entry: string): string[] {
-  const target = resolvePath(baseDir, entry);
-  if (statSync(target).isDirectory()) {
-    return readdirSync(target)
-      .filter((name) => /\.ya?ml$/.test(name))
-      .sort()
-      .map((name) => join(target, name));
-  }
-  return [target];
 }
 
 function titleOf(id: string): string {
@@ -364,7 +353,7 @@ function generateConfig(
   const main = readYaml(fleetConfig);
   const rawTenants: Yaml[] = [...((main.tenants as Yaml[] | undefined) ?? [])];
   for (const entry of (main.include as string[] | undefined) ?? []) {
-    for (const file of includeFiles(dirname(fleetConfig), entry)) rawTenants.push(...((readYaml(file).tenants as Yaml[] | undefined) ?? []));
+    for (const file of includedFiles(dirname(fleetConfig), entry)) rawTenants.push(...((readYaml(file).tenants as Yaml[] | undefined) ?? []));
   }
 
   const defaults: Yaml = { ...(main.defaults as Yaml | undefined) };

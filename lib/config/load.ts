@@ -150,11 +150,8 @@ function validateFile<S extends z.ZodType>(source: ConfigSource, schema: S): z.i
 }
 
 /** The tenant files an `include` entry names: a file, or every *.yaml / *.yml in a folder (sorted). */
-function expandInclude(baseDir: string, entry: string, from: ConfigSource, index: number): string[] {
+export function includedFiles(baseDir: string, entry: string): string[] {
   const target = resolvePath(baseDir, entry);
-  if (!existsSync(target)) {
-    throw new InputError(`${from.display}: invalid configuration`, [`${from.locate(['include', index])}: include[${index}]: "${entry}" does not exist`]);
-  }
   if (statSync(target).isDirectory()) {
     return readdirSync(target)
       .filter((name) => /\.ya?ml$/.test(name))
@@ -162,6 +159,13 @@ function expandInclude(baseDir: string, entry: string, from: ConfigSource, index
       .map((name) => join(target, name));
   }
   return [target];
+}
+
+function expandInclude(baseDir: string, entry: string, from: ConfigSource, index: number): string[] {
+  if (!existsSync(resolvePath(baseDir, entry))) {
+    throw new InputError(`${from.display}: invalid configuration`, [`${from.locate(['include', index])}: include[${index}]: "${entry}" does not exist`]);
+  }
+  return includedFiles(baseDir, entry);
 }
 
 /** Read, validate and resolve a fleet config. Throws InputError listing every problem. */
