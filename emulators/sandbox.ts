@@ -52,6 +52,8 @@ export interface SandboxTenant {
   redirectUris: string[];
   /** Whether its Google project was created ("deployed"). */
   deployed: boolean;
+  /** Consent screen app name from the fleet (what the Console's Branding page is given). */
+  appName: string;
 }
 
 export interface SandboxCliResult {
@@ -183,7 +185,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const name = 'name' in ref ? ref.name : titleOf(t.id);
       const pbxTenantId = `tenant-${t.id}`;
       pbxTenants.push({ id: pbxTenantId, name, domain, sbc: sbcIds.has(t.id) });
-      tenants[t.id] = { projectId: t.projectId, pbxTenantId, domain, name, redirectUris: [], deployed: deployedIds.has(t.id) };
+      tenants[t.id] = {
+        projectId: t.projectId,
+        pbxTenantId,
+        domain,
+        name,
+        redirectUris: [],
+        deployed: deployedIds.has(t.id),
+        appName: t.consentScreen.appName,
+      };
     }
 
     // One password per PBX identity (username + domain) and per env name; logins sharing either share it.
@@ -272,6 +282,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         if (!googleEmu.state.project(projectId)) {
           throw new Error(`sandbox: project ${projectId} does not exist (tenant "${tenantId}" is not deployed; start the sandbox with deployed including it)`);
         }
+        // The human step sets Branding (consent screen) and creates the Web client.
+        googleEmu.setBranding(projectId, { appName: tenant.appName });
         const client = googleEmu.createWebClient({ projectId, redirectUris: o.redirectUris ?? tenant.redirectUris });
         // The Console names its download client_secret_<client id>.json.
         const file = join(dir, `client_secret_${client.clientId}.json`);

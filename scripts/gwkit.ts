@@ -42,6 +42,10 @@ export function buildCli(argv: string[]) {
     .epilogue('Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input, 3 waiting on a person.')
     .fail((message, error) => {
       if (error) throw error;
+      // Usage errors keep the --json contract too: parse failures never reach runCommand.
+      if (argv.includes('--json')) {
+        process.stdout.write(`${JSON.stringify({ ok: false, exitCode: ExitCode.BadInput, error: { type: 'UsageError', message } }, null, 2)}\n`);
+      }
       process.stderr.write(`gwkit: ${message}\nRun "gwkit --help" for usage.\n`);
       process.exit(ExitCode.BadInput);
     });

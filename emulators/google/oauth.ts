@@ -174,7 +174,8 @@ export function handleAuthorize(state: GoogleEmulatorState, url: URL, res: Serve
     200,
     page(
       'Sign in',
-      `<h1>${escapeHtml(client.name)} wants access to your Google Account</h1>
+      // Like Google: the consent screen's app name (Branding), not the OAuth client's name.
+      `<h1>${escapeHtml(state.project(client.projectId)?.appName ?? client.name)} wants access to your Google Account</h1>
 <p>Signed in as <strong id="user">${escapeHtml(user)}</strong>. Client <code id="client-id">${escapeHtml(clientId)}</code> of project <code>${escapeHtml(client.projectId)}</code>.</p>
 <p>This will allow the app to:</p><ul id="scopes">${scopeList}</ul>
 <form method="POST" action="/o/oauth2/v2/auth/consent">

@@ -76,6 +76,8 @@ export interface GoogleEmulator {
   setSecretVersionState(projectId: string, secretId: string, version: number, state: 'ENABLED' | 'DISABLED' | 'DESTROYED'): void;
   /** Simulate the human creating a "Web application" client in the Console. */
   createWebClient(opts: { projectId: string; redirectUris: string[]; name?: string }): WebClient;
+  /** The Console's Branding page (human step): the app name the consent page shows. */
+  setBranding(projectId: string, branding: { appName: string }): void;
   /** Register a service account that callers may impersonate. */
   createServiceAccount(email: string): void;
   /** Write another `authorized_user` ADC file (fresh refresh token) and return its path. */
@@ -159,6 +161,9 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       };
       state.projects.set(projectId, p);
       return { projectId, projectNumber: p.projectNumber };
+    },
+    setBranding(projectId, branding) {
+      requireProject(projectId).appName = branding.appName;
     },
     setServiceEnabled(projectId, service, enabled, opts = {}) {
       const p = requireProject(projectId);

@@ -8,6 +8,8 @@ export interface EmuProject {
   projectId: string;
   projectNumber: string;
   displayName: string;
+  /** Consent screen app name, set in the Console's Branding page (the human step); absent before. */
+  appName?: string;
   state: 'ACTIVE' | 'DELETE_REQUESTED';
   enabledServices: Set<string>;
   /** Enabled services whose APIs still answer SERVICE_DISABLED until this time (propagation, FACTS.md). */

@@ -15,6 +15,11 @@ const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
 const NOT_DEPLOYED_HINT =
   'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
+/** Google answers 403 for a project that does not exist, as for one the caller may not read. */
+const DENIED_HINT =
+  'Either the caller lacks roles/secretmanager.secretAccessor on the secret (see secretAccess.readers in gwkit.yaml), ' +
+  'or the project does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant).';
+const HINTS = { NOT_FOUND: NOT_DEPLOYED_HINT, PERMISSION_DENIED: DENIED_HINT, IAM_PERMISSION_DENIED: DENIED_HINT };
 
 export class ClientCredentialStore {
   private readonly api: secretmanager_v1.Secretmanager;
@@ -46,7 +51,7 @@ export class ClientCredentialStore {
       );
       return { version: res.data.name ?? '' };
     } catch (e) {
-      throw googleRemoteError(`adding a version to secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+      throw googleRemoteError(`adding a version to secret ${secretName}`, e, HINTS);
     }
   }
 
@@ -75,7 +80,7 @@ export class ClientCredentialStore {
           version = enabled;
           continue;
         }
-        throw googleRemoteError(`reading secret ${secretName}`, e);
+        throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
       }
     }
   }
@@ -91,7 +96,7 @@ export class ClientCredentialStore {
     try {
       return (await withPropagationRetry(() => this.api.projects.secrets.get({ name: secretName }), this.retry)).data;
     } catch (e) {
-      throw googleRemoteError(`reading secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+      throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
     }
   }
 
@@ -107,7 +112,7 @@ export class ClientCredentialStore {
           this.retry,
         );
       } catch (e) {
-        throw googleRemoteError(`listing versions of secret ${secretName}`, e, { NOT_FOUND: NOT_DEPLOYED_HINT });
+        throw googleRemoteError(`listing versions of secret ${secretName}`, e, HINTS);
       }
       for (const v of res.data.versions ?? []) {
         if (v.state !== 'ENABLED' || !v.name) continue;

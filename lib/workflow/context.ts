@@ -15,7 +15,7 @@ import {
   type GoogleApiAuth,
   type GoogleEndpoints,
 } from '../google';
-import { openTenantSession, type PortSipClient } from '../pbx';
+import { openTenantSession, PortSipError, type PortSipClient } from '../pbx';
 
 /** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
 export type SecretPrompt = (question: string) => Promise<string>;
@@ -45,6 +45,9 @@ export class RunContext {
   readonly log: (line: string) => void;
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, string>();
+  /** Per PBX identity: the first login's outcome. Later sessions wait for it, so a wrong password costs one refused login, not one per tenant (accounts lock). */
+  private readonly firstLogins = new Map<string, Promise<unknown>>();
+  private readonly refusedLogins = new Map<string, PortSipError>();
   private googleServices?: Promise<GoogleServices>;
 
   constructor(private readonly options: RunContextOptions) {
@@ -111,6 +114,25 @@ export class RunContext {
   /** A PBX session acting inside the tenant (one per call: the tenant switch is per session). */
   async openPbx(tenant: TenantConfig): Promise<PortSipClient> {
     const pbx = this.pbxOf(tenant);
+    const identity = `${pbx.apiUrl}|${pbx.username}|${pbx.role === 'tenant-admin' && 'domain' in tenant.pbxTenant ? tenant.pbxTenant.domain : ''}`;
+    const first = this.firstLogins.get(identity);
+    if (first) {
+      await first.catch(() => undefined);
+      const refused = this.refusedLogins.get(identity);
+      if (refused) throw refused;
+      return this.login(tenant, pbx);
+    }
+    const attempt = this.login(tenant, pbx).catch((error: unknown) => {
+      if (error instanceof PortSipError && error.code === 'UNAUTHORIZED' && error.operation.includes('/login/')) {
+        this.refusedLogins.set(identity, error);
+      }
+      throw error;
+    });
+    this.firstLogins.set(identity, attempt);
+    return attempt;
+  }
+
+  private async login(tenant: TenantConfig, pbx: PbxSettings): Promise<PortSipClient> {
     return openTenantSession(
       {
         baseUrl: pbx.apiUrl,

@@ -15,7 +15,8 @@ export interface PostDeployResult {
   readonly dryRun: boolean;
   /** The link an administrator opens to consent ("Complete the authorization"). */
   readonly consentUri?: string;
-  readonly stage: 'pbx-configured' | 'consent-pending';
+  /** client-registered: a dry run found the PBX needs the client (nothing written). */
+  readonly stage: 'client-registered' | 'pbx-configured' | 'consent-pending';
   readonly nextAction: string;
 }
 
@@ -45,19 +46,19 @@ export async function postDeployTenant(
         throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id ?? 'none'})`);
       }
     }
+    const base = { tenant: tenant.id, clientId: pair.clientId, changed, dryRun: !!options.dryRun };
+    if (options.dryRun && changed) {
+      // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
+      return { ...base, stage: 'client-registered', nextAction: `run without --dry-run to write client ${pair.clientId} into the PBX` };
+    }
     const consentUri = after.auth_consent_uri || undefined;
     return {
-      tenant: tenant.id,
-      clientId: pair.clientId,
-      changed,
-      dryRun: !!options.dryRun,
+      ...base,
       consentUri,
       stage: consentUri ? 'consent-pending' : 'pbx-configured',
       nextAction: consentUri
         ? `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${tenant.id}`
-        : options.dryRun && changed
-          ? `run without --dry-run to write client ${pair.clientId} into the PBX`
-          : 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
+        : 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
     };
   });
 }

@@ -57,8 +57,15 @@ export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify
 
   return ctx.withPbx(tenant, async (pbx, settings) => {
     const onPbx = await pbx.getGoogle(settings.level);
-    if (onPbx.client_id !== pair.clientId) {
-      facts.push(onPbx.client_id ? `PBX holds a different client (${onPbx.client_id})` : 'PBX has no Google client');
+    // The secret counts too: after a rotation the PBX holds the right id with a dead secret.
+    if (onPbx.client_id !== pair.clientId || (onPbx.client_secret && onPbx.client_secret !== pair.clientSecret)) {
+      facts.push(
+        !onPbx.client_id
+          ? 'PBX has no Google client'
+          : onPbx.client_id === pair.clientId
+            ? 'PBX holds an older secret of this client'
+            : `PBX holds a different client (${onPbx.client_id})`,
+      );
       return { ...base, stage: 'client-registered', facts, nextAction: `gwkit post-deploy --tenant ${tenant.id}` };
     }
     facts.push('PBX holds the client');

@@ -103,7 +103,8 @@ async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfi
       nextAction:
         cls.verdict === 'mail-failed'
           ? 'check the mail settings in the PBX web portal (Notifications)'
-          : `a Google Workspace administrator completes the authorization (gwkit post-deploy --tenant ${tenant.id} prints the link), then gwkit verify --tenant ${tenant.id}`,
+          : `a Google Workspace administrator completes the authorization (gwkit post-deploy --tenant ${tenant.id} prints the link), then gwkit verify --tenant ${tenant.id}. ` +
+            `If Google's page says redirect_uri_mismatch, the client lacks a PBX redirect URI: gwkit discover --tenant ${tenant.id} lists them; re-import with gwkit client import`,
     };
   }
 }

@@ -19,7 +19,13 @@ interface PostDeployArgs extends PbxArgs {
   interval: number;
 }
 
-type Outcome = TenantOutcome<PostDeployResult & { verification?: VerifyResult }>;
+/** After --wait, a tenant's stage can reach "verified" and its next action can be none. */
+type WaitedResult = Omit<PostDeployResult, 'stage' | 'nextAction'> & {
+  stage: PostDeployResult['stage'] | 'verified';
+  nextAction?: string;
+  verification?: VerifyResult;
+};
+type Outcome = TenantOutcome<WaitedResult>;
 
 /** `gwkit post-deploy`: write each tenant's client pair into the PBX and hand out the consent link. */
 export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
@@ -58,6 +64,8 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
         else log('gwkit: not opening a browser (no terminal, or CI is set); the consent links are printed below');
       }
       if (args.wait && pending.length) {
+        // The person being waited for needs the links now, not when the wait ends.
+        for (const o of pending) log(`gwkit: ${o.tenant}: consent link: ${o.result!.consentUri}`);
         log(`gwkit: waiting up to ${args.timeout}s for consent, verifying every ${args.interval}s (a test mail is sent once it works)`);
         const verified = await waitForVerification(
           ctx,
@@ -72,15 +80,16 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
           const v = verified.get(o.tenant);
           if (!v || !o.result) return o;
           const timedOut = v.verdict === 'consent-missing';
+          const nextAction = v.ok
+            ? undefined
+            : timedOut
+              ? `still missing after ${args.timeout}s: consent. ${o.result.nextAction}`
+              : [v.pbxMessage, v.likelyCause && `likely cause: ${v.likelyCause}`, v.nextAction].filter(Boolean).join('; ');
           return {
             ...o,
             exitCode: verifyExitCode(v),
-            result: { ...o.result, verification: v },
-            nextAction: v.ok
-              ? undefined
-              : timedOut
-                ? `still missing after ${args.timeout}s: consent. ${o.result.nextAction}`
-                : [v.pbxMessage, v.likelyCause && `likely cause: ${v.likelyCause}`, v.nextAction].filter(Boolean).join('; '),
+            result: { ...o.result, stage: v.ok ? 'verified' : o.result.stage, nextAction, verification: v },
+            nextAction,
           };
         });
       }
@@ -89,7 +98,7 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
       return fleetResult(outcomes, ['CLIENT', 'PBX', 'STAGE'], (r) => [
         r.clientId,
         r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged',
-        r.verification?.ok ? 'verified' : r.stage,
+        r.stage,
       ]);
     }),
 };

@@ -165,10 +165,8 @@ describe('exit 2, nothing changed', () => {
     expect(runs[1]!.stderr).toContain('Unknown argument: bogus');
   });
 
-  // PRODUCT BUG (scripts/gwkit.ts, the yargs .fail() handler): usage errors only write
-  // "gwkit: <message>" to stderr, also under --json, so a pipeline that parses stdout gets nothing.
-  // The contract: with --json, errors are {ok:false, exitCode, error:{type, message}} on stdout.
-  test.failing('usage errors under --json still print the JSON error object on stdout', async () => {
+  // Regression test (scripts/gwkit.ts).
+  test('usage errors under --json still print the JSON error object on stdout', async () => {
     const r = await sb.runCli(['status', '--bogus', '--json']);
     expect(r.code).toBe(2);
     expect(r.json).toMatchObject({ ok: false, exitCode: 2, error: { message: expect.stringContaining('bogus') } });

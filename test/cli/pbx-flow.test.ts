@@ -244,13 +244,8 @@ describe('post-deploy', () => {
     current.acme = next;
   });
 
-  // PRODUCT BUG (lib/workflow/post-deploy.ts, the returned consentUri/stage/nextAction): in a dry run
-  // that WOULD change the client, `after` is the PBX's current state, so the result hands out the
-  // consent link of the client that is about to be replaced (stage consent-pending, nextAction "a
-  // Google Workspace administrator opens <old link>"); the "run without --dry-run" next action is
-  // unreachable whenever the old client had a link. Consenting at that link is wasted: the real run
-  // discards the authorization (the PBX drops the refresh token when the client changes).
-  test.failing('post-deploy --dry-run with a pending change does not hand out the old client\'s consent link', async () => {
+  // Regression test (lib/workflow/post-deploy.ts).
+  test('post-deploy --dry-run with a pending change does not hand out the old client\'s consent link', async () => {
     const r = await runExpect(sb, ['post-deploy', '--tenant', 'acme', '--dry-run', '--json'], 3);
     const o = r.json.tenants[0];
     expect(o.result).toMatchObject({ changed: true, dryRun: true });
@@ -268,12 +263,8 @@ describe('post-deploy', () => {
     expect(pbxSlot(sb, 'acme')).toEqual({ client_id: current.acme!.clientId, client_secret: current.acme!.clientSecret });
   });
 
-  // PRODUCT BUG (lib/workflow/status.ts, `if (onPbx.client_id !== pair.clientId)`): status compares
-  // only the client ID with the PBX. After a secret rotation (same client, new secret: the Console
-  // allows it) and `client import`, Secret Manager holds the new secret but the PBX the old one;
-  // status still says "PBX holds the client" / consent-pending instead of client-registered with
-  // "gwkit post-deploy" as next action (post-deploy itself compares both and would write).
-  test.failing('status notices a rotated secret the PBX does not have yet', async () => {
+  // Regression test (lib/workflow/status.ts).
+  test('status notices a rotated secret the PBX does not have yet', async () => {
     const client = sb.google.state.clients.get(current.globex!.clientId)!;
     client.clientSecret = 'GOCSPX-rotated-secret-globex-0001';
     const rotated = editedClientFile(sb, current.globex!.file, 'globex-rotated.json', { client_secret: client.clientSecret });

@@ -97,13 +97,8 @@ describe('a tenant whose stack is not deployed', () => {
     expect(human.stdout).toMatch(/globex: .*pbxgw-globex/);
   });
 
-  // PRODUCT BUG (lib/google/credential-store.ts, accessLatest: the final `throw googleRemoteError(...)`
-  // and getSecret's hints only map NOT_FOUND to NOT_DEPLOYED_HINT): when the tenant's project does not
-  // exist at all (stack never deployed), Secret Manager answers 403 PERMISSION_DENIED "... (or it may
-  // not exist)", as real Google does, and gwkit reports a bare IAM refusal, sending the operator after
-  // permissions. It should say the stack is probably not deployed (e.g. check the project on
-  // PERMISSION_DENIED, as `status` does with Resource Manager).
-  test.failing('post-deploy: the undeployed tenant\'s message says the stack is probably not deployed', async () => {
+  // Regression test (lib/google/credential-store.ts).
+  test('post-deploy: the undeployed tenant\'s message says the stack is probably not deployed', async () => {
     const r = await runExpect(sb, ['post-deploy', '--tenant', 'globex', '--json'], 1);
     expect(r.json.tenants[0].error).toMatch(/probably not deployed/);
   });
@@ -136,4 +131,19 @@ test('project deployed but its secret missing (404): that tenant fails, message 
   expect(byTenant['initech-lab'].error).toMatch(/probably not deployed/);
   expect(byTenant.acme).toMatchObject({ exitCode: 3, result: { changed: false, clientId: clients.acme!.clientId } });
   expect(byTenant.globex.exitCode).toBe(1);
+});
+
+describe('a refused PBX login', () => {
+  test('costs one login attempt per PBX identity, not one per tenant (accounts lock), and fails those tenants', async () => {
+    const from = sb.pbx.state.requests.length;
+    // acme and globex share the system-admin identity; initech-lab logs in with its own variable.
+    const r = await sb.runCli(['discover', '--all', '--json'], { env: { GWKIT_PBX_PASSWORD: 'wrong-password' } });
+    expect(r.code).toBe(1);
+    const byTenant = Object.fromEntries(r.json.tenants.map((t: any) => [t.tenant, t]));
+    expect(byTenant.acme.exitCode).toBe(1);
+    expect(byTenant.globex.exitCode).toBe(1);
+    expect(byTenant.acme.error).toMatch(/UNAUTHORIZED/);
+    expect(byTenant['initech-lab'].exitCode).toBe(0);
+    expect(log(from).filter((l) => l === 'POST /api/login/oauth/token 400')).toHaveLength(1);
+  });
 });
