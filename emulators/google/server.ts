@@ -72,6 +72,8 @@ export interface GoogleEmulator {
   setServiceEnabled(projectId: string, service: string, enabled: boolean, opts?: { propagationMs?: number }): void;
   /** Simulate the Terraform-created secret (no version). Returns `projects/{projectId}/secrets/{secretId}`. */
   createSecret(projectId: string, secretId: string): string;
+  /** A version added outside gwkit (an operator storing, say, the PBX password with gcloud). */
+  addSecretVersion(projectId: string, secretId: string, text: string): number;
   /** Set a version's state (ENABLED/DISABLED/DESTROYED), like `gcloud secrets versions disable`. */
   setSecretVersionState(projectId: string, secretId: string, version: number, state: 'ENABLED' | 'DISABLED' | 'DESTROYED'): void;
   /** Simulate the human creating a "Web application" client in the Console. */
@@ -181,6 +183,18 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
         versions: [],
       });
       return `projects/${projectId}/secrets/${secretId}`;
+    },
+    addSecretVersion(projectId, secretId, text) {
+      const secret = state.secret(requireProject(projectId), secretId);
+      if (!secret) throw new Error(`emulator: no secret ${secretId} in ${projectId}`);
+      secret.versions.push({
+        version: secret.versions.length + 1,
+        data: Buffer.from(text, 'utf8'),
+        state: 'ENABLED',
+        createTime: new Date().toISOString(),
+        clientSpecifiedPayloadChecksum: false,
+      });
+      return secret.versions.length;
     },
     setSecretVersionState(projectId, secretId, version, vstate) {
       const p = requireProject(projectId);

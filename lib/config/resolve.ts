@@ -33,6 +33,8 @@ export interface PbxSettings {
   readonly passwordEnv: string;
   /** Absolute path of a password file, if configured. */
   readonly passwordFile?: string;
+  /** Secret Manager secret (or version) with the password, if configured. */
+  readonly passwordSecret?: string;
   /** Absolute path of an extra CA file, if configured. */
   readonly caFile?: string;
   readonly timeoutMs: number;
@@ -76,6 +78,20 @@ export interface Fleet {
   readonly google: GoogleSettingsInput;
 }
 
+type LoginInput = NonNullable<NonNullable<DefaultsInput['pbx']>['login']>;
+const PASSWORD_SOURCES = ['passwordEnv', 'passwordFile', 'passwordSecret'] as const;
+
+/**
+ * A tenant's login over the defaults. The password source is one setting: a tenant naming any
+ * source (say its own passwordEnv) drops the inherited ones, so a default passwordSecret never
+ * outranks it.
+ */
+function mergeLogin(defaults: LoginInput | undefined, tenant: LoginInput | undefined): LoginInput {
+  const inherited = { ...defaults };
+  if (PASSWORD_SOURCES.some((k) => tenant?.[k] !== undefined)) for (const k of PASSWORD_SOURCES) delete inherited[k];
+  return { ...inherited, ...tenant };
+}
+
 /** The PBX REST base: PortSIP serves it under /api (FACTS.md). */
 function apiUrlOf(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
@@ -117,7 +133,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
   if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
 
-  const pbxInput = { ...defaults.pbx, ...t.pbx, login: { ...defaults.pbx?.login, ...t.pbx?.login } };
+  const pbxInput = { ...defaults.pbx, ...t.pbx, login: mergeLogin(defaults.pbx?.login, t.pbx?.login) };
   let pbx: PbxSettings | undefined;
   if (pbxInput.url) {
     const username = need(pbxInput.login.username, 'pbx.login.username', '"admin"');
@@ -132,6 +148,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       username,
       passwordEnv: pbxInput.login.passwordEnv ?? 'GWKIT_PBX_PASSWORD',
       passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
+      passwordSecret: pbxInput.login.passwordSecret,
       caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
       timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
     };

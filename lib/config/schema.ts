@@ -154,6 +154,13 @@ export const PbxLoginSchema = z
       .optional()
       .describe('Environment variable holding the password. Default: GWKIT_PBX_PASSWORD. Passwords never go in this file.'),
     passwordFile: z.string().min(1).optional().describe('File holding the password (first line), relative to this config file. Default: none.'),
+    passwordSecret: z
+      .string()
+      .regex(/^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/, {
+        error: 'expected a Secret Manager name, e.g. projects/msp-admin/secrets/pbx-admin-password',
+      })
+      .optional()
+      .describe('Secret Manager secret (or version) holding the password, read with the CLI\'s Google credentials. Default: none.'),
   })
   .describe('How gwkit logs in to the PBX. The password comes from the environment, a file or a hidden prompt, never from gwkit.yaml.');
 

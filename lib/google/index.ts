@@ -15,3 +15,4 @@ export {
   type RetryOptions,
 } from './errors';
 export { type TlsTrustOptions } from './transport';
+export * from './secret-text';

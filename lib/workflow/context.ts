@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import {
+  accessSecretText,
   ClientCredentialStore,
   createGoogleAuth,
   resolveEndpoints,
@@ -85,11 +86,16 @@ export class RunContext {
   }
 
   private async passwordFor(pbx: PbxSettings): Promise<string> {
-    const key = pbx.passwordFile ?? `env:${pbx.passwordEnv}`;
+    // Sources in order: Secret Manager, a file, the environment, a hidden prompt.
+    const key = pbx.passwordSecret ?? pbx.passwordFile ?? `env:${pbx.passwordEnv}`;
     const known = this.passwords.get(key);
     if (known !== undefined) return known;
     let password: string | undefined;
-    if (pbx.passwordFile) {
+    if (pbx.passwordSecret) {
+      const google = await this.google();
+      password = await accessSecretText(google.auth, pbx.passwordSecret, { endpoints: google.endpoints });
+      if (!password) throw new InputError(`pbx.login.passwordSecret: ${pbx.passwordSecret} is empty`);
+    } else if (pbx.passwordFile) {
       try {
         password = readFileSync(pbx.passwordFile, 'utf8').split(/\r?\n/)[0];
       } catch (error) {
@@ -98,7 +104,7 @@ export class RunContext {
     } else {
       password = this.env[pbx.passwordEnv];
     }
-    if (!password && !pbx.passwordFile && this.options.prompt) {
+    if (!password && !pbx.passwordFile && !pbx.passwordSecret && this.options.prompt) {
       password = await this.options.prompt(`PBX password for ${pbx.username} at ${new URL(pbx.apiUrl).host}`);
     }
     if (!password) {

@@ -1,0 +1,37 @@
+/**
+ * A secret kept in Secret Manager as plain text (e.g. the PBX password an operator stored with
+ * `gcloud secrets versions add`). The value is returned, never logged or put in messages.
+ */
+import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
+import type { GoogleApiAuth } from './auth';
+import { crc32c } from './crc32c';
+import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
+import { googleRemoteError } from './errors';
+import { RemoteError } from '../errors';
+
+/** projects/P/secrets/S, optionally with /versions/N or /versions/latest. */
+export const SECRET_VERSION_NAME = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/;
+
+export async function accessSecretText(
+  auth: GoogleApiAuth,
+  name: string,
+  opts: { endpoints?: Partial<GoogleEndpoints> } = {},
+): Promise<string> {
+  const version = /\/versions\//.test(name) ? name : `${name}/versions/latest`;
+  const api = new secretmanager_v1.Secretmanager({ auth, rootUrl: apiRoot(resolveEndpoints(opts.endpoints).secretManager) });
+  let payload;
+  try {
+    payload = (await api.projects.secrets.versions.access({ name: version })).data.payload;
+  } catch (e) {
+    throw googleRemoteError(`reading secret ${version}`, e, {
+      NOT_FOUND: 'The secret or version does not exist (check pbx.login.passwordSecret).',
+      PERMISSION_DENIED: 'The caller needs roles/secretmanager.secretAccessor on it.',
+    });
+  }
+  const data = Buffer.from(payload?.data ?? '', 'base64');
+  if (payload?.dataCrc32c != null && String(crc32c(data)) !== String(payload.dataCrc32c)) {
+    throw new RemoteError(`secret ${version}: payload checksum mismatch (corrupted in transit)`, { retryable: true });
+  }
+  // `gcloud secrets versions add --data-file` keeps a trailing newline; a password has none.
+  return data.toString('utf8').replace(/\r?\n$/, '');
+}
