@@ -20,6 +20,15 @@ export interface PostDeployResult {
   readonly nextAction: string;
 }
 
+/** Empty, or only mask characters: the PBX is not telling what it holds. */
+export function isMasked(secret: string | undefined): boolean {
+  return !secret || /^[*•·x]+$/i.test(secret);
+}
+
+function sameSecret(onPbx: string | undefined, wanted: string): boolean {
+  return !isMasked(onPbx) && onPbx === wanted;
+}
+
 export async function postDeployTenant(
   ctx: RunContext,
   tenant: TenantConfig,
@@ -36,13 +45,14 @@ export async function postDeployTenant(
 
   return ctx.withPbx(tenant, async (pbx, settings) => {
     const before = await pbx.getGoogle(settings.level);
-    const changed = before.client_id !== pair.clientId || before.client_secret !== pair.clientSecret;
+    // A PBX that masks the secret on read cannot show it matches: then write, to be sure.
+    const changed = before.client_id !== pair.clientId || !sameSecret(before.client_secret, pair.clientSecret);
     let after = before;
     if (changed && !options.dryRun) {
       ctx.log(`${tenant.id}: writing client ${pair.clientId} into the PBX (${settings.level} level)`);
       await pbx.setGoogle(settings.level, { client_id: pair.clientId, client_secret: pair.clientSecret });
       after = await pbx.getGoogle(settings.level);
-      if (after.client_id !== pair.clientId || (after.client_secret && after.client_secret !== pair.clientSecret)) {
+      if (after.client_id !== pair.clientId || (!isMasked(after.client_secret) && after.client_secret !== pair.clientSecret)) {
         throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id ?? 'none'})`);
       }
     }
