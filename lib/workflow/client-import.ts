@@ -22,6 +22,8 @@ export interface ClientImportResult {
   readonly secretName: string;
   /** What was verified, in words. */
   readonly checks: readonly string[];
+  /** What could not be verified from this input, in words. */
+  readonly unchecked: readonly string[];
   /** False when Secret Manager already holds this exact pair: nothing was written. */
   readonly changed: boolean;
   /** The new version's resource name, when one was added. */
@@ -36,6 +38,7 @@ export async function importClient(
   options: { dryRun?: boolean } = {},
 ): Promise<ClientImportResult> {
   const checks: string[] = [];
+  const unchecked: string[] = [];
   const uris = await readRedirectUris(ctx, tenant);
   checks.push(`PBX redirect URIs read: ${uris.all.length}`);
 
@@ -50,7 +53,7 @@ export async function importClient(
     pair = { clientId: file.clientId, clientSecret: file.clientSecret };
   } else {
     pair = input.pair;
-    checks.push('project and redirect URIs not checked (no client file; use --file for the full check)');
+    unchecked.push('project and redirect URIs (no client file; use --file for the full check)');
   }
 
   const google = await ctx.google();
@@ -73,6 +76,7 @@ export async function importClient(
     clientId: pair.clientId,
     secretName: tenant.clientSecretName,
     checks,
+    unchecked,
     changed,
     version,
     dryRun: !!options.dryRun,

@@ -57,6 +57,7 @@ export const importCommand: CommandModule<object, ImportArgs> = {
           [
             `tenant ${result.tenant}: client ${result.clientId} ${verb}`,
             ...result.checks.map((c) => `  ✓ ${c}`),
+            ...result.unchecked.map((c) => `  ! not checked: ${c}`),
             `next: gwkit post-deploy --tenant ${result.tenant}`,
           ].join('\n'),
       };
