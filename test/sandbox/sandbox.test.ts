@@ -185,7 +185,8 @@ describe('sandbox of another fleet', () => {
       expect(alpha!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, username: 'root', passwordEnv: 'GWKIT_PBX_PASSWORD' });
       expect(readFileSync(alpha!.pbx!.passwordFile!, 'utf8').trim()).toBe(sbx.env.GWKIT_PBX_PASSWORD);
       expect(beta!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, role: 'tenant-admin', username: 'beta-admin', passwordEnv: 'BETA_PW' });
-      expect(readFileSync(beta!.pbx!.passwordFile!, 'utf8').trim()).toBe(sbx.env.BETA_PW);
+      // beta names its own password source, so it does not inherit the defaults' passwordFile.
+      expect(beta!.pbx!.passwordFile).toBeUndefined();
       expect(sbx.tenants.alpha).toMatchObject({ name: 'Alpha Inc', domain: 'alpha.pbx.test', redirectUris: [`${sbx.pbx.origin}/api/google/oauth2callback`] });
       const client = await PortSipClient.login({ baseUrl: sbx.pbx.url, username: 'beta-admin', password: sbx.env.BETA_PW!, domain: 'beta.example', caFile: sbx.caFile });
       await client.logout();
