@@ -10,6 +10,7 @@ import { clientCommand } from './commands/client';
 import { configCommand } from './commands/config';
 import { discoverCommand } from './commands/discover';
 import { postDeployCommand } from './commands/post-deploy';
+import { rolloutCommand } from './commands/rollout';
 import { statusCommand } from './commands/status';
 import { verifyCommand } from './commands/verify';
 
@@ -33,6 +34,7 @@ export function buildCli(argv: string[]) {
     .command(postDeployCommand)
     .command(statusCommand)
     .command(verifyCommand)
+    .command(rolloutCommand)
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()
     .recommendCommands()
@@ -40,8 +42,10 @@ export function buildCli(argv: string[]) {
     .alias('h', 'help')
     .version()
     .epilogue('Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input, 3 waiting on a person.')
-    .fail((message, error) => {
-      if (error) throw error;
+    .fail((msg, error) => {
+      // Handlers never throw (runCommand catches), so anything here is a usage error: from yargs
+      // itself (message) or from a .check() (error).
+      const message = msg ?? error?.message ?? 'invalid usage';
       // Usage errors keep the --json contract too: parse failures never reach runCommand.
       if (argv.includes('--json')) {
         process.stdout.write(`${JSON.stringify({ ok: false, exitCode: ExitCode.BadInput, error: { type: 'UsageError', message } }, null, 2)}\n`);
