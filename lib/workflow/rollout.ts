@@ -9,7 +9,7 @@ import { ExitCode } from '../errors';
 import type { RunContext } from './context';
 import { postDeployTenant } from './post-deploy';
 import { tenantStatus, type Stage } from './status';
-import { verifyExitCode, verifyTenant } from './verify';
+import { describeVerifyFailure, verifyExitCode, verifyTenant } from './verify';
 
 export interface RolloutResult {
   readonly tenant: string;
@@ -58,7 +58,7 @@ export async function rolloutTenant(ctx: RunContext, tenant: TenantConfig, optio
     stage,
     done,
     consentUri,
-    nextAction: proof.verdict === 'consent-missing' ? nextAction : [proof.pbxMessage, proof.likelyCause && `likely cause: ${proof.likelyCause}`, proof.nextAction].filter(Boolean).join('; '),
+    nextAction: proof.verdict === 'consent-missing' ? nextAction : describeVerifyFailure(proof),
     exitCode: verifyExitCode(proof),
   };
 }

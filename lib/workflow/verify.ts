@@ -46,6 +46,11 @@ function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCa
   return { verdict: 'mail-failed' };
 }
 
+/** A failed verification in one line: PortSIP's words, the likely cause, what to do. */
+export function describeVerifyFailure(result: VerifyResult): string {
+  return [result.pbxMessage, result.likelyCause && `likely cause: ${result.likelyCause}`, result.nextAction].filter(Boolean).join('; ');
+}
+
 export function verifyExitCode(result: VerifyResult): ExitCode {
   if (result.ok) return ExitCode.Ok;
   return result.verdict === 'consent-missing' || result.verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;

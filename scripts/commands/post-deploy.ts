@@ -3,7 +3,7 @@ import { ExitCode } from '../../lib/errors';
 import { forEachTenant, type TenantOutcome } from '../../lib/workflow/fleet-runner';
 import { postDeployTenant, type PostDeployResult } from '../../lib/workflow/post-deploy';
 import { clientSecretNameOf, readStackOutputs } from '../../lib/workflow/stack-outputs';
-import { verifyExitCode, waitForVerification, type VerifyResult } from '../../lib/workflow/verify';
+import { describeVerifyFailure, verifyExitCode, waitForVerification, type VerifyResult } from '../../lib/workflow/verify';
 import { fleetContext, type PbxArgs } from '../support/context';
 import { openUrl } from '../support/open-url';
 import { fleetResult } from '../support/outcomes';
@@ -84,7 +84,7 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
             ? undefined
             : timedOut
               ? `still missing after ${args.timeout}s: consent. ${o.result.nextAction}`
-              : [v.pbxMessage, v.likelyCause && `likely cause: ${v.likelyCause}`, v.nextAction].filter(Boolean).join('; ');
+              : describeVerifyFailure(v);
           return {
             ...o,
             exitCode: verifyExitCode(v),
