@@ -5,6 +5,7 @@
  */
 import type { TenantConfig } from '../config';
 import { RemoteError, WaitingOnPersonError } from '../errors';
+import type { OAuthClientPair } from '../google';
 import type { RunContext } from './context';
 
 export interface PostDeployResult {
@@ -21,12 +22,22 @@ export interface PostDeployResult {
 }
 
 /** Empty, or only mask characters: the PBX is not telling what it holds. */
-export function isMasked(secret: string | undefined): boolean {
+function isMasked(secret: string | undefined): boolean {
   return !secret || /^[*•·x]+$/i.test(secret);
 }
 
-function sameSecret(onPbx: string | undefined, wanted: string): boolean {
-  return !isMasked(onPbx) && onPbx === wanted;
+/**
+ * How the PBX's Google settings compare with the pair: the same, different, or the same client
+ * with a secret the PBX masks on read (so it cannot be compared). One rule for post-deploy,
+ * its read-back and status.
+ */
+export function comparePbxClient(
+  onPbx: { client_id?: string; client_secret?: string },
+  pair: OAuthClientPair,
+): 'same' | 'different' | 'secret-unknown' {
+  if (onPbx.client_id !== pair.clientId) return 'different';
+  if (isMasked(onPbx.client_secret)) return 'secret-unknown';
+  return onPbx.client_secret === pair.clientSecret ? 'same' : 'different';
 }
 
 export async function postDeployTenant(
@@ -46,13 +57,13 @@ export async function postDeployTenant(
   return ctx.withPbx(tenant, async (pbx, settings) => {
     const before = await pbx.getGoogle(settings.level);
     // A PBX that masks the secret on read cannot show it matches: then write, to be sure.
-    const changed = before.client_id !== pair.clientId || !sameSecret(before.client_secret, pair.clientSecret);
+    const changed = comparePbxClient(before, pair) !== 'same';
     let after = before;
     if (changed && !options.dryRun) {
       ctx.log(`${tenant.id}: writing client ${pair.clientId} into the PBX (${settings.level} level)`);
       await pbx.setGoogle(settings.level, { client_id: pair.clientId, client_secret: pair.clientSecret });
       after = await pbx.getGoogle(settings.level);
-      if (after.client_id !== pair.clientId || (!isMasked(after.client_secret) && after.client_secret !== pair.clientSecret)) {
+      if (comparePbxClient(after, pair) === 'different') {
         throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id ?? 'none'})`);
       }
     }

@@ -10,7 +10,7 @@
 import type { TenantConfig } from '../config';
 import { enabledServices, getProject } from '../google';
 import type { RunContext } from './context';
-import { isMasked } from './post-deploy';
+import { comparePbxClient } from './post-deploy';
 
 export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -59,7 +59,8 @@ export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify
   return ctx.withPbx(tenant, async (pbx, settings) => {
     const onPbx = await pbx.getGoogle(settings.level);
     // The secret counts too: after a rotation the PBX holds the right id with a dead secret.
-    if (onPbx.client_id !== pair.clientId || (!isMasked(onPbx.client_secret) && onPbx.client_secret !== pair.clientSecret)) {
+    // A masked secret cannot be compared: status takes the PBX at its word (post-deploy rewrites).
+    if (comparePbxClient(onPbx, pair) === 'different') {
       facts.push(
         !onPbx.client_id
           ? 'PBX has no Google client'
