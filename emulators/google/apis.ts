@@ -60,6 +60,32 @@ function requireService(project: EmuProject, service: string): void {
 }
 
 const secretName = (s: EmuSecret) => `projects/${s.projectNumber}/secrets/${s.secretId}`;
+const secretEtag = (s: EmuSecret) => `"${Buffer.from(s.createTime).toString('hex').slice(-8)}${(s.revision ?? 0).toString(16).padStart(4, '0')}"`;
+
+function secretJson(s: EmuSecret): Record<string, unknown> {
+  return {
+    name: secretName(s),
+    replication: { automatic: {} },
+    createTime: s.createTime,
+    etag: secretEtag(s),
+    ...(s.annotations && Object.keys(s.annotations).length ? { annotations: s.annotations } : {}),
+  };
+}
+
+/** Secret Manager's rules for annotations (keys 1-63 chars, alphanumeric ends; total under 16 KiB). */
+function checkAnnotations(annotations: unknown): Record<string, string> {
+  if (typeof annotations !== 'object' || annotations === null || Array.isArray(annotations)) {
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'annotations must be a map of strings.');
+  }
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(k)) throw new HttpError(400, 'INVALID_ARGUMENT', `Invalid annotation key: ${k}`);
+    if (typeof v !== 'string') throw new HttpError(400, 'INVALID_ARGUMENT', `Annotation ${k} must be a string.`);
+    size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  if (size >= 16 * 1024) throw new HttpError(400, 'INVALID_ARGUMENT', 'The total size of annotations must be less than 16KiB.');
+  return annotations as Record<string, string>;
+}
 
 function versionJson(s: EmuSecret, v: EmuSecretVersion): Record<string, unknown> {
   return {
@@ -126,16 +152,27 @@ export function handleSecretManager(
     sendJson(res, 200, versionJson(secret, v));
     return { secret: displayName, version: v.version, payload: '[redacted]' };
   }
+  if (method === 'PATCH' && versionRef === undefined && !rest.includes('/versions') && !addVersion) {
+    // secrets.patch: only `annotations` is emulated; the etag, when sent, must be current.
+    if (!secret) throw new HttpError(404, 'NOT_FOUND', `Secret [${displayName}] not found.`);
+    const mask = (url.searchParams.get('updateMask') ?? '').split(',').filter(Boolean);
+    if (mask.length === 0 || mask.some((f) => f !== 'annotations')) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', `The emulator only updates annotations (updateMask=${mask.join(',') || 'none'}).`);
+    }
+    const update = parseJson(body);
+    if (update.etag !== undefined && update.etag !== secretEtag(secret)) {
+      throw new HttpError(409, 'ABORTED', 'The etag provided in the request does not match the current etag of the secret.');
+    }
+    secret.annotations = { ...checkAnnotations(update.annotations ?? {}) };
+    secret.revision = (secret.revision ?? 0) + 1;
+    sendJson(res, 200, secretJson(secret));
+    return { secret: displayName, annotations: Object.keys(secret.annotations) };
+  }
   if (method !== 'GET' || addVersion) throw new HttpError(405, 'INVALID_ARGUMENT', `Method ${method} not allowed.`);
 
   if (versionRef === undefined && !rest.includes('/versions')) {
     if (!secret) throw new HttpError(404, 'NOT_FOUND', `Secret [${displayName}] not found.`);
-    sendJson(res, 200, {
-      name: displayName,
-      replication: { automatic: {} },
-      createTime: secret.createTime,
-      etag: `"${Buffer.from(secret.createTime).toString('hex').slice(-12)}"`,
-    });
+    sendJson(res, 200, secretJson(secret));
     return undefined;
   }
   if (versionRef === undefined) {

@@ -32,6 +32,10 @@ export interface EmuSecret {
   secretId: string;
   createTime: string;
   versions: EmuSecretVersion[];
+  /** Free-form metadata (gwkit records which version the PBX holds here). */
+  annotations?: Record<string, string>;
+  /** Bumped by every change of the secret's metadata; its etag derives from it. */
+  revision?: number;
 }
 
 export interface EmuOAuthClient {
@@ -109,6 +113,12 @@ export class GoogleEmulatorState {
 
   secret(project: EmuProject, secretId: string): EmuSecret | undefined {
     return this.secrets.get(`${project.projectNumber}/${secretId}`);
+  }
+
+  /** A secret's annotations (gwkit's record of what the PBX holds lives there). */
+  secretAnnotations(projectIdOrNumber: string, secretId: string): Record<string, string> {
+    const p = this.project(projectIdOrNumber);
+    return { ...(p && this.secret(p, secretId))?.annotations };
   }
 
   /** Secret versions as tests want to see them (payload decoded as UTF-8). */

@@ -38,7 +38,12 @@ export interface PbxSettings {
   /** Absolute path of an extra CA file, if configured. */
   readonly caFile?: string;
   readonly timeoutMs: number;
+  /** Requests per minute gwkit may send to this PBX (all workers together). */
+  readonly requestsPerMinute: number;
 }
+
+/** 80% of PortSIP's default API limit (5,000 a minute), leaving room for other API clients. */
+export const DEFAULT_PBX_REQUESTS_PER_MINUTE = 4000;
 
 /** A tenant with every setting decided: what stacks and the CLI work from. */
 export interface TenantConfig {
@@ -151,6 +156,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       passwordSecret: pbxInput.login.passwordSecret,
       caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
       timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
+      requestsPerMinute: pbxInput.requestsPerMinute ?? DEFAULT_PBX_REQUESTS_PER_MINUTE,
     };
   } else if (pbxInput.login.username || pbxInput.caFile || pbxInput.level) {
     problems.push(`${where()}.pbx.url: required once any pbx setting is given (e.g. "https://pbx.example.com:8887")`);

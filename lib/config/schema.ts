@@ -177,6 +177,15 @@ export const PbxSchema = z
     login: PbxLoginSchema.optional(),
     caFile: z.string().min(1).optional().describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
     timeoutSeconds: z.number().positive().max(300).optional().describe('Per-request timeout. Default: 15.'),
+    requestsPerMinute: z
+      .number()
+      .int({ error: 'expected a whole number of requests per minute' })
+      .min(60)
+      .max(100_000)
+      .optional()
+      .describe(
+        'API requests gwkit may send to this PBX per minute, shared by all its workers. PortSIP limits the API to 5,000 a minute by default (10,000 from v22.1.7; [apigateway] access_limit in system.ini). Default: 4000, leaving room for the web portal and other API clients.',
+      ),
   })
   .describe('The PortSIP PBX that hosts this tenant.');
 

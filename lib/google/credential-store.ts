@@ -13,6 +13,29 @@ import { InputError, RemoteError } from '../errors';
 
 const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
+/** The pair as stored, with the Secret Manager version number it came from. */
+export interface StoredClientPair extends OAuthClientPair {
+  readonly version: number;
+}
+
+/**
+ * What gwkit last wrote into a PBX from this secret, kept on the secret itself (an annotation),
+ * not in a ledger of ours: a PBX that masks the client secret on read cannot tell us.
+ */
+export interface PbxAppliedRecord {
+  /** Secret Manager version whose pair the PBX was given. */
+  readonly version: number;
+  readonly clientId: string;
+  /** The PBX API base URL, and the PBX tenant (id) or `system` it was written to. */
+  readonly pbx: string;
+  readonly target: string;
+  /** ISO time of the write. */
+  readonly at: string;
+}
+
+/** Annotation key of the record (Secret Manager keys: 1-63 chars, no slash). */
+export const PBX_APPLIED_ANNOTATION = 'gwkit-pbx-applied';
+
 const NOT_DEPLOYED_HINT =
   'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
 /** Google answers 403 for a project that does not exist, as for one the caller may not read. */
@@ -59,13 +82,13 @@ export class ClientCredentialStore {
    * The pair in the newest enabled version; undefined when the secret has no enabled version yet
    * (client not imported). A missing secret is an error (stack not deployed).
    */
-  async accessLatest(secretName: string): Promise<OAuthClientPair | undefined> {
+  async accessLatest(secretName: string): Promise<StoredClientPair | undefined> {
     checkName(secretName);
     let version = `${secretName}/versions/latest`;
     for (;;) {
       try {
         const res = await withPropagationRetry(() => this.api.projects.secrets.versions.access({ name: version }), this.retry);
-        return decodePayload(secretName, res.data.payload);
+        return { ...decodePayload(secretName, res.data.payload), version: Number(res.data.name?.split('/').pop()) };
       } catch (e) {
         const s = summarizeGoogleError(e);
         // Secret Manager answers the same 404 "not found or has no versions" for both cases: tell them apart.
@@ -90,6 +113,39 @@ export class ClientCredentialStore {
     checkName(secretName);
     await this.getSecret(secretName);
     return (await this.newestEnabledVersion(secretName)) !== undefined;
+  }
+
+  /** What gwkit last wrote into a PBX from this secret; undefined when nothing is recorded. */
+  async readApplied(secretName: string): Promise<PbxAppliedRecord | undefined> {
+    checkName(secretName);
+    return parseRecord((await this.getSecret(secretName)).annotations?.[PBX_APPLIED_ANNOTATION]);
+  }
+
+  /**
+   * Record what the PBX was given. Read-modify-write of the annotations with the secret's etag,
+   * so that other annotations survive and concurrent writers cannot lose each other's change.
+   */
+  async recordApplied(secretName: string, record: PbxAppliedRecord): Promise<void> {
+    checkName(secretName);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.getSecret(secretName);
+      try {
+        await withPropagationRetry(
+          () =>
+            this.api.projects.secrets.patch({
+              name: secretName,
+              updateMask: 'annotations',
+              requestBody: { annotations: { ...current.annotations, [PBX_APPLIED_ANNOTATION]: JSON.stringify(record) }, etag: current.etag },
+            }),
+          this.retry,
+        );
+        return;
+      } catch (e) {
+        const s = summarizeGoogleError(e);
+        if (s.status === 'ABORTED' && attempt < 3) continue; // someone else changed it: read again
+        throw googleRemoteError(`recording on secret ${secretName} which version the PBX holds`, e, HINTS);
+      }
+    }
   }
 
   private async getSecret(secretName: string): Promise<secretmanager_v1.Schema$Secret> {
@@ -123,6 +179,19 @@ export class ClientCredentialStore {
     } while (pageToken);
     return best?.name;
   }
+}
+
+function parseRecord(text: string | undefined): PbxAppliedRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const r = JSON.parse(text) as Partial<PbxAppliedRecord>;
+    if (typeof r.version === 'number' && typeof r.clientId === 'string' && typeof r.pbx === 'string' && typeof r.target === 'string') {
+      return { version: r.version, clientId: r.clientId, pbx: r.pbx, target: r.target, at: String(r.at ?? '') };
+    }
+  } catch {
+    /* unreadable: as if none */
+  }
+  return undefined;
 }
 
 function checkName(secretName: string): void {

@@ -11,9 +11,8 @@
  * `fetchImplementation` = undici's fetch with a dispatcher carrying the CA solves both: one
  * transport for token refreshes, API calls and the token probe.
  */
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { trustedAgent } from '../https/trusted-agent';
 
 export interface TlsTrustOptions {
   /** PEM file with extra CA certificate(s) to trust in addition to the public roots. */
@@ -23,17 +22,8 @@ export interface TlsTrustOptions {
 /** The WHATWG fetch signature gaxios expects for `fetchImplementation`. */
 export type FetchLike = typeof globalThis.fetch;
 
-const dispatchers = new Map<string, Dispatcher>();
-
-function dispatcherFor(trust: TlsTrustOptions): Dispatcher | undefined {
-  if (!trust.caFile) return undefined;
-  let d = dispatchers.get(trust.caFile);
-  if (!d) {
-    const extra = readFileSync(trust.caFile, 'utf8');
-    d = new Agent({ connect: { ca: [...rootCertificates, extra] } });
-    dispatchers.set(trust.caFile, d);
-  }
-  return d;
+function dispatcherFor(trust: TlsTrustOptions): Dispatcher {
+  return trustedAgent(trust.caFile);
 }
 
 /** A fetch that trusts the public roots plus `caFile` (Node's defaults without one). */
@@ -42,7 +32,7 @@ export function fetchFor(trust: TlsTrustOptions = {}): FetchLike {
   const f = (input: Parameters<FetchLike>[0], init?: Parameters<FetchLike>[1]) =>
     undiciFetch(input as Parameters<typeof undiciFetch>[0], {
       ...(init as Parameters<typeof undiciFetch>[1]),
-      ...(dispatcher ? { dispatcher } : {}),
+      dispatcher,
     });
   return f as unknown as FetchLike;
 }

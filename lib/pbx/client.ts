@@ -1,9 +1,20 @@
 /**
- * PortSipClient: one PortSIP session (one access token). The tenant switch belongs to the session
- * (FACTS.md), so a client acts in one tenant at a time; parallel work on several tenants uses one
- * client per tenant (see `openTenantSession`).
+ * PortSipClient: one PortSIP login session. A session acts in one tenant at a time, so parallel
+ * work uses one session per worker (`PbxSessionPool`), each switched from tenant to tenant.
+ *
+ * Where PortSIP's spec allows more than one reading, the client is right under each
+ * (docs/portsip-api.md):
+ * - the tenant switch may belong to the access token, not the login: every token renewal
+ *   re-applies the switch before the new token is used, and a tenant endpoint is never called
+ *   with a token that has not been switched (TENANT_CONTEXT_LOST instead);
+ * - `skip` may count items or 1-based pages: the paging mode is detected, and pages that do not
+ *   add up to `count` fail loudly;
+ * - a 2xx answer may carry an `errors` body: that is a failure;
+ * - a 2FA account answers the password grant with a challenge or a refusal: PbxLoginChallengedError.
  */
-import { ClientErrorCode, PortSipError, scrub } from './errors';
+import { systemClock, type Clock } from '../clock';
+import { ClientErrorCode, PbxLoginChallengedError, PortSipError, scrub } from './errors';
+import type { RequestBudget } from './request-budget';
 import { PbxTransport } from './transport';
 import type {
   GoogleIntegration,
@@ -39,6 +50,10 @@ export interface PbxConnectionOptions {
   timeoutMs?: number;
   /** Retries of safe requests (GET, login, 429/5xx/timeouts), default 2, with backoff (honours Retry-After). */
   retries?: number;
+  /** Shared request budget of this PBX (see RequestBudget). @default unlimited */
+  budget?: RequestBudget;
+  /** @default the system clock */
+  clock?: Clock;
 }
 
 /** PortSIP's fixed public OAuth client id (KB: development-portsip/rest-apis/authentication). */
@@ -64,21 +79,41 @@ function errorOf(body: unknown): { code: string; message: string } | undefined {
   return first && typeof first.code === 'string' ? { code: first.code, message: String(first.message ?? '') } : undefined;
 }
 
+/** An answer that reports failure: 4xx/5xx, or any status with a non-empty `errors` list. */
+function failed(status: number, body: unknown): boolean {
+  const errors = (body as Partial<PortSipErrorBody> | undefined)?.errors;
+  return status >= 400 || (Array.isArray(errors) && errors.length > 0);
+}
+
+/** Words PortSIP (or any OAuth server) uses for a second factor, in a code, message or field name. */
+const SECOND_FACTOR = /two[-_ ]?factor|2fa|mfa|otp|one[-_ ]time|totp|verification[-_ ]code|challenge/i;
+
+/** Paths that act in the session's current tenant (for a system admin: the switched one). */
+const TENANT_SCOPED = /^\/(google|tenant)(\/|$)/;
+
+type PagingMode = 'items' | 'pages-from-1' | 'pages-from-0';
+
 export class PortSipClient {
   private token!: TokenState;
-  /** Tenant this session is switched to; re-applied after a fresh password login. */
-  private switchedTenantId?: string;
+  /**
+   * The tenant this session is switched to, and the access token the switch was made with. A
+   * tenant endpoint is only called while the current token is that token (or a renewal re-applied
+   * the switch to the new one).
+   */
+  private tenantContext?: { id: string; token: string };
   private tenantLabel?: string;
   private readonly knownTenants = new Map<string, TenantSummary>();
   private renewing?: Promise<void>;
   /** Values that must never appear in an error message. */
   private readonly secrets = new Set<string>();
+  private readonly clock: Clock;
 
   private constructor(
     private readonly opts: PbxConnectionOptions,
     private readonly transport: PbxTransport,
   ) {
     this.secrets.add(opts.password);
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Log in (password grant) and return a client holding that session. */
@@ -105,47 +140,85 @@ export class PortSipClient {
 
   // --- tenants ---------------------------------------------------------------------------------
 
-  /** All tenants, paging through `top`/`skip` (skip counts items: the schema's default is 0). */
-  async listTenants(filter?: string): Promise<TenantSummary[]> {
-    const all: TenantSummary[] = [];
-    for (;;) {
-      const page: TenantList = await this.api('get', '/tenants', {
-        query: { top: PAGE_SIZE, skip: all.length, ...(filter ? { filter } : {}) },
+  /**
+   * Every tenant on the PBX. The spec disagrees with itself on `skip` (items to skip, or a 1-based
+   * page number), so the first page is read without `skip` (the first page under any reading) and
+   * a probe with `skip=1` tells the readings apart by which tenant comes first. Pages that repeat
+   * tenants or do not add up to `count` fail loudly, naming what was read.
+   */
+  async listTenants(): Promise<TenantSummary[]> {
+    const read: string[] = [];
+    const page = async (skip?: number) => {
+      const answer: TenantList = await this.api('get', '/tenants', { query: { top: PAGE_SIZE, ...(skip === undefined ? {} : { skip }) } });
+      const items = answer.items ?? [];
+      read.push(`${skip === undefined ? 'no skip' : `skip=${skip}`}: ${items.length}`);
+      return { items, count: answer.count };
+    };
+    const first = await page();
+    const count = first.count;
+    const all = [...first.items];
+    const seen = new Set(all.map((t) => t.id));
+    const wantMore = () => (count !== undefined ? all.length < count : false);
+    const mismatch = (why: string) =>
+      new PortSipError({
+        code: ClientErrorCode.PagingMismatch,
+        operation: 'GET /tenants',
+        detail:
+          `${why}; the PBX reported count ${count ?? 'none'}, and ${all.length} distinct tenants were read (pages: ${read.join(', ')}). ` +
+          'Its paging matches neither reading of the spec (skip as items, or as 1-based pages); nothing was changed',
       });
-      const items = page.items ?? [];
-      all.push(...items);
-      if (items.length < PAGE_SIZE || (page.count !== undefined && all.length >= page.count)) break;
+    const take = (items: TenantSummary[]): void => {
+      const fresh = items.filter((t) => !seen.has(t.id));
+      if (fresh.length !== items.length) throw mismatch('a page repeated tenants already read');
+      for (const t of fresh) seen.add(t.id);
+      all.push(...fresh);
+    };
+
+    if (wantMore() && first.items.length > 0) {
+      const probe = await page(1);
+      const head = probe.items[0]?.id;
+      let mode: PagingMode;
+      if (head !== undefined && head === first.items[0]?.id) mode = 'pages-from-1';
+      else if (head !== undefined && first.items.length > 1 && head === first.items[1]?.id) mode = 'items';
+      else if (head !== undefined && !seen.has(head)) mode = 'pages-from-0';
+      else throw mismatch('skip=1 answered neither the first page, nor the list from the second tenant, nor a new page');
+      if (mode === 'items') take(probe.items.slice(first.items.length - 1));
+      else if (mode === 'pages-from-0') take(probe.items);
+      // Bounded: no more pages than `count` allows, plus one empty answer.
+      for (let n = 2; wantMore() && n <= count! + 1; n++) {
+        const next = await page(mode === 'items' ? all.length : n);
+        if (next.items.length === 0) break;
+        take(next.items);
+      }
     }
+    if (count !== undefined && all.length !== count) throw mismatch('the pages do not add up to count');
     for (const t of all) if (t.id) this.knownTenants.set(t.id, t);
     return all;
   }
 
-  /** The one tenant with this SIP domain (case-insensitive) or exact name. */
+  /**
+   * The one tenant with this SIP domain (compared case-insensitively: SIP domains are) or exact
+   * name, from the full list: OData `eq` filters may be case-sensitive, so none is used.
+   */
   async findTenant(ref: { domain?: string; name?: string }): Promise<TenantSummary> {
-    if (!ref.domain && !ref.name) throw new TypeError('findTenant needs a domain or a name');
-    const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    const filter = ref.domain ? `domain eq ${quote(ref.domain)}` : `name eq ${quote(ref.name!)}`;
-    const what = ref.domain ? `domain '${ref.domain}'` : `name '${ref.name}'`;
-    const same = (t: TenantSummary) => (ref.domain ? t.domain?.toLowerCase() === ref.domain.toLowerCase() : t.name === ref.name);
-    let matches = (await this.listTenants(filter)).filter(same);
-    // OData `eq` is case-sensitive while SIP domains are not: fall back to the full list.
-    if (!matches.length && ref.domain) matches = (await this.listTenants()).filter(same);
-    if (matches.length !== 1) {
-      throw new PortSipError({
-        code: matches.length ? 'AMBIGUOUS' : ClientErrorCode.NotFound,
-        operation: 'GET /tenants',
-        tenant: ref.name ?? ref.domain,
-        detail: matches.length ? `${matches.length} tenants have ${what}; use the domain` : `no tenant with ${what} on ${this.transport.baseUrl}`,
-      });
-    }
-    return matches[0]!;
+    return pickTenant(await this.listTenants(), ref, this.transport.baseUrl);
   }
 
   /** Act inside tenant `id` for the rest of this session (system admin only). */
   async switchTenant(id: string): Promise<void> {
+    this.tenantContext = undefined;
     await this.api('post', '/tenants/switch', { query: { id }, idempotent: true });
-    this.switchedTenantId = id;
+    this.tenantContext = { id, token: this.token.access };
     this.tenantLabel = this.knownTenants.get(id)?.name ?? id;
+  }
+
+  /** Switch to tenant `id` unless this session already acts there with its current token. */
+  async useTenant(id: string): Promise<void> {
+    if (this.tenantContext?.id === id && this.tenantContext.token === this.token?.access) {
+      this.tenantLabel = this.knownTenants.get(id)?.name ?? this.tenantLabel;
+      return;
+    }
+    await this.switchTenant(id);
   }
 
   /** GET /tenant: the tenant this session acts in. */
@@ -211,10 +284,11 @@ export class PortSipClient {
           secrets: this.secrets,
         });
         // 401: the token was already gone, which is what logout wants.
-        if (res.status >= 400 && res.status !== 401) throw this.fail('POST /login/oauth/revoke', res.status, res.body);
+        if (failed(res.status, res.body) && res.status !== 401) throw this.fail('POST /login/oauth/revoke', res.status, res.body);
       }
     } finally {
       this.token = undefined as unknown as TokenState;
+      this.tenantContext = undefined;
       await this.transport.close();
     }
   }
@@ -224,6 +298,7 @@ export class PortSipClient {
     const operation = `${method.toUpperCase()} ${path}`;
     if (!this.token) throw new PortSipError({ code: 'LOGGED_OUT', operation, tenant: this.tenantLabel, detail: 'this session was logged out' });
     await this.ensureFresh();
+    this.assertTenantContext(path, operation);
     const qs = init.query ? `?${new URLSearchParams(Object.entries(init.query).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
     const send = () =>
       this.transport.call({
@@ -240,10 +315,26 @@ export class PortSipClient {
     if (res.status === 401) {
       // Token revoked or expired early (PBX restart, clock skew): log in again once.
       await this.renew(true);
+      this.assertTenantContext(path, operation);
       res = await send();
     }
-    if (res.status >= 400) throw this.fail(operation, res.status, res.body);
+    if (failed(res.status, res.body)) throw this.fail(operation, res.status, res.body);
     return res.body as ResponseOf<P, M>;
+  }
+
+  /**
+   * A system admin's tenant endpoints run only with a token that was switched into the tenant.
+   * Renewals re-apply the switch, so this fires only when that failed: then nothing goes out.
+   */
+  private assertTenantContext(path: string, operation: string): void {
+    if (this.opts.domain || !TENANT_SCOPED.test(path)) return;
+    if (this.tenantContext && this.tenantContext.token === this.token.access) return;
+    throw new PortSipError({
+      code: ClientErrorCode.TenantContextLost,
+      operation,
+      tenant: this.tenantLabel,
+      detail: 'this session is not provably switched into the tenant (no switch with the current access token); nothing was sent',
+    });
   }
 
   private fail(operation: string, status: number, body: unknown): PortSipError {
@@ -258,10 +349,28 @@ export class PortSipClient {
     });
   }
 
+  /** The tenant-context token follows a renewal only through a successful re-switch. */
+  private async reswitch(): Promise<void> {
+    const context = this.tenantContext;
+    if (!context) return;
+    this.tenantContext = undefined;
+    const res = await this.transport.call({
+      method: 'POST',
+      path: `/tenants/switch?${new URLSearchParams({ id: context.id }).toString()}`,
+      operation: 'POST /tenants/switch',
+      tenant: this.tenantLabel,
+      bearer: this.token.access,
+      idempotent: true,
+      secrets: this.secrets,
+    });
+    if (failed(res.status, res.body)) throw this.fail('POST /tenants/switch', res.status, res.body);
+    this.tenantContext = { id: context.id, token: this.token.access };
+  }
+
   /** Refresh shortly before expiry: 20% of the lifetime, at most a minute. */
   private async ensureFresh(): Promise<void> {
     const margin = Math.min(60_000, this.token.ttlMs * 0.2);
-    if (Date.now() >= this.token.expiresAt - margin) await this.renew(false);
+    if (this.clock.now() >= this.token.expiresAt - margin) await this.renew(false);
   }
 
   /** Single-flight: concurrent calls share one refresh/login. */
@@ -271,7 +380,9 @@ export class PortSipClient {
         if (!forceLogin) {
           try {
             await this.grant({ grant_type: 'refresh_token', refresh_token: this.token.refresh, client_id: PORTSIP_CLIENT_ID });
-            return; // same session: the tenant switch carries over
+            // A new token: the switch may not carry over (it may belong to the token), so redo it.
+            await this.reswitch();
+            return;
           } catch (e) {
             if (!(e instanceof PortSipError) || e.status === undefined || e.status >= 500) throw e;
             // refresh token refused: fall through to a password login
@@ -289,18 +400,12 @@ export class PortSipClient {
   private async passwordLogin(): Promise<void> {
     const { username, password, domain } = this.opts;
     await this.grant({ grant_type: 'password', username, password, scope: 'all', client_id: PORTSIP_CLIENT_ID, ...(domain ? { domain } : {}) });
-    if (this.switchedTenantId) {
-      const res = await this.transport.call({
-        method: 'POST',
-        path: `/tenants/switch?${new URLSearchParams({ id: this.switchedTenantId }).toString()}`,
-        operation: 'POST /tenants/switch',
-        tenant: this.tenantLabel,
-        bearer: this.token.access,
-        idempotent: true,
-        secrets: this.secrets,
-      });
-      if (res.status >= 400) throw this.fail('POST /tenants/switch', res.status, res.body);
-    }
+    await this.reswitch();
+  }
+
+  /** Who logs in where, for messages (never the password). */
+  private who(): string {
+    return `'${this.opts.username}'${this.opts.domain ? ` in domain '${this.opts.domain}'` : ''} at ${new URL(this.transport.baseUrl).host}`;
   }
 
   private async grant(form: TokenRequest): Promise<void> {
@@ -314,10 +419,19 @@ export class PortSipClient {
       idempotent: true, // a second token is harmless
       secrets: this.secrets,
     });
-    if (res.status >= 400) {
+    const answer = res.body as Partial<TokenResponse> & Record<string, unknown>;
+    if (form.grant_type === 'password') {
+      // 2FA (PortSIP v22.6): a challenge instead of a token, or a refusal that names the factor.
+      const err = errorOf(res.body);
+      const challenged = !failed(res.status, res.body)
+        ? typeof answer?.access_token !== 'string' && Object.keys(answer ?? {}).some((k) => SECOND_FACTOR.test(k))
+        : !!err && SECOND_FACTOR.test(`${err.code} ${err.message}`);
+      if (challenged) throw new PbxLoginChallengedError(this.who());
+    }
+    if (failed(res.status, res.body)) {
       const e = this.fail(operation, res.status, res.body);
       if (form.grant_type === 'password') {
-        const who = `'${this.opts.username}'${this.opts.domain ? ` in domain '${this.opts.domain}'` : ''}`;
+        const who = this.who();
         throw new PortSipError({
           status: e.status,
           code: e.code,
@@ -329,11 +443,29 @@ export class PortSipClient {
       }
       throw e;
     }
-    const t = res.body as TokenResponse;
+    const t = answer as TokenResponse;
     if (!t || typeof t.access_token !== 'string' || typeof t.expires_in !== 'number') {
       throw new PortSipError({ status: res.status, code: ClientErrorCode.BadResponse, operation, tenant: this.tenantLabel, detail: 'token answer without access_token/expires_in' });
     }
     const ttlMs = t.expires_in * 1000;
-    this.token = { access: t.access_token, refresh: t.refresh_token, expiresAt: Date.now() + ttlMs, ttlMs };
+    this.token = { access: t.access_token, refresh: t.refresh_token, expiresAt: this.clock.now() + ttlMs, ttlMs };
   }
+}
+
+/** The one tenant matching `ref` in a list: SIP domains case-insensitively, names exactly. */
+export function pickTenant(tenants: readonly TenantSummary[], ref: { domain?: string; name?: string }, pbx: string): TenantSummary {
+  if (!ref.domain && !ref.name) throw new TypeError('a tenant reference needs a domain or a name');
+  const what = ref.domain ? `domain '${ref.domain}'` : `name '${ref.name}'`;
+  const matches = tenants.filter((t) => (ref.domain ? t.domain?.toLowerCase() === ref.domain.toLowerCase() : t.name === ref.name));
+  if (matches.length !== 1) {
+    throw new PortSipError({
+      code: matches.length ? 'AMBIGUOUS' : ClientErrorCode.NotFound,
+      operation: 'GET /tenants',
+      tenant: ref.name ?? ref.domain,
+      detail: matches.length
+        ? `${matches.length} tenants have ${what}; use the domain`
+        : `no tenant with ${what} among the ${tenants.length} tenants on ${pbx}`,
+    });
+  }
+  return matches[0]!;
 }

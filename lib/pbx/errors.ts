@@ -2,7 +2,7 @@
  * PortSipError: one failed PortSIP call, named by tenant and operation, carrying PortSIP's own
  * error code. Messages never contain the PBX password or a client secret (see `scrub`).
  */
-import { RemoteError } from '../errors';
+import { InputError, RemoteError } from '../errors';
 
 /** Codes the client itself assigns when PortSIP did not answer with one. */
 export const ClientErrorCode = {
@@ -12,6 +12,10 @@ export const ClientErrorCode = {
   NotFound: 'NOT_FOUND',
   TenantMismatch: 'TENANT_MISMATCH',
   BadResponse: 'BAD_RESPONSE',
+  /** GET /tenants pages repeat tenants or do not add up to `count`. */
+  PagingMismatch: 'PAGING_MISMATCH',
+  /** A tenant endpoint would have gone out with a token not switched into the tenant. */
+  TenantContextLost: 'TENANT_CONTEXT_LOST',
   Unknown: 'UNKNOWN',
 } as const;
 
@@ -56,4 +60,19 @@ export function scrub(text: string, secrets: Iterable<string | undefined>): stri
   let out = text;
   for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
   return out;
+}
+
+/**
+ * The PBX asks this account for a second factor (2FA, PortSIP v22.6+). gwkit cannot answer a
+ * one-time code unattended, and retrying would only lock the account: exit 2, no retry.
+ */
+export class PbxLoginChallengedError extends InputError {
+  constructor(who: string) {
+    super(
+      `PBX login as ${who} asks for a second factor (two-factor authentication); gwkit cannot answer one-time codes, and nothing was changed. ` +
+        'Ways out: log in per tenant as a tenant administrator (pbx.role: tenant-admin, with that tenant\'s login), ' +
+        'or give gwkit an automation account without 2FA, kept in passwordSecret or passwordFile.',
+    );
+    this.name = 'PbxLoginChallengedError';
+  }
 }

@@ -7,10 +7,12 @@
  * did not act; after a timeout it is NOT retried, because the PBX may have acted already (a second
  * test mail, for instance), and the caller gets a retryable PortSipError to decide.
  */
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
-import { Agent, fetch } from 'undici';
+import { fetch, type Agent } from 'undici';
+import { systemClock, type Clock } from '../clock';
+import { InputError } from '../errors';
+import { trustedAgent } from '../https/trusted-agent';
 import { ClientErrorCode, PortSipError, scrub } from './errors';
+import type { RequestBudget } from './request-budget';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -21,6 +23,10 @@ export interface TransportOptions {
   backoffMs?: number;
   /** Cap for a server's Retry-After, so a confused PBX cannot stall a run for hours. */
   maxRetryAfterMs?: number;
+  /** Requests per minute shared with every other session to this PBX; every attempt takes a slot. */
+  budget?: RequestBudget;
+  /** @default the system clock */
+  clock?: Clock;
 }
 
 export interface CallSpec {
@@ -54,14 +60,13 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function retryAfterMs(header: string | null): number | undefined {
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 export class PbxTransport {
@@ -71,15 +76,23 @@ export class PbxTransport {
   private readonly retries: number;
   private readonly backoffMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly budget?: RequestBudget;
+  private readonly clock: Clock;
 
   constructor(opts: TransportOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     if (!/^https:\/\//i.test(this.baseUrl)) {
       throw new PortSipError({ code: 'BAD_URL', operation: 'connect', detail: `the PBX base URL must be https:// (got '${this.baseUrl}')` });
     }
-    const extraCa = opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined;
-    // Explicit `ca` replaces Node's default list, so the system roots are added back.
-    this.dispatcher = new Agent({ connect: { ca: extraCa ? [...rootCertificates, extraCa] : undefined, rejectUnauthorized: true } });
+    try {
+      // Shared by every session with the same trust: one TLS context, pooled connections.
+      this.dispatcher = trustedAgent(opts.caFile);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new InputError(`the PBX CA file ${opts.caFile} cannot be read (${code}): expected a PEM certificate file (--ca-file or pbx.caFile)`);
+    }
+    this.budget = opts.budget;
+    this.clock = opts.clock ?? systemClock;
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 2;
     this.backoffMs = opts.backoffMs ?? 300;
@@ -95,9 +108,12 @@ export class PbxTransport {
         if (outcome instanceof PortSipError) throw outcome;
         return outcome.result;
       }
-      const hinted = outcome instanceof PortSipError ? undefined : retryAfterMs(outcome.retryAfter);
+      const hinted = outcome instanceof PortSipError ? undefined : retryAfterMs(outcome.retryAfter, this.clock.now());
       const backoff = this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      await sleep(Math.min(hinted ?? backoff, this.maxRetryAfterMs));
+      const wait = Math.min(hinted ?? backoff, this.maxRetryAfterMs);
+      // Over the PBX's limit: every session to it waits, not only this one.
+      if (!(outcome instanceof PortSipError) && outcome.result.status === 429) this.budget?.holdFor(wait);
+      await this.clock.sleep(wait);
     }
   }
 
@@ -123,6 +139,7 @@ export class PbxTransport {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
+    await this.budget?.take();
     try {
       const res = await fetch(`${this.baseUrl}${spec.path}`, {
         method: spec.method,
@@ -164,7 +181,6 @@ export class PbxTransport {
     return new PortSipError({ ...base, code: ClientErrorCode.Network, detail: `could not reach ${this.baseUrl}: ${reason}`, retryable: true });
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
-  }
+  /** Nothing to release per session: connections belong to the shared agent (lib/https). */
+  async close(): Promise<void> {}
 }

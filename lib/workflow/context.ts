@@ -16,7 +16,7 @@ import {
   type GoogleApiAuth,
   type GoogleEndpoints,
 } from '../google';
-import { openTenantSession, PortSipError, type PortSipClient } from '../pbx';
+import { PbxSessionPool, type PortSipClient } from '../pbx';
 
 /** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
 export type SecretPrompt = (question: string) => Promise<string>;
@@ -46,9 +46,8 @@ export class RunContext {
   readonly log: (line: string) => void;
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, string>();
-  /** Per PBX identity: the first login's outcome. Later sessions wait for it, so a wrong password costs one refused login, not one per tenant (accounts lock). */
-  private readonly firstLogins = new Map<string, Promise<unknown>>();
-  private readonly refusedLogins = new Map<string, PortSipError>();
+  /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
+  private readonly pbxSessions = new PbxSessionPool();
   private googleServices?: Promise<GoogleServices>;
 
   constructor(private readonly options: RunContextOptions) {
@@ -117,49 +116,32 @@ export class RunContext {
     return password;
   }
 
-  /** A PBX session acting inside the tenant (one per call: the tenant switch is per session). */
-  async openPbx(tenant: TenantConfig): Promise<PortSipClient> {
+  /**
+   * Run `work` in a PBX session acting inside the tenant. Sessions are reused from tenant to
+   * tenant and logged out by `close()`; a refused login is tried once per PBX identity.
+   */
+  async withPbx<T>(tenant: TenantConfig, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
     const pbx = this.pbxOf(tenant);
-    const identity = `${pbx.apiUrl}|${pbx.username}|${pbx.role === 'tenant-admin' && 'domain' in tenant.pbxTenant ? tenant.pbxTenant.domain : ''}`;
-    const first = this.firstLogins.get(identity);
-    if (first) {
-      await first.catch(() => undefined);
-      const refused = this.refusedLogins.get(identity);
-      if (refused) throw refused;
-      return this.login(tenant, pbx);
-    }
-    const attempt = this.login(tenant, pbx).catch((error: unknown) => {
-      if (error instanceof PortSipError && error.code === 'UNAUTHORIZED' && error.operation.includes('/login/')) {
-        this.refusedLogins.set(identity, error);
-      }
-      throw error;
-    });
-    this.firstLogins.set(identity, attempt);
-    return attempt;
-  }
-
-  private async login(tenant: TenantConfig, pbx: PbxSettings): Promise<PortSipClient> {
-    return openTenantSession(
-      {
+    // The smallest requestsPerMinute among the selected tenants of a PBX is its budget.
+    const perMinute = Math.min(...this.tenants.filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
+    const target = {
+      connection: {
         baseUrl: pbx.apiUrl,
         username: pbx.username,
         password: await this.passwordFor(pbx),
         caFile: this.options.pbxCaFile ?? pbx.caFile,
         timeoutMs: pbx.timeoutMs,
       },
-      tenant.pbxTenant,
-      pbx.role === 'system-admin',
-    );
+      role: pbx.role,
+      requestsPerMinute: perMinute,
+      tenant: tenant.pbxTenant,
+    };
+    return this.pbxSessions.withTenant(target, (session) => work(session, pbx));
   }
 
-  /** Run `work` in a PBX session for the tenant, always logging out afterwards. */
-  async withPbx<T>(tenant: TenantConfig, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
-    const session = await this.openPbx(tenant);
-    try {
-      return await work(session, this.pbxOf(tenant));
-    } finally {
-      await session.logout().catch(() => undefined);
-    }
+  /** End the run: log out of every PBX session. */
+  async close(): Promise<void> {
+    await this.pbxSessions.close();
   }
 
   /** Google clients on Application Default Credentials, created on first use. */

@@ -1,18 +1,28 @@
 /**
  * `gwkit post-deploy`: put the tenant's OAuth client into the PBX and hand out the consent link.
  *
- * Idempotent: the PBX is written only when it holds a different pair, and read back to confirm.
+ * Idempotent: the PBX is written only when it does not hold the stored version (lib/workflow/
+ * pbx-client.ts says how that is known when the PBX masks the secret), read back, and recorded.
  */
 import type { TenantConfig } from '../config';
-import { RemoteError, WaitingOnPersonError } from '../errors';
-import type { OAuthClientPair } from '../google';
+import { WaitingOnPersonError } from '../errors';
+import type { PbxAppliedRecord, StoredClientPair } from '../google';
+import type { PbxSettings } from '../config';
+import type { GoogleIntegration, PortSipClient } from '../pbx';
 import type { RunContext } from './context';
+import { applyClient, describePbxClient } from './pbx-client';
 
 export interface PostDeployResult {
   readonly tenant: string;
   readonly clientId: string;
-  /** False when the PBX already held this exact pair. */
+  /** Secret Manager version of the pair the PBX holds (or, in a dry run, would be given). */
+  readonly version: number;
+  /** False when the PBX already held this version. */
   readonly changed: boolean;
+  /** Why the PBX was (or would be) written. */
+  readonly reason?: string;
+  /** What was found on the PBX before. */
+  readonly found: string;
   readonly dryRun: boolean;
   /** The link an administrator opens to consent ("Complete the authorization"). */
   readonly consentUri?: string;
@@ -21,65 +31,76 @@ export interface PostDeployResult {
   readonly nextAction: string;
 }
 
-/** Empty, or only mask characters: the PBX is not telling what it holds. */
-function isMasked(secret: string | undefined): boolean {
-  return !secret || /^[*•·x]+$/i.test(secret);
+export interface PostDeployOptions {
+  readonly secretName: string;
+  readonly dryRun?: boolean;
+  /** Write even when the PBX is known to hold the stored version. */
+  readonly force?: boolean;
 }
 
-/**
- * How the PBX's Google settings compare with the pair: the same, different, or the same client
- * with a secret the PBX masks on read (so it cannot be compared). One rule for post-deploy,
- * its read-back and status.
- */
-export function comparePbxClient(
-  onPbx: { client_id?: string; client_secret?: string },
-  pair: OAuthClientPair,
-): 'same' | 'different' | 'secret-unknown' {
-  if (onPbx.client_id !== pair.clientId) return 'different';
-  if (isMasked(onPbx.client_secret)) return 'secret-unknown';
-  return onPbx.client_secret === pair.clientSecret ? 'same' : 'different';
-}
-
-export async function postDeployTenant(
+/** The stored pair and the record of what the PBX was given, or a person must import first. */
+export async function storedClientOf(
   ctx: RunContext,
   tenant: TenantConfig,
-  options: { secretName: string; dryRun?: boolean },
-): Promise<PostDeployResult> {
-  const google = await ctx.google();
-  const pair = await google.store.accessLatest(options.secretName);
-  if (!pair) {
+  secretName: string,
+): Promise<{ stored: StoredClientPair; record?: PbxAppliedRecord }> {
+  const { store } = await ctx.google();
+  const [stored, record] = await Promise.all([store.accessLatest(secretName), store.readApplied(secretName)]);
+  if (!stored) {
     throw new WaitingOnPersonError(
-      `tenant "${tenant.id}": no OAuth client in ${options.secretName} yet`,
+      `tenant "${tenant.id}": no OAuth client in ${secretName} yet`,
       `create the Web client in the Console (gwkit client guide --tenant ${tenant.id}), then gwkit client import --tenant ${tenant.id} --file CLIENT.json`,
     );
   }
+  return { stored, record };
+}
 
-  return ctx.withPbx(tenant, async (pbx, settings) => {
-    const before = await pbx.getGoogle(settings.level);
-    // A PBX that masks the secret on read cannot show it matches: then write, to be sure.
-    const changed = comparePbxClient(before, pair) !== 'same';
-    let after = before;
-    if (changed && !options.dryRun) {
-      ctx.log(`${tenant.id}: writing client ${pair.clientId} into the PBX (${settings.level} level)`);
-      await pbx.setGoogle(settings.level, { client_id: pair.clientId, client_secret: pair.clientSecret });
-      after = await pbx.getGoogle(settings.level);
-      if (comparePbxClient(after, pair) === 'different') {
-        throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id ?? 'none'})`);
+/** Where a tenant stands once the PBX holds the client: the consent link, or none yet. */
+export function consentStep(tenant: TenantConfig, google: GoogleIntegration): Pick<PostDeployResult, 'consentUri' | 'stage' | 'nextAction'> {
+  const consentUri = google.auth_consent_uri || undefined;
+  return consentUri
+    ? {
+        consentUri,
+        stage: 'consent-pending',
+        nextAction: `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${tenant.id}`,
       }
-    }
-    const base = { tenant: tenant.id, clientId: pair.clientId, changed, dryRun: !!options.dryRun };
-    if (options.dryRun && changed) {
-      // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
-      return { ...base, stage: 'client-registered', nextAction: `run without --dry-run to write client ${pair.clientId} into the PBX` };
-    }
-    const consentUri = after.auth_consent_uri || undefined;
-    return {
-      ...base,
-      consentUri,
-      stage: consentUri ? 'consent-pending' : 'pbx-configured',
-      nextAction: consentUri
-        ? `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${tenant.id}`
-        : 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
-    };
+    : { stage: 'pbx-configured', nextAction: 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal' };
+}
+
+/** post-deploy inside an open PBX session (shared with rollout's single pass). */
+export async function postDeployIn(
+  pbx: PortSipClient,
+  settings: PbxSettings,
+  ctx: RunContext,
+  tenant: TenantConfig,
+  given: { stored: StoredClientPair; record?: PbxAppliedRecord },
+  options: PostDeployOptions,
+): Promise<PostDeployResult> {
+  const { store } = await ctx.google();
+  const step = await applyClient(pbx, settings.level, tenant, given.stored, store, {
+    secretName: options.secretName,
+    record: given.record,
+    force: options.force,
+    dryRun: options.dryRun,
+    log: ctx.log,
   });
+  const base = {
+    tenant: tenant.id,
+    clientId: given.stored.clientId,
+    version: given.stored.version,
+    changed: step.changed,
+    reason: step.reason,
+    found: describePbxClient(step.verdict, given.stored),
+    dryRun: !!options.dryRun,
+  };
+  if (options.dryRun && step.changed) {
+    // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
+    return { ...base, stage: 'client-registered', nextAction: `run without --dry-run to write client ${given.stored.clientId} into the PBX` };
+  }
+  return { ...base, ...consentStep(tenant, step.after) };
+}
+
+export async function postDeployTenant(ctx: RunContext, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {
+  const given = await storedClientOf(ctx, tenant, options.secretName);
+  return ctx.withPbx(tenant, (pbx, settings) => postDeployIn(pbx, settings, ctx, tenant, given, options));
 }

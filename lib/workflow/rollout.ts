@@ -1,15 +1,19 @@
 /**
  * `gwkit rollout`: take each tenant as far as automation allows, from where it stands (derived
- * live by `tenantStatus`), and say what is left for people. It never runs Terraform and never
- * creates OAuth clients (Google has no API for them); it does post-deploy, and with `verify`
- * proves the result with a test mail.
+ * live), and say what is left for people. It never runs Terraform and never creates OAuth clients
+ * (Google has no API for them); it does post-deploy, and with `verify` proves the result with a
+ * test mail.
+ *
+ * One pass per tenant: the Google side is read once, then one PBX session (reused from the pool)
+ * serves the stage, the write and the proof. A tenant whose PBX already holds the client costs
+ * two PBX requests (switch, read); one that needs the client, four (switch, read, write, read back).
  */
 import type { TenantConfig } from '../config';
 import { ExitCode } from '../errors';
 import type { RunContext } from './context';
-import { postDeployTenant } from './post-deploy';
-import { tenantStatus, type Stage } from './status';
-import { describeVerifyFailure, verifyExitCode, verifyTenant } from './verify';
+import { postDeployIn } from './post-deploy';
+import { googleSide, type Stage } from './status';
+import { describeVerifyFailure, verifyExitCode, verifyIn } from './verify';
 
 export interface RolloutResult {
   readonly tenant: string;
@@ -22,43 +26,48 @@ export interface RolloutResult {
   /** What is left, for whom; absent when verified. */
   readonly nextAction?: string;
   readonly consentUri?: string;
+  /** Secret Manager version of the client the PBX holds. */
+  readonly pbxVersion?: number;
+  /** Mail settings before a switch to GMAIL (to restore by hand). */
+  readonly previousMailSettings?: Record<string, unknown>;
   readonly exitCode: ExitCode;
 }
 
-export async function rolloutTenant(ctx: RunContext, tenant: TenantConfig, options: { verify?: boolean; dryRun?: boolean } = {}): Promise<RolloutResult> {
-  const found = await tenantStatus(ctx, tenant);
-  const base = { tenant: tenant.id, from: found.stage };
-  const waiting = (stage: Stage, nextAction: string | undefined, done: string[] = [], consentUri?: string): RolloutResult => ({
-    ...base,
-    stage,
-    done,
-    nextAction,
-    consentUri,
-    exitCode: ExitCode.WaitingOnPerson,
-  });
-
-  if (found.stage === 'planned' || found.stage === 'provisioned') return waiting(found.stage, found.nextAction);
-
-  const done: string[] = [];
-  let stage: Stage = found.stage;
-  let consentUri = found.consentUri;
-  let nextAction = found.nextAction;
-  if (found.stage === 'client-registered' || found.stage === 'pbx-configured') {
-    const written = await postDeployTenant(ctx, tenant, { secretName: tenant.clientSecretName, dryRun: options.dryRun });
-    done.push(written.changed ? (written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX') : 'PBX already held the client');
-    ({ stage, consentUri, nextAction } = written);
+export async function rolloutTenant(
+  ctx: RunContext,
+  tenant: TenantConfig,
+  options: { verify?: boolean; dryRun?: boolean; force?: boolean } = {},
+): Promise<RolloutResult> {
+  const side = await googleSide(ctx, tenant);
+  if (side.done) {
+    const { stage, nextAction } = side.done;
+    return { tenant: tenant.id, from: stage, stage, done: [], nextAction, exitCode: ExitCode.WaitingOnPerson };
   }
-  if (!options.verify || stage !== 'consent-pending' || options.dryRun) return waiting(stage, nextAction, done, consentUri);
 
-  const proof = await verifyTenant(ctx, tenant);
-  if (proof.ok) return { ...base, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: ExitCode.Ok };
-  done.push(`test mail not proven: ${proof.verdict}`);
-  return {
-    ...base,
-    stage,
-    done,
-    consentUri,
-    nextAction: proof.verdict === 'consent-missing' ? nextAction : describeVerifyFailure(proof),
-    exitCode: verifyExitCode(proof),
-  };
+  return ctx.withPbx(tenant, async (pbx, settings) => {
+    const written = await postDeployIn(pbx, settings, ctx, tenant, side, {
+      secretName: tenant.clientSecretName,
+      dryRun: options.dryRun,
+      force: options.force,
+    });
+    // Before acting, the tenant stood at client-registered when the PBX lacked the client.
+    const from: Stage = written.changed ? 'client-registered' : written.stage;
+    const done = [written.changed ? (written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX') : 'PBX already held the client'];
+    const base = { tenant: tenant.id, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
+    if (!options.verify || written.stage !== 'consent-pending' || options.dryRun) {
+      return { ...base, stage: written.stage, done, nextAction: written.nextAction, exitCode: ExitCode.WaitingOnPerson };
+    }
+
+    const proof = await verifyIn(pbx, ctx, tenant, settings.level, false);
+    const mail = proof.previousMailSettings ? { previousMailSettings: proof.previousMailSettings } : {};
+    if (proof.ok) return { ...base, ...mail, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: ExitCode.Ok };
+    return {
+      ...base,
+      ...mail,
+      stage: written.stage,
+      done: [...done, `test mail not proven: ${proof.verdict}`],
+      nextAction: proof.verdict === 'consent-missing' ? written.nextAction : describeVerifyFailure(proof),
+      exitCode: verifyExitCode(proof),
+    };
+  });
 }

@@ -5,9 +5,10 @@
  * The mail type is switched to GMAIL only when gwkit.yaml opts in (mail.switchToGmail): an SMTP
  * setup is never replaced silently.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { TenantConfig } from '../config';
-import { ExitCode } from '../errors';
-import { PortSipError, type PortSipClient } from '../pbx';
+import { ExitCode, RemoteError } from '../errors';
+import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
 import type { RunContext } from './context';
 
 export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
@@ -19,6 +20,11 @@ export interface VerifyResult {
   /** The mail type found, and whether gwkit changed it. */
   readonly mailType: string;
   readonly switchedToGmail: boolean;
+  /**
+   * The mail settings as they were before gwkit switched them to GMAIL, so that a person can
+   * restore them. The PBX never returns the SMTP password: restoring SMTP needs it again.
+   */
+  readonly previousMailSettings?: Record<string, unknown>;
   readonly recipient: string;
   /** PortSIP's own words when the test mail failed. */
   readonly pbxMessage?: string;
@@ -32,6 +38,50 @@ export interface VerifyResult {
  * "expired / revoked / invalid_grant" means the refresh token died; "authoriz..." otherwise means
  * consent was never completed.
  */
+/**
+ * The fields `POST /tenant/notification` and `/admin/notification` take (PortSIP spec), less the
+ * password, which is never read back. The type checks keep the lists complete when the spec grows.
+ */
+const TENANT_MAIL_FIELDS = [
+  'type', 'server', 'port', 'reply_to', 'username', 'auth', 'enable_tls_ssl', 'enable_starttls_auto', 'recipients',
+  'notify_user_registration', 'notify_queue_sla_breached', 'notify_queue_callback', 'notify_queue_callback_failed', 'notify_queue_call_lost',
+] as const satisfies readonly (keyof TenantNotificationUpdate)[];
+const SYSTEM_MAIL_FIELDS = [
+  'type', 'server', 'port', 'reply_to', 'username', 'auth', 'enable_tls_ssl', 'enable_starttls_auto', 'recipients',
+  'enable_tenant_access', 'hard_disk_threshold', 'notify_hard_disk_exceeded_threshold', 'cpu_threshold', 'notify_cpu_exceeded_threshold',
+  'memory_threshold', 'notify_memory_exceeded_threshold', 'notify_ip_blocked', 'notify_license_limited', 'notify_service_disconnected',
+  'notify_push_certs_update_failed',
+] as const satisfies readonly (keyof SystemNotificationUpdate)[];
+type Complete<Listed, All> = Exclude<All, Listed | 'password'> extends never ? true : false;
+const tenantFieldsComplete: Complete<(typeof TENANT_MAIL_FIELDS)[number], keyof TenantNotificationUpdate> = true;
+const systemFieldsComplete: Complete<(typeof SYSTEM_MAIL_FIELDS)[number], keyof SystemNotificationUpdate> = true;
+void tenantFieldsComplete;
+void systemFieldsComplete;
+
+/**
+ * Switch the mail server type to GMAIL without losing anything else. PortSIP's POST "creates or
+ * replaces", and the request schema gives defaults for every field it does not require, so a POST
+ * of `{type, username}` alone may reset the rest: read, change two fields, write the whole object
+ * back, and read again to prove nothing else moved. Returns the settings found before.
+ */
+async function switchMailToGmail(pbx: PortSipClient, level: 'tenant' | 'system', sender: string): Promise<Record<string, unknown>> {
+  const fields: readonly string[] = level === 'system' ? SYSTEM_MAIL_FIELDS : TENANT_MAIL_FIELDS;
+  const before = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
+  const whole = Object.fromEntries(fields.filter((f) => before[f] !== undefined).map((f) => [f, before[f]]));
+  const body = { ...whole, type: 'GMAIL' as const, username: sender };
+  if (level === 'system') await pbx.setNotification('system', body as SystemNotificationUpdate);
+  else await pbx.setNotification('tenant', body as TenantNotificationUpdate);
+  const after = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
+  const moved = fields.filter((f) => f !== 'type' && f !== 'username' && !isDeepStrictEqual(before[f], after[f]));
+  if (after.type !== 'GMAIL' || moved.length) {
+    throw new RemoteError(
+      `the PBX did not keep the mail settings when switching to GMAIL: ${after.type !== 'GMAIL' ? `type is ${String(after.type)}` : `changed ${moved.join(', ')}`}. ` +
+        `Settings before the switch, to restore by hand: ${JSON.stringify(before)}`,
+    );
+  }
+  return before;
+}
+
 function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCause'> {
   const text = `${error.code} ${error.message}`;
   if (/expired|revoked|invalid_grant/i.test(text)) {
@@ -56,11 +106,13 @@ export function verifyExitCode(result: VerifyResult): ExitCode {
   return result.verdict === 'consent-missing' || result.verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;
 }
 
-async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
+/** verify inside an open PBX session (shared with rollout's single pass). */
+export async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
   const base = { tenant: tenant.id, recipient: tenant.mail.testRecipient };
   const settings = level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant');
   let mailType = settings.type ?? 'SMTP';
   let switchedToGmail = false;
+  let previousMailSettings: Record<string, unknown> | undefined;
   if (mailType !== 'GMAIL') {
     if (!tenant.mail.switchToGmail) {
       return {
@@ -77,13 +129,12 @@ async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfi
       return { ...base, verdict: 'not-gmail', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to switch the mail type to GMAIL and send the test mail' };
     }
     ctx.log(`${tenant.id}: switching the PBX mail type from ${mailType} to GMAIL (mail.switchToGmail)`);
-    const gmail = { type: 'GMAIL' as const, username: tenant.mail.sender };
-    if (level === 'system') await pbx.setNotification('system', gmail);
-    else await pbx.setNotification('tenant', gmail);
+    previousMailSettings = await switchMailToGmail(pbx, level, tenant.mail.sender);
     mailType = 'GMAIL';
     switchedToGmail = true;
   }
   if (dryRun) return { ...base, verdict: 'mail-failed', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to send the test mail' };
+  const switched = { switchedToGmail, ...(previousMailSettings ? { previousMailSettings } : {}) };
 
   try {
     await pbx.sendTestEmail(
@@ -94,7 +145,7 @@ async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfi
       },
       level,
     );
-    return { ...base, verdict: 'verified', ok: true, mailType, switchedToGmail };
+    return { ...base, verdict: 'verified', ok: true, mailType, ...switched };
   } catch (error) {
     if (!(error instanceof PortSipError) || error.status === undefined || error.status >= 500) throw error;
     const cls = classify(error);
@@ -103,7 +154,7 @@ async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfi
       ...cls,
       ok: false,
       mailType,
-      switchedToGmail,
+      ...switched,
       pbxMessage: error.message,
       nextAction:
         cls.verdict === 'mail-failed'

@@ -13,6 +13,7 @@ import { log, runCommand } from '../support/run';
 interface PostDeployArgs extends PbxArgs {
   'outputs-file'?: string;
   'dry-run'?: boolean;
+  force?: boolean;
   open?: boolean;
   wait?: boolean;
   timeout: number;
@@ -35,6 +36,7 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
     yargs
       .option('outputs-file', { type: 'string', describe: 'Stack outputs written by `cdktf deploy --outputs-file` (default: derive from gwkit.yaml)' })
       .option('dry-run', { type: 'boolean', describe: 'Show what would change; write nothing' })
+      .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })
       .option('open', { type: 'boolean', describe: 'Open the consent link(s) in a browser (on a terminal outside CI; else they are printed)' })
       .option('wait', { type: 'boolean', describe: 'Keep verifying (test mail via Gmail) until consent is given or --timeout' })
       .option('timeout', { type: 'number', default: 900, describe: 'Seconds --wait waits' })
@@ -53,7 +55,7 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
       await ctx.assertPbxReady();
       let outcomes: Outcome[] = await forEachTenant(
         ctx.tenants,
-        (t) => postDeployTenant(ctx, t, { secretName: secretNames.get(t.id)!, dryRun: args['dry-run'] }),
+        (t) => postDeployTenant(ctx, t, { secretName: secretNames.get(t.id)!, dryRun: args['dry-run'], force: args.force }),
         // The PBX API cannot tell whether consent was given: the job ends with a person.
         { outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
       );
@@ -95,8 +97,9 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
       }
 
       // The consent link is long: it stands in the "next:" note under the table, not in a column.
-      return fleetResult(outcomes, ['CLIENT', 'PBX', 'STAGE'], (r) => [
+      return fleetResult(outcomes, ['CLIENT', 'VERSION', 'PBX', 'STAGE'], (r) => [
         r.clientId,
+        String(r.version),
         r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged',
         r.stage,
       ]);

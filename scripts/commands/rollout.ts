@@ -8,6 +8,7 @@ import { runCommand } from '../support/run';
 interface RolloutArgs extends PbxArgs {
   verify?: boolean;
   'dry-run'?: boolean;
+  force?: boolean;
   concurrency: number;
 }
 
@@ -19,6 +20,7 @@ export const rolloutCommand: CommandModule<object, RolloutArgs> = {
     yargs
       .option('verify', { type: 'boolean', describe: 'Prove tenants at consent-pending with a test mail (gwkit verify)' })
       .option('dry-run', { type: 'boolean', describe: 'Show what would be done; write nothing, send nothing' })
+      .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })
       .option('concurrency', { type: 'number', default: 8, describe: 'Tenants worked on at once' })
       .check((a) => {
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 64) throw new Error('--concurrency must be a whole number from 1 to 64');
@@ -28,7 +30,7 @@ export const rolloutCommand: CommandModule<object, RolloutArgs> = {
     runCommand(args, async () => {
       const ctx = fleetContext(args, 'rollout');
       await ctx.assertPbxReady();
-      const outcomes = await forEachTenant(ctx.tenants, (t) => rolloutTenant(ctx, t, { verify: args.verify, dryRun: args['dry-run'] }), {
+      const outcomes = await forEachTenant(ctx.tenants, (t) => rolloutTenant(ctx, t, { verify: args.verify, dryRun: args['dry-run'], force: args.force }), {
         concurrency: args.concurrency,
         outcomeOf: (r) => ({ exitCode: r.exitCode, nextAction: r.nextAction }),
       });

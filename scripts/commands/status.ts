@@ -36,6 +36,11 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       const outcomes = await forEachTenant(ctx.tenants, (t) => tenantStatus(ctx, t, probe), {
         outcomeOf: (s) => ({ exitCode: ExitCode.Ok, nextAction: s.nextAction }),
       });
-      return fleetResult(outcomes, ['PROJECT', 'STAGE', 'LAST FACT'], (s) => [s.projectId, s.stage, s.facts[s.facts.length - 1] ?? '']);
+      return fleetResult(outcomes, ['PROJECT', 'STAGE', 'PBX HOLDS', 'LAST FACT'], (s) => [
+        s.projectId,
+        s.stage,
+        s.pbxVersion ? `version ${s.pbxVersion}` : '-',
+        s.facts[s.facts.length - 1] ?? '',
+      ]);
     }),
 };

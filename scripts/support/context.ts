@@ -3,6 +3,7 @@ import { loadFleet, selectTenants, type TenantConfig } from '../../lib/config';
 import { InputError } from '../../lib/errors';
 import { requireSelection } from '../../lib/workflow/fleet-runner';
 import { RunContext } from '../../lib/workflow/context';
+import { trackContext } from './open-contexts';
 import { hiddenPrompt, promptsAllowed } from './prompt';
 import { log, type GlobalArgs } from './run';
 
@@ -15,13 +16,14 @@ export function fleetContext(args: PbxArgs, command: string, options: { defaultA
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);
-  return new RunContext({
+  const ctx = new RunContext({
     fleet,
     tenants,
     pbxCaFile: args['ca-file'],
     log,
     prompt: promptsAllowed() ? hiddenPrompt : undefined,
   });
+  return trackContext(ctx);
 }
 
 /** A context for a command that acts on exactly one tenant (--tenant X). */

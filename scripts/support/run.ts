@@ -4,6 +4,7 @@
  * logs on stderr, exit 0/1/2/3.
  */
 import { ExitCode, InputError, WaitingOnPersonError, exitCodeOf } from '../../lib/errors';
+import { closeContexts } from './open-contexts';
 
 /** Options every command accepts. */
 export interface GlobalArgs {
@@ -60,5 +61,8 @@ export async function runCommand<T>(args: Pick<GlobalArgs, 'json'>, body: () => 
       log(error instanceof Error && error.stack ? error.stack : '');
     }
     process.exitCode = code;
+  } finally {
+    // Log out of PBX sessions (revoke their tokens); a failure here changes nothing for the user.
+    await closeContexts().catch(() => undefined);
   }
 }

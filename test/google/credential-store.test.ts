@@ -27,7 +27,7 @@ test('secret without a version: accessLatest is undefined, hasVersion false', as
 test('addVersion / accessLatest round trip; versions named with the project number', async () => {
   const { version } = await store.addVersion(fx.secretName, PAIR);
   expect(version).toBe(`projects/123456789012/secrets/${SECRET_ID}/versions/1`);
-  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(PAIR);
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual({ ...PAIR, version: 1 });
   await expect(store.hasVersion(fx.secretName)).resolves.toBe(true);
   const stored = fx.emu.state.secretVersions(PROJECT_ID, SECRET_ID);
   expect(JSON.parse(stored[0]!.payload)).toEqual({ client_id: PAIR.clientId, client_secret: PAIR.clientSecret });
@@ -40,9 +40,25 @@ test('latest disabled: falls back to the newest enabled version', async () => {
   const second = { ...PAIR, clientSecret: 'GOCSPX-second' };
   await store.addVersion(fx.secretName, second);
   fx.emu.setSecretVersionState(PROJECT_ID, SECRET_ID, 2, 'DISABLED');
-  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(PAIR);
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual({ ...PAIR, version: 1 });
   fx.emu.setSecretVersionState(PROJECT_ID, SECRET_ID, 2, 'ENABLED');
-  await expect(store.accessLatest(fx.secretName)).resolves.toEqual(second);
+  await expect(store.accessLatest(fx.secretName)).resolves.toEqual({ ...second, version: 2 });
+});
+
+test('the record of what the PBX holds lives in an annotation; a newer record replaces it; every write is a PATCH', async () => {
+  await expect(store.readApplied(fx.secretName)).resolves.toBeUndefined();
+  const record = { version: 2, clientId: PAIR.clientId, pbx: 'https://pbx.example:8887/api', target: 'domain:acme.pbx.test', at: '2026-11-28T12:00:00.000Z' };
+  await store.recordApplied(fx.secretName, record);
+  await expect(store.readApplied(fx.secretName)).resolves.toEqual(record);
+  const annotations = fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID);
+  expect(Object.keys(annotations)).toEqual(['gwkit-pbx-applied']);
+  // The record holds no secret: only the version number, client id and where it went.
+  expect(annotations['gwkit-pbx-applied']).not.toContain('GOCSPX');
+  await store.recordApplied(fx.secretName, { ...record, version: 3 });
+  await expect(store.readApplied(fx.secretName)).resolves.toMatchObject({ version: 3 });
+  // Every patch carried the etag it read (so a concurrent writer is never overwritten blindly).
+  const patches = fx.emu.state.requests.filter((r) => r.method === 'PATCH');
+  expect(patches).toHaveLength(2);
 });
 
 test('missing secret: RemoteError says the stack is probably not deployed', async () => {

@@ -71,9 +71,14 @@ describe('tenants', () => {
     expect((err as Error).message).toContain("nope.pbx.test");
   });
 
-  test('before a switch, tenant calls of a system admin fail clearly', async () => {
+  test('before a switch, tenant calls of a system admin fail clearly, and nothing is sent', async () => {
     const client = track(await PortSipClient.login(connection(pbx)));
-    await expect(client.getGoogle('tenant')).rejects.toMatchObject({ code: 'TENANT_NOT_SELECTED', status: 400 });
+    const sent = pbx.state.requests.length;
+    await expect(client.getGoogle('tenant')).rejects.toMatchObject({ code: 'TENANT_CONTEXT_LOST', status: undefined });
+    await expect(client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'never-sent' })).rejects.toMatchObject({
+      code: 'TENANT_CONTEXT_LOST',
+    });
+    expect(pbx.state.requests.length).toBe(sent);
   });
 
   test('two sessions switched to two tenants at once do not bleed into each other', async () => {

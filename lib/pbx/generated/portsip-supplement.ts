@@ -17,6 +17,7 @@ export interface paths {
          * Obtain or refresh an access token
          * @description Password grant (system administrator, or tenant user with `domain`) or refresh_token grant.
          *     A bad login answers 400 with `errors[0].code` = `UNAUTHORIZED`.
+         *     With two-factor authentication on (v22.6, system administrators) the right password issues no token: see the 200 answer.
          */
         post: operations["oauthToken"];
         delete?: never;
@@ -139,7 +140,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /**
+             * @description OK: the token answer, or (password grant, two-factor authentication on) a challenge without a token.
+             *     PortSIP v22.6 added two-factor authentication for system administrators; the exact answer to a password grant for such an account is not published.
+             *     The emulator models both plausible readings: this 200 challenge, or 403 with `errors[0].code` = `TWO_FACTOR_REQUIRED`.
+             */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -156,6 +161,17 @@ export interface operations {
                         refresh_token: string;
                         /** @example Bearer */
                         token_type: string;
+                    } | {
+                        /** @constant */
+                        mfa_required: true;
+                        /** @description Identifies the pending sign-in for the one-time code step. */
+                        challenge_id: string;
+                        /** @description Second factors the account can use. */
+                        methods: string[];
+                        access_token?: never;
+                        expires_in?: never;
+                        refresh_token?: never;
+                        token_type?: never;
                     };
                 };
             };
