@@ -19,7 +19,15 @@ import jsYaml from 'js-yaml';
 import { loadFleet, type TenantConfig } from '../lib/config';
 import { includedFiles } from '../lib/config/load';
 import { startGoogleEmulator, type GoogleEmulator } from './google';
-import { startPbxEmulator, CALLBACK_PATH, SBC_CALLBACK_PATH, type EmulatorTenantInit, type EmulatorUserInit, type PbxEmulator } from './pbx';
+import {
+  startPbxEmulator,
+  CALLBACK_PATH,
+  SBC_CALLBACK_PATH,
+  type EmulatorTenantInit,
+  type EmulatorUserInit,
+  type PbxEmulator,
+  type PbxEmulatorOptions,
+} from './pbx';
 import { repoRoot } from './repo-root';
 import { createEmulatorCa } from './tls';
 
@@ -37,6 +45,10 @@ export interface SandboxOptions {
   sbcTenants?: string[];
   /** Access token TTL of the PBX emulator. Default 1800. */
   pbxTokenTtlSeconds?: number;
+  /** How the PBX emulator reads the spec where it is open (masked secrets, paging, ...). Default: its defaults. */
+  pbxBehaviour?: PbxEmulatorOptions['behaviour'];
+  /** PBX users (by user name) whose password login asks for a second factor. Default: none. */
+  pbxTwoFactor?: Record<string, 'error' | 'challenge'>;
   /** Folder for generated files (default: fresh mkdtemp, removed by close()). */
   dir?: string;
 }
@@ -209,13 +221,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         identityPasswords.set(key, { user: { username: t.pbx.username, password: pw, ...(domain ? { domain } : {}) }, password: pw });
       }
     }
-    const users = [...identityPasswords.values()].map((v) => v.user);
+    const users = [...identityPasswords.values()].map((v) => {
+      const twoFactor = opts.pbxTwoFactor?.[v.user.username];
+      return twoFactor ? { ...v.user, twoFactor } : v.user;
+    });
 
     google = await startGoogleEmulator({ ca, dir });
     pbx = await startPbxEmulator({
       tenants: pbxTenants,
       users,
       accessTokenTtlSeconds: opts.pbxTokenTtlSeconds ?? 1800,
+      behaviour: opts.pbxBehaviour,
       google: { authorizationUrl: google.endpoints.authorization, tokenUrl: google.endpoints.oauth2Token, caPem: ca.caPem },
       ca,
     });

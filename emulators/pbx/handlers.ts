@@ -3,7 +3,9 @@
  * spec-validated request; its answer is validated against the spec again by the server.
  * Error codes the emulator invents where PortSIP documents none are listed in README.md.
  */
+import type { PbxBehaviour } from './behaviour';
 import type { GoogleConnector } from './google';
+import { portSipSpec } from './spec';
 import {
   type EmulatorState,
   type GoogleSlot,
@@ -37,6 +39,10 @@ export interface HandlerContext {
   redirectUris(tenant?: TenantState): { redirect_uri: string; sbc_redirect_uri?: string };
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** Readings of the spec's open points in force for this request. */
+  behaviour: Readonly<PbxBehaviour>;
+  /** The emulator's clock (ms since the epoch). */
+  now: () => number;
 }
 
 export interface HandlerResult {
@@ -66,7 +72,7 @@ function currentTenant(ctx: HandlerContext): TenantState {
 }
 
 function issueSession(ctx: HandlerContext, init: Omit<Session, 'accessToken' | 'refreshToken' | 'expiresAt'>): HandlerResult {
-  const session: Session = { ...init, accessToken: token(), refreshToken: token(), expiresAt: Date.now() + ctx.accessTtlSeconds * 1000 };
+  const session: Session = { ...init, accessToken: token(), refreshToken: token(), expiresAt: ctx.now() + ctx.accessTtlSeconds * 1000 };
   ctx.state.sessions.set(session.accessToken, session);
   return ok({ access_token: session.accessToken, expires_in: ctx.accessTtlSeconds, refresh_token: session.refreshToken, token_type: 'Bearer' });
 }
@@ -78,17 +84,29 @@ function login(ctx: HandlerContext): HandlerResult {
   if (b.grant_type === 'refresh_token') {
     const session = [...ctx.state.sessions.values()].find((s) => s.refreshToken === b.refresh_token);
     if (!session) throw new ApiError(400, 'UNAUTHORIZED', 'Invalid or revoked refresh token.');
-    // The refreshed token continues the same session, tenant switch included.
+    // The refreshed token continues the same session; the tenant switch too, unless it belongs to
+    // the access token (behaviour switchScope 'token'). A tenant admin's tenant is fixed.
     ctx.state.sessions.delete(session.accessToken);
-    return issueSession(ctx, { username: session.username, tenantId: session.tenantId, systemAdmin: session.systemAdmin });
+    const tenantId = session.systemAdmin && ctx.behaviour.switchScope === 'token' ? undefined : session.tenantId;
+    return issueSession(ctx, { username: session.username, tenantId, systemAdmin: session.systemAdmin });
   }
   const domain = b.domain?.toLowerCase();
   const user = ctx.state.users.find((u) => u.username === b.username && (u.domain?.toLowerCase() ?? undefined) === domain);
   if (!user || user.password !== b.password) throw badLogin();
-  if (!user.domain) return issueSession(ctx, { username: user.username, systemAdmin: true });
-  const tenant = [...ctx.state.tenants.values()].find((t) => t.domain.toLowerCase() === domain);
-  if (!tenant || !tenant.enabled) throw badLogin();
+  const tenant = user.domain ? [...ctx.state.tenants.values()].find((t) => t.domain.toLowerCase() === domain) : undefined;
+  if (user.domain && (!tenant || !tenant.enabled)) throw badLogin();
+  if (user.twoFactor) return twoFactor(ctx, user.twoFactor);
+  if (!tenant) return issueSession(ctx, { username: user.username, systemAdmin: true });
   return issueSession(ctx, { username: user.username, tenantId: tenant.id, systemAdmin: false });
+}
+
+/** Right password, but two-factor authentication is on: no token (both answers are the emulator's guess). */
+function twoFactor(ctx: HandlerContext, mode: 'error' | 'challenge'): HandlerResult {
+  ctx.state.twoFactorAttempts++;
+  if (mode === 'error') {
+    throw new ApiError(403, 'TWO_FACTOR_REQUIRED', 'Two-factor authentication is enabled for this account: sign in with a one-time code.');
+  }
+  return ok({ mfa_required: true, challenge_id: token(16), methods: ['totp'] });
 }
 
 function revoke(ctx: HandlerContext): HandlerResult {
@@ -97,7 +115,7 @@ function revoke(ctx: HandlerContext): HandlerResult {
 }
 
 /** The tiny OData subset the emulator understands: `field eq 'value'` joined by `and`. */
-function filterTenants(tenants: TenantState[], filter: string | undefined): TenantState[] {
+function filterTenants(tenants: TenantState[], filter: string | undefined, insensitive: boolean): TenantState[] {
   if (!filter?.trim()) return tenants;
   const clauses = filter.split(/\s+and\s+/i).map((clause) => {
     const m = /^\s*(id|name|domain|enabled)\s+eq\s+(?:'((?:[^']|'')*)'|(true|false))\s*$/i.exec(clause);
@@ -108,6 +126,10 @@ function filterTenants(tenants: TenantState[], filter: string | undefined): Tena
     }
     const field = m[1]!.toLowerCase() as 'id' | 'name' | 'domain' | 'enabled';
     const value = m[3] !== undefined ? m[3] === 'true' : m[2]!.replace(/''/g, "'");
+    if (typeof value === 'string' && insensitive) {
+      const lower = value.toLowerCase();
+      return (t: TenantState) => String(t[field]).toLowerCase() === lower;
+    }
     return (t: TenantState) => t[field] === value;
   });
   return tenants.filter((t) => clauses.every((c) => c(t)));
@@ -130,10 +152,12 @@ function tenantSummary(t: TenantState): Record<string, unknown> {
 
 function listTenants(ctx: HandlerContext): HandlerResult {
   requireSystemAdmin(ctx);
-  const all = filterTenants([...ctx.state.tenants.values()], ctx.query.filter as string | undefined);
+  const all = filterTenants([...ctx.state.tenants.values()], ctx.query.filter as string | undefined, ctx.behaviour.filterCase === 'insensitive');
   const skip = (ctx.query.skip as number | undefined) ?? 0;
-  const top = (ctx.query.top as number | undefined) ?? 100;
-  return ok({ count: all.length, items: all.slice(skip, skip + top).map(tenantSummary) });
+  const size = Math.min((ctx.query.top as number | undefined) ?? 100, ctx.behaviour.maxPageSize);
+  // 'items': skip counts items (the parameter's description); 'pages': 1-based page number (the introduction).
+  const start = ctx.behaviour.paging === 'pages' ? (Math.max(skip, 1) - 1) * size : skip;
+  return ok({ count: all.length, items: all.slice(start, start + size).map(tenantSummary) });
 }
 
 function switchTenant(ctx: HandlerContext): HandlerResult {
@@ -154,12 +178,25 @@ function getTenant(ctx: HandlerContext): HandlerResult {
 
 function googleView(ctx: HandlerContext, slot: GoogleSlot, tenant?: TenantState): Record<string, unknown> {
   const uris = ctx.redirectUris(tenant);
-  const view: Record<string, unknown> = { client_id: slot.client_id, client_secret: slot.client_secret, ...uris };
+  const view: Record<string, unknown> = { client_id: slot.client_id, client_secret: secretOnRead(ctx, slot.client_secret), ...uris };
   if (slot.client_id) {
     // Users of an SBC-fronted PBX reach it through the SBC, so Google must send them back there.
     view.auth_consent_uri = ctx.google.consentUri(slot.client_id, uris.sbc_redirect_uri ?? uris.redirect_uri, slot.consentState);
   }
   return view;
+}
+
+/** `client_secret` as read back (behaviour secretOnRead); `''` while none is set. */
+function secretOnRead(ctx: HandlerContext, secret: string): string {
+  if (!secret) return '';
+  switch (ctx.behaviour.secretOnRead) {
+    case 'masked':
+      return '******';
+    case 'empty':
+      return '';
+    default:
+      return secret;
+  }
 }
 
 function updateGoogle(ctx: HandlerContext, slot: GoogleSlot): void {
@@ -229,6 +266,18 @@ function writable(body: Record<string, unknown>, fields: string[]): Partial<Noti
   return Object.fromEntries(Object.entries(body).filter(([k]) => fields.includes(k) || k === 'password')) as Partial<NotificationSettings>;
 }
 
+/**
+ * The settings after a POST: merged into the current ones, or (behaviour notificationPost
+ * 'replace') the request schema's defaults plus exactly the fields given; fields without a default
+ * are emptied (required ones) or removed, a password not given is dropped.
+ */
+function postedNotification(ctx: HandlerContext, current: NotificationSettings, template: string, fields: string[]): NotificationSettings {
+  const given = writable(ctx.body, fields);
+  if (ctx.behaviour.notificationPost === 'merge') return { ...current, ...given };
+  const defaults = Object.fromEntries(Object.entries(portSipSpec().requestDefaults('POST', template)).filter(([k]) => fields.includes(k)));
+  return { type: current.type, server: '', port: 0, username: '', ...defaults, ...given } as NotificationSettings;
+}
+
 async function sendMail(ctx: HandlerContext, settings: NotificationSettings, slot: GoogleSlot, tenant?: TenantState): Promise<HandlerResult> {
   const b = ctx.body as { recipient: string; subject: string; content: string };
   if (settings.type === 'GMAIL') {
@@ -256,7 +305,7 @@ async function sendMail(ctx: HandlerContext, settings: NotificationSettings, slo
 const tenantNotificationGet: Handler = (ctx) => ok({ ...pick(currentTenant(ctx).notification, TENANT_FIELDS), enable_system_email_server: false });
 const tenantNotificationSet: Handler = (ctx) => {
   const t = currentTenant(ctx);
-  t.notification = { ...t.notification, ...writable(ctx.body, TENANT_FIELDS) };
+  t.notification = postedNotification(ctx, t.notification, '/tenant/notification', TENANT_FIELDS);
   return ok();
 };
 const tenantTestEmail: Handler = (ctx) => {
@@ -269,7 +318,7 @@ const systemNotificationGet: Handler = (ctx) => {
 };
 const systemNotificationSet: Handler = (ctx) => {
   requireSystemAdmin(ctx);
-  ctx.state.system.notification = { ...ctx.state.system.notification, ...writable(ctx.body, SYSTEM_FIELDS) };
+  ctx.state.system.notification = postedNotification(ctx, ctx.state.system.notification, '/admin/notification', SYSTEM_FIELDS);
   return ok();
 };
 const systemTestEmail: Handler = (ctx) => {

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createEmulatorCa, type EmulatorCa } from '../tls';
+import { applyBehaviour, DEFAULT_BEHAVIOUR, type PbxBehaviour } from './behaviour';
 import { GoogleConnector, type GoogleEndpoints } from './google';
 import { ApiError, HANDLERS, type HandlerContext } from './handlers';
 import { portSipSpec } from './spec';
@@ -37,7 +38,13 @@ export interface PbxEmulatorOptions {
   ca?: EmulatorCa;
   host?: string;
   port?: number;
+  /** Readings of what the spec leaves open (see `PbxBehaviour`); unset switches keep `DEFAULT_BEHAVIOUR`. */
+  behaviour?: Partial<PbxBehaviour>;
+  /** The emulator's clock in ms since the epoch (rate-limit window, token expiry); default `Date.now`. */
+  now?: () => number;
 }
+
+export { DEFAULT_BEHAVIOUR, type PbxBehaviour };
 
 export interface PbxEmulator {
   /** Base URL of the API, `https://127.0.0.1:PORT/api`. */
@@ -48,10 +55,19 @@ export interface PbxEmulator {
   readonly caFile: string;
   readonly ca: EmulatorCa;
   readonly state: EmulatorState;
+  /** The readings in force (a frozen copy; change them with `setBehaviour`). */
+  readonly behaviour: Readonly<PbxBehaviour>;
+  /** Change some readings from the next request on; the others stay as they are. */
+  setBehaviour(change: Partial<PbxBehaviour>): void;
   /** Answer the next `times` matching requests with `status` (not processed). `path` is below /api. */
   failNext(method: string, path: string, status: number, times?: number, options?: { retryAfterSeconds?: number }): void;
   /** Process the next `times` matching requests, but hold the answer back for `ms`. */
   delayNext(method: string, path: string, ms: number, times?: number): void;
+  /**
+   * Answer the next `times` matching requests (not processed) with HTTP 200 and
+   * `{"errors":[{"code","message"}]}`, as a PBX reporting errors on 2xx would (whatever `errorsOn2xx` says).
+   */
+  errorBodyNext(method: string, path: string, code: string, message: string, times?: number): void;
   /** Expire every access token now (refresh tokens stay valid). */
   expireAccessTokens(): void;
   /** The slot behind a tenant (by id, name or domain) or the system (`undefined`). */
@@ -66,7 +82,13 @@ interface Fault {
   status?: number;
   retryAfterSeconds?: number;
   delayMs?: number;
+  errorBody?: { code: string; message: string };
 }
+
+type FaultKind = 'status' | 'delay' | 'errorBody';
+
+/** Length of the rate-limit window (`requestsPerMinute`). */
+const RATE_WINDOW_MS = 60_000;
 
 /** Consent callback paths (browser coming back from Google; not part of the REST API). */
 export const CALLBACK_PATH = '/api/google/oauth2callback';
@@ -107,6 +129,10 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   const google = new GoogleConnector(options.google);
   const accessTtlSeconds = options.accessTokenTtlSeconds ?? 1800;
   const faults: Fault[] = [];
+  const now = options.now ?? Date.now;
+  let behaviour = applyBehaviour(DEFAULT_BEHAVIOUR, options.behaviour);
+  /** When the API requests of the last minute were admitted (oldest first). */
+  const admitted: number[] = [];
   let origin = '';
 
   const redirectUris = (tenant?: TenantState) => ({
@@ -114,10 +140,23 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     ...(tenant?.sbc ? { sbc_redirect_uri: `${origin}${SBC_CALLBACK_PATH}` } : {}),
   });
 
-  const takeFault = (method: string, path: string, kind: 'status' | 'delay'): Fault | undefined => {
-    const f = faults.find((x) => x.method === method && x.path === path && x.remaining > 0 && (kind === 'status' ? x.status : x.delayMs) !== undefined);
+  const takeFault = (method: string, path: string, kind: FaultKind): Fault | undefined => {
+    const key = ({ status: 'status', delay: 'delayMs', errorBody: 'errorBody' } as const)[kind];
+    const f = faults.find((x) => x.method === method && x.path === path && x.remaining > 0 && x[key] !== undefined);
     if (f) f.remaining--;
     return f;
+  };
+
+  /** Admit an API request into the sliding window, or say in how many seconds a slot frees up. */
+  const rateLimit = (limit: number | undefined): number | undefined => {
+    const t = now();
+    while (admitted.length && admitted[0]! <= t - RATE_WINDOW_MS) admitted.shift();
+    if (limit === undefined || admitted.length < limit) {
+      admitted.push(t);
+      return undefined;
+    }
+    // Below the limit again once the (length - limit + 1) oldest admissions have left the window.
+    return Math.max(1, Math.ceil((admitted[admitted.length - limit]! + RATE_WINDOW_MS - t) / 1000));
   };
 
   const allSlots = (): { slot: GoogleSlot; tenant?: TenantState }[] => [
@@ -166,6 +205,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       return;
     }
 
+    const b = behaviour; // one reading per request, even if setBehaviour runs meanwhile
     const apiPath = url.pathname.startsWith('/api/') ? url.pathname.slice(4) : undefined;
     const matched = apiPath ? spec.match(method, apiPath) : { params: {}, pathExists: false };
     const op = matched.op;
@@ -173,8 +213,19 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     let body: unknown;
     let status = 200;
     let out: unknown;
+    /** Answered by the emulator itself (injected fault, rate limit), not by the PBX logic. */
+    let injected = false;
+    /** The answer is an error body on HTTP 200 (errorsOn2xx, errorBodyNext). */
+    let errorBodyOn2xx = false;
 
     try {
+      const retryAfter = apiPath === undefined ? undefined : rateLimit(b.requestsPerMinute);
+      if (retryAfter !== undefined) {
+        injected = true;
+        state.rateLimited++;
+        res.setHeader('retry-after', String(retryAfter));
+        throw new ApiError(429, 'TOO_MANY_REQUESTS', `Rate limit of ${b.requestsPerMinute} requests per minute exceeded; retry in ${retryAfter} s.`);
+      }
       if (!op) {
         throw matched.pathExists
           ? new ApiError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`)
@@ -182,8 +233,15 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       }
       const fault = takeFault(method, apiPath!, 'status');
       if (fault) {
+        injected = true;
         if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
         throw new ApiError(fault.status!, fault.status === 429 ? 'TOO_MANY_REQUESTS' : fault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN', `Injected fault: HTTP ${fault.status}`);
+      }
+      const bodyFault = takeFault(method, apiPath!, 'errorBody');
+      if (bodyFault) {
+        injected = true;
+        errorBodyOn2xx = true;
+        throw new ApiError(200, bodyFault.errorBody!.code, bodyFault.errorBody!.message);
       }
 
       const contentType = req.headers['content-type'];
@@ -204,7 +262,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
         const auth = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
         session = auth ? state.sessions.get(auth) : undefined;
         if (!session) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or invalid access token.');
-        if (session.expiresAt <= Date.now()) throw new ApiError(401, 'UNAUTHORIZED', 'The access token has expired.');
+        if (session.expiresAt <= now()) throw new ApiError(401, 'UNAUTHORIZED', 'The access token has expired.');
       }
 
       const query = Object.fromEntries(url.searchParams) as Record<string, string>;
@@ -222,6 +280,8 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
         redirectUris,
         accessTtlSeconds,
         refreshTtlSeconds: 7 * 24 * 3600,
+        behaviour: b,
+        now,
       };
       const result = await handler(ctx);
       status = result.status;
@@ -230,10 +290,16 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       if (!(e instanceof ApiError)) throw e;
       status = e.status;
       out = errorBody(e.code, e.message, e.detail);
+      // errorsOn2xx: what the PBX logic refuses in an authenticated call (not 401, which comes
+      // before authentication, nor what the emulator itself injects) is reported with HTTP 200.
+      if (b.errorsOn2xx && !injected && session && status >= 400 && status < 500 && status !== 401) {
+        status = 200;
+        errorBodyOn2xx = true;
+      }
     }
 
     const hasBody = out !== undefined;
-    const problems = spec.validateResponse(op, status, out, hasBody);
+    const problems = spec.validateResponse(op, status, out, hasBody, { errorBodyOn2xx });
     if (problems.length && status !== 501) {
       state.violations.push({ method, path: url.pathname, status, problems });
       status = 500;
@@ -250,6 +316,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       body: body === undefined ? undefined : redact(body),
     });
 
+    if (apiPath !== undefined && b.latencyMs > 0) await new Promise((r) => setTimeout(r, b.latencyMs));
     const delay = apiPath ? takeFault(method, apiPath, 'delay') : undefined;
     if (delay) await new Promise((r) => setTimeout(r, delay.delayMs));
     if (res.destroyed) return;
@@ -284,11 +351,20 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     caFile: ca.caFile,
     ca,
     state,
+    get behaviour() {
+      return behaviour;
+    },
+    setBehaviour(change) {
+      behaviour = applyBehaviour(behaviour, change);
+    },
     failNext(method, path, status, times = 1, opts = {}) {
       faults.push({ method: method.toUpperCase(), path, status, remaining: times, retryAfterSeconds: opts.retryAfterSeconds });
     },
     delayNext(method, path, ms, times = 1) {
       faults.push({ method: method.toUpperCase(), path, delayMs: ms, remaining: times });
+    },
+    errorBodyNext(method, path, code, message, times = 1) {
+      faults.push({ method: method.toUpperCase(), path, errorBody: { code, message }, remaining: times });
     },
     expireAccessTokens() {
       for (const s of state.sessions.values()) s.expiresAt = 0;

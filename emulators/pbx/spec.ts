@@ -183,12 +183,35 @@ export class PortSipSpec {
   }
 
   /**
+   * `default` of every property of the JSON request body schema of `METHOD template` that declares
+   * one (e.g. `auth: 'AUTO'`, `enable_tls_ssl: true` for the notification settings).
+   */
+  requestDefaults(method: string, template: string): Record<string, unknown> {
+    const op = this.operations.find((o) => o.method === method && o.template === template);
+    const body = op?.op.requestBody as { content?: Record<string, { schema?: Json }> } | undefined;
+    const properties = (body?.content?.['application/json']?.schema?.properties ?? {}) as Record<string, Json>;
+    return Object.fromEntries(Object.entries(properties).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
+  }
+
+  /**
    * Validate a response: the status must be declared (exactly, as `4XX`, or `default`; 5xx may
    * always happen), a declared JSON body must match its schema, an undeclared one must be absent,
    * and any error status must carry PortSIP's documented `{"errors":[...]}` body.
    */
-  validateResponse(op: SpecOperation | undefined, status: number, body: unknown, hasBody: boolean): ValidationProblem[] {
+  validateResponse(
+    op: SpecOperation | undefined,
+    status: number,
+    body: unknown,
+    hasBody: boolean,
+    options: { errorBodyOn2xx?: boolean } = {},
+  ): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
+    if (options.errorBodyOn2xx && status >= 200 && status < 300 && hasBody && body && typeof body === 'object' && 'errors' in body) {
+      // A PBX that reports errors with HTTP 200 (behaviour `errorsOn2xx`, `errorBodyNext`): the body
+      // must then be a PortSIP error body, whatever the operation declares for its 2xx answer.
+      const fn = this.compile('errors', this.errorsSchema, false);
+      return fn(body) ? [] : [{ where: 'response', message: `error body on ${status} is not a PortSIP error body` }, ...describe(fn.errors, 'response')];
+    }
     if (status >= 400) {
       const fn = this.compile('errors', this.errorsSchema, false);
       if (!hasBody || !fn(body)) problems.push({ where: 'response', message: `error ${status} without a PortSIP error body` }, ...describe(fn.errors, 'response'));

@@ -20,6 +20,12 @@ export interface EmulatorUserInit {
   password: string;
   /** Tenant SIP domain for a tenant admin; absent for the system admin. */
   domain?: string;
+  /**
+   * Two-factor authentication is on (PortSIP v22.6 added it for system administrators; the answer
+   * to a password grant is not published). The right password then issues no token:
+   * `'error'` 403 `TWO_FACTOR_REQUIRED`; `'challenge'` 200 `{"mfa_required":true,"challenge_id","methods":["totp"]}`.
+   */
+  twoFactor?: 'error' | 'challenge';
 }
 
 /** One Google integration slot (a tenant's, or the system's). */
@@ -105,6 +111,10 @@ export interface EmulatorState {
   outbox: OutboxMail[];
   requests: RequestLogEntry[];
   violations: Violation[];
+  /** Password grants with the right password stopped by two-factor authentication (error or challenge). */
+  twoFactorAttempts: number;
+  /** Requests answered 429 by the rate limit (`requestsPerMinute`); injected 429s are not counted. */
+  rateLimited: number;
 }
 
 export function token(bytes = 24): string {
@@ -161,6 +171,8 @@ export function createState(tenants: EmulatorTenantInit[], users: EmulatorUserIn
     outbox: [],
     requests: [],
     violations: [],
+    twoFactorAttempts: 0,
+    rateLimited: 0,
   };
 }
 

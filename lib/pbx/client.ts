@@ -378,14 +378,18 @@ export class PortSipClient {
     this.renewing ??= (async () => {
       try {
         if (!forceLogin) {
+          let refreshed = false;
           try {
             await this.grant({ grant_type: 'refresh_token', refresh_token: this.token.refresh, client_id: PORTSIP_CLIENT_ID });
-            // A new token: the switch may not carry over (it may belong to the token), so redo it.
-            await this.reswitch();
-            return;
+            refreshed = true;
           } catch (e) {
             if (!(e instanceof PortSipError) || e.status === undefined || e.status >= 500) throw e;
             // refresh token refused: fall through to a password login
+          }
+          if (refreshed) {
+            // A new token: the switch may not carry over (it may belong to the token), so redo it.
+            await this.reswitch();
+            return;
           }
         }
         await this.passwordLogin();

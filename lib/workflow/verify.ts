@@ -72,7 +72,8 @@ async function switchMailToGmail(pbx: PortSipClient, level: 'tenant' | 'system',
   if (level === 'system') await pbx.setNotification('system', body as SystemNotificationUpdate);
   else await pbx.setNotification('tenant', body as TenantNotificationUpdate);
   const after = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
-  const moved = fields.filter((f) => f !== 'type' && f !== 'username' && !isDeepStrictEqual(before[f], after[f]));
+  // Every field the PBX reported before must read the same after (one it did not report cannot be kept).
+  const moved = fields.filter((f) => f !== 'type' && f !== 'username' && before[f] !== undefined && !isDeepStrictEqual(before[f], after[f]));
   if (after.type !== 'GMAIL' || moved.length) {
     throw new RemoteError(
       `the PBX did not keep the mail settings when switching to GMAIL: ${after.type !== 'GMAIL' ? `type is ${String(after.type)}` : `changed ${moved.join(', ')}`}. ` +

@@ -1,0 +1,97 @@
+/**
+ * Switches for what PortSIP's OpenAPI spec leaves open. Each one picks a reading of the spec the
+ * emulator then follows; the defaults are the emulator's original behaviour. Tests flip them to
+ * check that the product copes with every reading (see README.md, "Behaviours the spec leaves open").
+ */
+
+export interface PbxBehaviour {
+  /**
+   * What `GET /google` and `GET /admin/google` return in `client_secret` once a secret is set
+   * (the spec types it as a plain string and says nothing about masking):
+   * `'echo'` the secret itself (default), `'masked'` `'******'`, `'empty'` `''`.
+   * With no secret set the answer is `''` in every mode.
+   */
+  secretOnRead: 'echo' | 'masked' | 'empty';
+  /**
+   * `POST /tenant/notification` and `POST /admin/notification` (the spec's introduction: POST is
+   * "used for creating, replacing or deleting resources"):
+   * `'merge'` (default) changes only the fields given; `'replace'` sets the settings to the request
+   * schema's defaults plus exactly the fields given: fields without a schema default are reset to
+   * empty (`server` `''`, `port` `0`, `username` `''`) or removed (`reply_to`, `recipients`,
+   * thresholds), a password not given is dropped.
+   */
+  notificationPost: 'merge' | 'replace';
+  /**
+   * Who owns the `POST /tenants/switch` selection of a system administrator:
+   * `'session'` (default) the login session, so a token from a `refresh_token` grant is still in the
+   * tenant; `'token'` the access token, so a refreshed token starts with no tenant selected.
+   * Tenant administrators keep their fixed tenant either way.
+   */
+  switchScope: 'session' | 'token';
+  /**
+   * Meaning of `skip` on `GET /tenants`: `'items'` (default) the number of items to skip (the
+   * parameter's own description); `'pages'` a 1-based page number (the spec's introduction, "skip
+   * numbering is 1-based"): omitted, 0 or 1 = first page, n = items (n-1)*size .. n*size-1.
+   */
+  paging: 'items' | 'pages';
+  /**
+   * Largest page the server answers, whatever `top` asks for (default 100, the spec's maximum of
+   * `top`): the page size is `min(top, maxPageSize)`. `count` is always the total matching the filter.
+   */
+  maxPageSize: number;
+  /** OData `eq` on strings in `filter`: `'sensitive'` (default) or `'insensitive'`. */
+  filterCase: 'sensitive' | 'insensitive';
+  /**
+   * `true`: an error answered to an authenticated API call (4xx from a handler or from request
+   * validation; not 401, not injected faults, not rate limiting, not the login endpoint) is sent
+   * with HTTP 200 and the same `{"errors":[...]}` body. Default `false`.
+   */
+  errorsOn2xx: boolean;
+  /**
+   * Rate limit: at most this many API requests (login included, consent callbacks excluded) in any
+   * sliding 60-second window; beyond it 429 `TOO_MANY_REQUESTS` with `Retry-After` (whole seconds
+   * until a slot frees, at least 1). Rejected requests do not take a slot. Default: unlimited.
+   */
+  requestsPerMinute?: number;
+  /** Every API answer is held back this many milliseconds (benchmarks). Default 0. */
+  latencyMs: number;
+}
+
+/** The emulator's original behaviour. */
+export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
+  secretOnRead: 'echo',
+  notificationPost: 'merge',
+  switchScope: 'session',
+  paging: 'items',
+  maxPageSize: 100,
+  filterCase: 'sensitive',
+  errorsOn2xx: false,
+  requestsPerMinute: undefined,
+  latencyMs: 0,
+});
+
+const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
+  secretOnRead: ['echo', 'masked', 'empty'],
+  notificationPost: ['merge', 'replace'],
+  switchScope: ['session', 'token'],
+  paging: ['items', 'pages'],
+  filterCase: ['sensitive', 'insensitive'],
+};
+
+/** `base` with `change` applied, checked; throws on an unknown switch or value. */
+export function applyBehaviour(base: Readonly<PbxBehaviour>, change: Partial<PbxBehaviour> = {}): Readonly<PbxBehaviour> {
+  const next: PbxBehaviour = { ...base };
+  for (const [key, value] of Object.entries(change) as [keyof PbxBehaviour, unknown][]) {
+    if (!(key in DEFAULT_BEHAVIOUR)) throw new Error(`unknown behaviour '${key}'`);
+    const choices = CHOICES[key];
+    if (choices && !choices.includes(value as string)) throw new Error(`behaviour ${key} must be one of ${choices.join(', ')}, not '${String(value)}'`);
+    if (key === 'errorsOn2xx' && typeof value !== 'boolean') throw new Error('behaviour errorsOn2xx must be a boolean');
+    if (key === 'maxPageSize' && !(Number.isInteger(value) && (value as number) >= 1)) throw new Error('behaviour maxPageSize must be an integer >= 1');
+    if (key === 'latencyMs' && !(typeof value === 'number' && value >= 0)) throw new Error('behaviour latencyMs must be a number >= 0');
+    if (key === 'requestsPerMinute' && value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
+      throw new Error('behaviour requestsPerMinute must be an integer >= 1 (or undefined: unlimited)');
+    }
+    (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  return Object.freeze(next);
+}
