@@ -1,5 +1,5 @@
 /**
- * Google Cloud Console deep links for the human step (FACTS.md: the Google Auth Platform pages
+ * Google Cloud Console deep links for the human step (docs/google-cloud.md: the Google Auth Platform pages
  * take the project as a query parameter).
  */
 export interface ConsoleLinks {

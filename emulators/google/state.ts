@@ -12,7 +12,7 @@ export interface EmuProject {
   appName?: string;
   state: 'ACTIVE' | 'DELETE_REQUESTED';
   enabledServices: Set<string>;
-  /** Enabled services whose APIs still answer SERVICE_DISABLED until this time (propagation, FACTS.md). */
+  /** Enabled services whose APIs still answer SERVICE_DISABLED until this time (propagation, docs/google-cloud.md). */
   propagatingUntil: Map<string, number>;
   createTime: string;
 }

@@ -97,7 +97,7 @@ function mergeLogin(defaults: LoginInput | undefined, tenant: LoginInput | undef
   return { ...inherited, ...tenant };
 }
 
-/** The PBX REST base: PortSIP serves it under /api (FACTS.md). */
+/** The PBX REST base: PortSIP serves it under /api (docs/portsip-api.md). */
 function apiUrlOf(url: string): string {
   const trimmed = url.replace(/\/+$/, '');
   return trimmed.endsWith('/api') ? trimmed : `${trimmed}/api`;

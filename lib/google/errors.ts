@@ -65,7 +65,7 @@ export function summarizeGoogleError(err: unknown): GoogleErrorSummary {
   return { httpStatus: 0, code, message };
 }
 
-/** The propagation case of FACTS.md: the API was enabled moments ago, or not at all. */
+/** The propagation case of docs/google-cloud.md: the API was enabled moments ago, or not at all. */
 export function isServiceDisabled(s: GoogleErrorSummary): boolean {
   return s.reason === 'SERVICE_DISABLED' || /has not been used in project .* or it is disabled/.test(s.message);
 }
@@ -103,7 +103,7 @@ export function googleRemoteError(
 export interface RetryOptions {
   /**
    * How long to keep retrying while the API answers SERVICE_DISABLED (enablement propagating after
-   * `terraform apply`; FACTS.md says minutes). 0 (default) = fail at once with a retryable error.
+   * `terraform apply`; docs/google-cloud.md says minutes). 0 (default) = fail at once with a retryable error.
    */
   propagationWaitMs?: number;
   /** First delay between attempts (doubles, capped at 15 s). */

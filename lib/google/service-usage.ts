@@ -9,7 +9,7 @@ const BATCH = 30;
 
 /**
  * `{ "gmail.googleapis.com": true, ... }` for the given services. Enabled here means the control
- * plane says ENABLED; the API may still answer SERVICE_DISABLED for a few minutes (FACTS.md).
+ * plane says ENABLED; the API may still answer SERVICE_DISABLED for a few minutes (docs/google-cloud.md).
  */
 export async function enabledServices(
   auth: GoogleApiAuth,

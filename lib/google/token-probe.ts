@@ -1,5 +1,5 @@
 /**
- * Check a client ID/secret pair without a user (RFC 6749 §5.2, FACTS.md): post an
+ * Check a client ID/secret pair without a user (RFC 6749 §5.2, docs/google-cloud.md): post an
  * authorization-code grant with a deliberately invalid code. Google authenticates the client
  * first, so `invalid_client` means the ID or secret is wrong, `invalid_grant` means both are right.
  */

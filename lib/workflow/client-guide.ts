@@ -1,5 +1,5 @@
 /**
- * The one step Google offers no API for (FACTS.md): consent screen and Web client in the
+ * The one step Google offers no API for (docs/google-cloud.md): consent screen and Web client in the
  * Console. The guide gives the exact values, with the redirect URIs read live from the PBX.
  */
 import type { TenantConfig } from '../config';

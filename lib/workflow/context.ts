@@ -155,7 +155,7 @@ export class RunContext {
         quotaProject: settings.quotaProject,
         caFile: settings.caFile,
       });
-      // Enabling an API propagates for minutes after Terraform reports success (FACTS.md).
+      // Enabling an API propagates for minutes after Terraform reports success (docs/google-cloud.md).
       const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000 } });
       return { auth, endpoints, caFile: settings.caFile, store };
     })();

@@ -1,6 +1,6 @@
 /**
  * `gwkit verify`: prove the integration works end to end with the one API-visible proof there
- * is (FACTS.md): a test mail sent by the PBX through Gmail on the consented authorization.
+ * is (docs/portsip-api.md): a test mail sent by the PBX through Gmail on the consented authorization.
  *
  * The mail type is switched to GMAIL only when gwkit.yaml opts in (mail.switchToGmail): an SMTP
  * setup is never replaced silently.

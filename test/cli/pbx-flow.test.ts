@@ -207,7 +207,7 @@ describe('post-deploy', () => {
     expect(since.filter((q) => q.method === 'GET' && q.path === '/api/google')).toHaveLength(3);
     expect(pbxGoogleWrites(sb)).toBe(3);
     const human = await runExpect(sb, ['post-deploy', '--tenant', 'acme', '--tenant', 'globex'], 3);
-    expect(human.stdout).toMatch(/acme\s+WAITING\s+\S+\s+unchanged\s+consent-pending/);
+    expect(human.stdout).toMatch(/acme\s+WAITING\s+\S+\s+1\s+unchanged\s+consent-pending/);
     expect(human.stdout).not.toContain('initech-lab');
   });
 
@@ -216,7 +216,7 @@ describe('post-deploy', () => {
     expect(r.json).toMatchObject({ ok: true, exitCode: 0 });
     for (const o of r.json.tenants) {
       expect(o.result).toMatchObject({ tenant: o.tenant, stage: 'consent-pending', consentUri: firstConsent[o.tenant] });
-      expect(o.result.facts).toEqual(expect.arrayContaining([`client ${current[o.tenant]!.clientId} in Secret Manager`, 'PBX holds the client']));
+      expect(o.result.facts).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^client ${current[o.tenant]!.clientId} in Secret Manager \\(version \\d+\\)$`)), expect.stringMatching(/^PBX holds version \d+ of the client \(read back\)$/)]));
     }
   });
 
@@ -238,7 +238,7 @@ describe('post-deploy', () => {
     expect(pbxGoogleWrites(sb)).toBe(writes);
     expect(pbxSlot(sb, 'acme')).toEqual({ client_id: current.acme!.clientId, client_secret: current.acme!.clientSecret });
     const human = await runExpect(sb, ['post-deploy', '--tenant', 'acme', '--dry-run'], 3);
-    expect(human.stdout).toMatch(/acme\s+WAITING\s+\S+\s+would update/);
+    expect(human.stdout).toMatch(/acme\s+WAITING\s+\S+\s+2\s+would update/);
     expect(human.stderr).not.toMatch(/writing client/);
     expect(pbxGoogleWrites(sb)).toBe(writes);
     current.acme = next;

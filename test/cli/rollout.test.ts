@@ -40,7 +40,7 @@ test('rollout takes every tenant as far as it can, and says who must do what nex
   const mails = sb.pbx.state.outbox.length;
   const second = byTenant((await runExpect(sb, ['rollout', '--all', '--verify', '--json'], 3)).json);
   expect(second.acme).toMatchObject({ exitCode: 0, result: { from: 'consent-pending', stage: 'verified' } });
-  expect(second.acme.result.done).toEqual(['test mail to it-support@msp.example sent through Gmail']);
+  expect(second.acme.result.done).toEqual(['PBX already held the client', 'test mail to it-support@msp.example sent through Gmail']);
   expect(sb.pbx.state.outbox.length).toBe(mails + 1);
   // Nothing was rewritten the second time.
   expect(pbxGoogleWrites(sb)).toBe(writesBefore + 1);

@@ -317,9 +317,9 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     const done = await waiting;
     if (done.code !== 0) throw new Error(`post-deploy --wait exited ${done.code}:\n${done.stdout}${done.stderr}`);
     expect(Date.now() - started).toBeLessThan(30_000);
-    // The table: TENANT RESULT CLIENT PBX STAGE, stage "verified", and no "next:" note left.
+    // The table: TENANT RESULT CLIENT VERSION PBX STAGE, stage "verified", and no "next:" note left.
     const row = done.stdout.split('\n').find((line) => line.startsWith('initech-lab'));
-    expect(row?.trim().split(/\s+/)).toEqual(['initech-lab', expect.any(String), client.clientId, 'updated', 'verified']);
+    expect(row?.trim().split(/\s+/)).toEqual(['initech-lab', expect.any(String), client.clientId, expect.stringMatching(/^\d+$/), 'updated', 'verified']);
     expect(done.stdout).not.toContain('next:');
     expect(done.stderr).toMatch(/waiting up to 30s for consent/);
     expect(done.stderr).toMatch(/verified 0\/1 of those still pending/);
