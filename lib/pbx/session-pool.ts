@@ -13,9 +13,9 @@
  */
 import { systemClock, type Clock } from '../clock';
 import { PortSipClient, pickTenant, type PbxConnectionOptions } from './client';
-import { ClientErrorCode, PbxLoginChallengedError, PortSipError } from './errors';
+import { PbxLoginChallengedError, PortSipError } from './errors';
 import { RequestBudget } from './request-budget';
-import type { TenantRef } from './session';
+import { checkTenantAdminSession, type TenantRef } from './session';
 import type { TenantSummary } from './types';
 
 export interface PbxTarget {
@@ -135,18 +135,7 @@ export class PbxSessionPool {
     }
     if (this.checkedTenantAdmins.has(client)) return;
     // A tenant admin's login decides the tenant: check it is the one meant, once per session.
-    const current = await client.currentTenant();
-    const domainOk = !ref.domain || current.domain?.toLowerCase() === ref.domain.toLowerCase();
-    const nameOk = !ref.name || current.name === ref.name;
-    if (!domainOk || !nameOk) {
-      throw new PortSipError({
-        code: ClientErrorCode.TenantMismatch,
-        operation: 'GET /tenant',
-        tenant: label,
-        detail: `logged in to tenant '${current.name}' (${current.domain}), expected ${ref.domain ?? ref.name}`,
-      });
-    }
-    client.labelTenant(current.name ?? label);
+    await checkTenantAdminSession(client, ref, label);
     this.checkedTenantAdmins.add(client);
   }
 }

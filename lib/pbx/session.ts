@@ -27,22 +27,27 @@ export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: T
       await client.switchTenant(tenant.id!);
       client.labelTenant(tenant.name ?? label);
     } else {
-      const current = await client.currentTenant();
-      const domainOk = !tenantRef.domain || current.domain?.toLowerCase() === tenantRef.domain.toLowerCase();
-      const nameOk = !tenantRef.name || current.name === tenantRef.name;
-      if (!domainOk || !nameOk) {
-        throw new PortSipError({
-          code: ClientErrorCode.TenantMismatch,
-          operation: 'GET /tenant',
-          tenant: label,
-          detail: `logged in to tenant '${current.name}' (${current.domain}), expected ${tenantRef.domain ?? tenantRef.name}`,
-        });
-      }
-      client.labelTenant(current.name ?? label);
+      await checkTenantAdminSession(client, tenantRef, label);
     }
     return client;
   } catch (e) {
     await client.logout().catch(() => undefined);
     throw e;
   }
+}
+
+/** A tenant admin's login decides the tenant: check it is the one meant (GET /tenant). */
+export async function checkTenantAdminSession(client: PortSipClient, ref: TenantRef, label: string): Promise<void> {
+  const current = await client.currentTenant();
+  const domainOk = !ref.domain || current.domain?.toLowerCase() === ref.domain.toLowerCase();
+  const nameOk = !ref.name || current.name === ref.name;
+  if (!domainOk || !nameOk) {
+    throw new PortSipError({
+      code: ClientErrorCode.TenantMismatch,
+      operation: 'GET /tenant',
+      tenant: label,
+      detail: `logged in to tenant '${current.name}' (${current.domain}), expected ${ref.domain ?? ref.name}`,
+    });
+  }
+  client.labelTenant(current.name ?? label);
 }
