@@ -4,12 +4,15 @@
  * Each emulator run gets its own CA and a leaf certificate for loopback, so tests exercise real,
  * verified TLS: the client trusts the CA through `--ca-file` (PBX) or NODE_EXTRA_CA_CERTS (Google),
  * never through a switch that turns verification off.
+ *
+ * Certificates come from the `openssl` command (P-256 keys): quick, and the same on every Node
+ * version (a pure-JS signer took a browser code path under Node ≥ 21 inside Jest, 40x slower).
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import forge from 'node-forge';
 
 export interface EmulatorCa {
   /** PEM of the CA certificate: what a client must trust. */
@@ -20,67 +23,40 @@ export interface EmulatorCa {
   issue(hosts?: readonly string[]): { key: string; cert: string };
 }
 
-function newKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  // Node's native generator is ~50x faster than forge's pure JS one.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  return {
-    privateKey: forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
-    publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-    pem: privateKey,
-  };
-}
+const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-function validity(cert: forge.pki.Certificate): void {
-  cert.serialNumber = '01' + randomBytes(8).toString('hex');
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 7 * 24 * 3600_000);
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 /** Create a CA and write its certificate to a fresh temporary directory (or `dir`). */
 export function createEmulatorCa(name = 'gwkit emulator CA', dir?: string): EmulatorCa {
-  const caKeys = newKeyPair();
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = caKeys.publicKey;
-  validity(ca);
-  const caSubject = [{ name: 'commonName', value: name }];
-  ca.setSubject(caSubject);
-  ca.setIssuer(caSubject);
-  ca.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
-  const caPem = forge.pki.certificateToPem(ca);
   const folder = dir ?? mkdtempSync(join(tmpdir(), 'gwkit-ca-'));
   const caFile = join(folder, 'emulator-ca.pem');
-  writeFileSync(caFile, caPem);
+  const caKey = join(folder, 'emulator-ca.key');
+  openssl([
+    'req', '-x509', ...KEY, '-keyout', caKey, '-out', caFile, '-days', '7', '-subj', `/CN=${name}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash',
+  ]);
+  const caPem = readFileSync(caFile, 'utf8');
 
   return {
     caPem,
     caFile,
     issue(hosts = ['localhost', '127.0.0.1', '::1']) {
-      const keys = newKeyPair();
-      const cert = forge.pki.createCertificate();
-      cert.publicKey = keys.publicKey;
-      validity(cert);
-      cert.setSubject([{ name: 'commonName', value: hosts[0] ?? 'localhost' }]);
-      cert.setIssuer(caSubject);
-      cert.setExtensions([
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: hosts.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h })),
-        },
-      ]);
-      cert.sign(caKeys.privateKey, forge.md.sha256.create());
-      return { key: keys.pem, cert: forge.pki.certificateToPem(cert) };
+      const work = mkdtempSync(join(tmpdir(), 'gwkit-leaf-'));
+      try {
+        const san = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
+        openssl([
+          'req', '-x509', ...KEY, '-keyout', join(work, 'leaf.key'), '-out', join(work, 'leaf.pem'), '-days', '7',
+          '-subj', `/CN=${hosts[0] ?? 'localhost'}`, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x01${randomBytes(8).toString('hex')}`,
+          '-addext', 'basicConstraints=CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=serverAuth',
+          '-addext', `subjectAltName=${san}`,
+        ]);
+        return { key: readFileSync(join(work, 'leaf.key'), 'utf8'), cert: readFileSync(join(work, 'leaf.pem'), 'utf8') };
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import './cdktf-compat';
 import { App } from 'cdktf';
 import type { TenantConfig } from '../lib/config/resolve';
 import { TenantStack } from './tenant-stack';

@@ -15,7 +15,7 @@
  * when the file is missing or GWKIT_UPDATE_SCREENSHOTS=1 (its client ID is random: rewriting it on
  * every run would leave the tree dirty).
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +44,9 @@ function verifiedLeafSpki(origin: string, caPem: string): Promise<string> {
     const socket = connect({ host: url.hostname, port: Number(url.port), ca: [caPem], rejectUnauthorized: true }, () => {
       const cert = socket.getPeerCertificate();
       socket.end();
-      resolve(createHash('sha256').update(cert.pubkey!).digest('base64'));
+      // The DER SubjectPublicKeyInfo (what Chromium pins), whatever the key type.
+      const spki = new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' });
+      resolve(createHash('sha256').update(spki).digest('base64'));
     });
     socket.once('error', reject);
   });
