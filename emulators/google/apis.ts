@@ -161,7 +161,7 @@ export function handleSecretManager(
     }
     const update = parseJson(body);
     if (update.etag !== undefined && update.etag !== secretEtag(secret)) {
-      throw new HttpError(409, 'ABORTED', 'The etag provided in the request does not match the current etag of the secret.');
+      throw new HttpError(400, 'FAILED_PRECONDITION', 'The etag provided in the request does not match the current etag of the secret.');
     }
     secret.annotations = { ...checkAnnotations(update.annotations ?? {}) };
     secret.revision = (secret.revision ?? 0) + 1;

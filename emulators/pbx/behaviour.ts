@@ -8,10 +8,11 @@ export interface PbxBehaviour {
   /**
    * What `GET /google` and `GET /admin/google` return in `client_secret` once a secret is set
    * (the spec types it as a plain string and says nothing about masking):
-   * `'echo'` the secret itself (default), `'masked'` `'******'`, `'empty'` `''`.
+   * `'echo'` the secret itself (default), `'masked'` `'******'`, `'empty'` `''`, `'partial'` the
+   * first 7 and last 4 characters around `****` (as some consoles show secrets).
    * With no secret set the answer is `''` in every mode.
    */
-  secretOnRead: 'echo' | 'masked' | 'empty';
+  secretOnRead: 'echo' | 'masked' | 'empty' | 'partial';
   /**
    * `POST /tenant/notification` and `POST /admin/notification` (the spec's introduction: POST is
    * "used for creating, replacing or deleting resources"):
@@ -31,9 +32,13 @@ export interface PbxBehaviour {
   /**
    * Meaning of `skip` on `GET /tenants`: `'items'` (default) the number of items to skip (the
    * parameter's own description); `'pages'` a 1-based page number (the spec's introduction, "skip
-   * numbering is 1-based"): omitted, 0 or 1 = first page, n = items (n-1)*size .. n*size-1.
+   * numbering is 1-based"): omitted, 0 or 1 = first page, n = items (n-1)*size .. n*size-1;
+   * `'pages-from-0'` a 0-based page number: omitted or 0 = first page, n = items n*size ..;
+   * `'ignored'` skip is ignored: every answer is the first page.
    */
-  paging: 'items' | 'pages';
+  paging: 'items' | 'pages' | 'pages-from-0' | 'ignored';
+  /** `GET /tenants` includes `count` (default `true`; the schema does not require it). */
+  listCount: boolean;
   /**
    * Largest page the server answers, whatever `top` asks for (default 100, the spec's maximum of
    * `top`): the page size is `min(top, maxPageSize)`. `count` is always the total matching the filter.
@@ -63,6 +68,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
   notificationPost: 'merge',
   switchScope: 'session',
   paging: 'items',
+  listCount: true,
   maxPageSize: 100,
   filterCase: 'sensitive',
   errorsOn2xx: false,
@@ -71,10 +77,10 @@ export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
 });
 
 const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
-  secretOnRead: ['echo', 'masked', 'empty'],
+  secretOnRead: ['echo', 'masked', 'empty', 'partial'],
   notificationPost: ['merge', 'replace'],
   switchScope: ['session', 'token'],
-  paging: ['items', 'pages'],
+  paging: ['items', 'pages', 'pages-from-0', 'ignored'],
   filterCase: ['sensitive', 'insensitive'],
 };
 

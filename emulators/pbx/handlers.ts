@@ -156,8 +156,10 @@ function listTenants(ctx: HandlerContext): HandlerResult {
   const skip = (ctx.query.skip as number | undefined) ?? 0;
   const size = Math.min((ctx.query.top as number | undefined) ?? 100, ctx.behaviour.maxPageSize);
   // 'items': skip counts items (the parameter's description); 'pages': 1-based page number (the introduction).
-  const start = ctx.behaviour.paging === 'pages' ? (Math.max(skip, 1) - 1) * size : skip;
-  return ok({ count: all.length, items: all.slice(start, start + size).map(tenantSummary) });
+  const paging = ctx.behaviour.paging;
+  const start = paging === 'pages' ? (Math.max(skip, 1) - 1) * size : paging === 'pages-from-0' ? skip * size : paging === 'ignored' ? 0 : skip;
+  const items = all.slice(start, start + size).map(tenantSummary);
+  return ok(ctx.behaviour.listCount ? { count: all.length, items } : { items });
 }
 
 function switchTenant(ctx: HandlerContext): HandlerResult {
@@ -194,6 +196,8 @@ function secretOnRead(ctx: HandlerContext, secret: string): string {
       return '******';
     case 'empty':
       return '';
+    case 'partial':
+      return `${secret.slice(0, 7)}****${secret.slice(-4)}`;
     default:
       return secret;
   }

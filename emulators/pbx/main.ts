@@ -3,7 +3,7 @@
  *   npm run emulator:pbx -- [--port 8887] [--token-ttl 1800] [--google-token-url URL]
  *                           [--google-auth-url URL] [--google-ca-file PEM] [--tenants tenants.json]
  *                           [--secret-on-read echo|masked|empty] [--notification-post merge|replace]
- *                           [--switch-scope session|token] [--paging items|pages] [--max-page-size N]
+ *                           [--switch-scope session|token] [--paging items|pages|pages-from-0|ignored] [--max-page-size N] [--no-list-count]
  *                           [--filter-case sensitive|insensitive] [--errors-on-2xx]
  *                           [--requests-per-minute N] [--latency-ms MS]
  * Prints `{"url","origin","caFile"}` as one JSON line on stdout; stops on SIGINT/SIGTERM.
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
       'switch-scope': { type: 'string' },
       paging: { type: 'string' },
       'max-page-size': { type: 'string' },
+      'no-list-count': { type: 'boolean' },
       'filter-case': { type: 'string' },
       'errors-on-2xx': { type: 'boolean' },
       'requests-per-minute': { type: 'string' },
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       switchScope: values['switch-scope'],
       paging: values.paging,
       maxPageSize: num('max-page-size', values['max-page-size']),
+      ...(values['no-list-count'] ? { listCount: false } : {}),
       filterCase: values['filter-case'],
       errorsOn2xx: values['errors-on-2xx'],
       requestsPerMinute: num('requests-per-minute', values['requests-per-minute']),

@@ -142,7 +142,9 @@ export class ClientCredentialStore {
         return;
       } catch (e) {
         const s = summarizeGoogleError(e);
-        if (s.status === 'ABORTED' && attempt < 3) continue; // someone else changed it: read again
+        // Someone else changed the secret since it was read (Secret Manager: FAILED_PRECONDITION on an
+        // etag mismatch; ABORTED on a concurrent write): read again.
+        if ((s.status === 'FAILED_PRECONDITION' || s.status === 'ABORTED') && attempt < 3) continue;
         throw googleRemoteError(`recording on secret ${secretName} which version the PBX holds`, e, HINTS);
       }
     }

@@ -44,6 +44,11 @@ export interface PbxConnectionOptions {
   password: string;
   /** Tenant SIP domain when logging in as a tenant admin. */
   domain?: string;
+  /**
+   * The login itself is bound to one tenant (a tenant administrator): no switch is needed or
+   * possible. @default true when `domain` is given
+   */
+  tenantBound?: boolean;
   /** Extra trusted CA (PEM file); system CAs stay trusted. TLS is always verified. */
   caFile?: string;
   /** Per request, default 15000. */
@@ -60,6 +65,8 @@ export interface PbxConnectionOptions {
 export const PORTSIP_CLIENT_ID = '9d806019-75b2-4b3d-bb8b-f5a3a412cc0a';
 
 const PAGE_SIZE = 100; // the spec's maximum `top`
+/** Safety bound when the PBX reports no `count`: a million tenants at 100 a page. */
+const MAX_TENANT_PAGES = 10_000;
 
 interface TokenState {
   access: string;
@@ -158,7 +165,10 @@ export class PortSipClient {
     const count = first.count;
     const all = [...first.items];
     const seen = new Set(all.map((t) => t.id));
-    const wantMore = () => (count !== undefined ? all.length < count : false);
+    // Without `count` (the spec does not require it), a full page means there may be more.
+    const pageSize = first.items.length;
+    let lastPage = first.items.length;
+    const wantMore = () => (count !== undefined ? all.length < count : pageSize > 0 && lastPage >= pageSize);
     const mismatch = (why: string) =>
       new PortSipError({
         code: ClientErrorCode.PagingMismatch,
@@ -184,9 +194,11 @@ export class PortSipClient {
       else throw mismatch('skip=1 answered neither the first page, nor the list from the second tenant, nor a new page');
       if (mode === 'items') take(probe.items.slice(first.items.length - 1));
       else if (mode === 'pages-from-0') take(probe.items);
-      // Bounded: no more pages than `count` allows, plus one empty answer.
-      for (let n = 2; wantMore() && n <= count! + 1; n++) {
+      if (mode !== 'pages-from-1') lastPage = probe.items.length;
+      // Bounded: no more pages than `count` (or a safety ceiling) allows, plus one empty answer.
+      for (let n = 2; wantMore() && n <= (count ?? MAX_TENANT_PAGES) + 1; n++) {
         const next = await page(mode === 'items' ? all.length : n);
+        lastPage = next.items.length;
         if (next.items.length === 0) break;
         take(next.items);
       }
@@ -327,7 +339,7 @@ export class PortSipClient {
    * Renewals re-apply the switch, so this fires only when that failed: then nothing goes out.
    */
   private assertTenantContext(path: string, operation: string): void {
-    if (this.opts.domain || !TENANT_SCOPED.test(path)) return;
+    if ((this.opts.tenantBound ?? !!this.opts.domain) || !TENANT_SCOPED.test(path)) return;
     if (this.tenantContext && this.tenantContext.token === this.token.access) return;
     throw new PortSipError({
       code: ClientErrorCode.TenantContextLost,
@@ -427,8 +439,10 @@ export class PortSipClient {
     if (form.grant_type === 'password') {
       // 2FA (PortSIP v22.6): a challenge instead of a token, or a refusal that names the factor.
       const err = errorOf(res.body);
+      // A 2xx without a token is a challenge whatever its fields are called: asking again (per
+      // tenant, per worker) could only send more one-time codes.
       const challenged = !failed(res.status, res.body)
-        ? typeof answer?.access_token !== 'string' && Object.keys(answer ?? {}).some((k) => SECOND_FACTOR.test(k))
+        ? typeof answer?.access_token !== 'string'
         : !!err && SECOND_FACTOR.test(`${err.code} ${err.message}`);
       if (challenged) throw new PbxLoginChallengedError(this.who());
     }

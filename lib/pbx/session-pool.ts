@@ -75,17 +75,21 @@ export class PbxSessionPool {
   }
 
   private identityOf(target: PbxTarget): Identity {
-    const tenantAdminDomain = target.role === 'tenant-admin' ? (target.tenant.domain ?? '') : '';
-    const key = `${target.connection.baseUrl}|${target.connection.username}|${tenantAdminDomain}`;
+    const tenantAdmin = target.role === 'tenant-admin';
+    const tenantAdminDomain = tenantAdmin ? target.tenant.domain : undefined;
+    // A tenant admin's login is its own identity: keyed on the whole tenant reference.
+    const key = `${target.connection.baseUrl}|${target.connection.username}|${tenantAdmin ? JSON.stringify(target.tenant) : ''}`;
     let identity = this.identities.get(key);
     if (!identity) {
+      // One budget per PBX for the whole run, never replaced (callers give every tenant of a
+      // PBX the same, smallest, setting).
       let budget = this.budgets.get(target.connection.baseUrl);
-      if (!budget || budget.perMinute > target.requestsPerMinute) {
+      if (!budget) {
         budget = new RequestBudget(target.requestsPerMinute, this.clock);
         this.budgets.set(target.connection.baseUrl, budget);
       }
       identity = {
-        options: { ...target.connection, domain: tenantAdminDomain || undefined, budget, clock: this.clock },
+        options: { ...target.connection, domain: tenantAdminDomain, tenantBound: tenantAdmin, budget, clock: this.clock },
         systemAdmin: target.role === 'system-admin',
         idle: [],
         all: [],

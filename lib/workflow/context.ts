@@ -6,6 +6,7 @@
  * setting fails the whole run with exit 2 and nothing touched.
  */
 import { readFileSync } from 'node:fs';
+import type { Clock } from '../clock';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import {
@@ -31,6 +32,8 @@ export interface RunContextOptions {
   readonly prompt?: SecretPrompt;
   /** Process environment, injectable for tests. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Time for PBX sessions (token expiry, pacing, backoff), injectable for tests. @default the system clock */
+  readonly clock?: Clock;
 }
 
 export interface GoogleServices {
@@ -47,7 +50,7 @@ export class RunContext {
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, string>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
-  private readonly pbxSessions = new PbxSessionPool();
+  private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
 
   constructor(private readonly options: RunContextOptions) {
@@ -55,6 +58,7 @@ export class RunContext {
     this.tenants = options.tenants;
     this.log = options.log ?? (() => undefined);
     this.env = options.env ?? process.env;
+    this.pbxSessions = new PbxSessionPool({ clock: options.clock });
   }
 
   /** The tenant's PBX settings; an input error if gwkit.yaml has none. */

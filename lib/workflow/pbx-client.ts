@@ -31,9 +31,12 @@ export function pbxTargetOf(tenant: TenantConfig): { pbx: string; target: string
   return { pbx: pbx.apiUrl, target };
 }
 
-/** Empty, or only mask characters: the PBX is not telling what it holds. */
+/**
+ * Empty, only mask characters, or partly masked (`GOCSPX-****abcd`): the PBX is not telling what it
+ * holds, so the secret cannot be compared.
+ */
 export function isMasked(secret: string | undefined): boolean {
-  return !secret || /^[*•·x]+$/i.test(secret);
+  return !secret || /^[*•·x]+$/i.test(secret) || /[*•·]{3,}/.test(secret);
 }
 
 export function judgePbxClient(

@@ -83,7 +83,8 @@ export async function tenantStatus(ctx: RunContext, tenant: TenantConfig, verify
     const verdict = judgePbxClient(onPbx, stored, record, pbxTargetOf(tenant));
     facts.push(describePbxClient(verdict, stored));
     if (verdict.kind !== 'current') {
-      return { ...base, stage: 'client-registered', facts, nextAction: `gwkit post-deploy --tenant ${tenant.id}` };
+      const held = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
+      return { ...base, stage: 'client-registered', facts, pbxVersion: held, nextAction: `gwkit post-deploy --tenant ${tenant.id}` };
     }
     const pbxVersion = stored.version;
     const consentUri = onPbx.auth_consent_uri || undefined;

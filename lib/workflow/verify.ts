@@ -9,7 +9,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { TenantConfig } from '../config';
 import { ExitCode, RemoteError } from '../errors';
 import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
+import pLimit from 'p-limit';
 import type { RunContext } from './context';
+import { DEFAULT_CONCURRENCY } from './fleet-runner';
 
 export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
 
@@ -66,7 +68,9 @@ void systemFieldsComplete;
  */
 async function switchMailToGmail(pbx: PortSipClient, level: 'tenant' | 'system', sender: string): Promise<Record<string, unknown>> {
   const fields: readonly string[] = level === 'system' ? SYSTEM_MAIL_FIELDS : TENANT_MAIL_FIELDS;
-  const before = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
+  const read = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
+  // Never hand on a credential, should a PBX echo one (the spec does not forbid extra fields).
+  const before = Object.fromEntries(Object.entries(read).filter(([k]) => !/password|secret|token/i.test(k)));
   const whole = Object.fromEntries(fields.filter((f) => before[f] !== undefined).map((f) => [f, before[f]]));
   const body = { ...whole, type: 'GMAIL' as const, username: sender };
   if (level === 'system') await pbx.setNotification('system', body as SystemNotificationUpdate);
@@ -178,13 +182,15 @@ export function verifyTenant(ctx: RunContext, tenant: TenantConfig, options: { d
 export async function waitForVerification(
   ctx: RunContext,
   tenants: readonly TenantConfig[],
-  options: { timeoutMs: number; intervalMs: number; onAttempt?: (results: readonly VerifyResult[]) => void },
+  options: { timeoutMs: number; intervalMs: number; concurrency?: number; onAttempt?: (results: readonly VerifyResult[]) => void },
 ): Promise<Map<string, VerifyResult>> {
   const deadline = Date.now() + options.timeoutMs;
+  // One worker's worth of sessions at a time, as in any fleet command.
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const last = new Map<string, VerifyResult>();
   let pending = [...tenants];
   for (;;) {
-    const round = await Promise.all(pending.map((t) => verifyTenant(ctx, t)));
+    const round = await Promise.all(pending.map((t) => limit(() => verifyTenant(ctx, t))));
     round.forEach((r) => last.set(r.tenant, r));
     options.onAttempt?.(round);
     // Only a missing consent can change by itself (a person consenting); anything else is final.

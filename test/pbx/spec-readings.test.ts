@@ -71,6 +71,11 @@ describe('paging of GET /tenants', () => {
     ['skip counts 1-based pages', { paging: 'pages' as const, maxPageSize: 3 }],
     ['skip counts items, pages of 1', { paging: 'items' as const, maxPageSize: 1 }],
     ['skip counts 1-based pages, pages of 2', { paging: 'pages' as const, maxPageSize: 2 }],
+    ['skip counts 0-based pages', { paging: 'pages-from-0' as const, maxPageSize: 3 }],
+    ['no count; skip counts items', { paging: 'items' as const, maxPageSize: 3, listCount: false }],
+    ['no count; skip counts 1-based pages', { paging: 'pages' as const, maxPageSize: 2, listCount: false }],
+    ['no count; skip counts 0-based pages', { paging: 'pages-from-0' as const, maxPageSize: 3, listCount: false }],
+    ['no count; pages of 7 (all on the first)', { paging: 'items' as const, maxPageSize: 7, listCount: false }],
   ])('%s: every tenant is read exactly once', async (_name, behaviour) => {
     pbx = await startPbx({ tenants: MANY, behaviour });
     const client = await PortSipClient.login(connection(pbx));
@@ -92,6 +97,15 @@ describe('paging of GET /tenants', () => {
     pbx.state.tenants.delete('t-6');
     const err = (await listing) as Error;
     expect(err.message).toMatch(/PAGING_MISMATCH: the pages do not add up to count; the PBX reported count 7, and 6 distinct tenants were read \(pages: no skip: 3, skip=1: 3, skip=4: 2, skip=6: 0\)/);
+    await client.logout();
+  });
+});
+
+describe('a PBX that ignores skip', () => {
+  test.each([true, false])('count reported: %s: fails loudly instead of returning a short or repeated list', async (listCount) => {
+    pbx = await startPbx({ tenants: MANY, behaviour: { paging: 'ignored', maxPageSize: 3, listCount } });
+    const client = await PortSipClient.login(connection(pbx));
+    await expect(client.listTenants()).rejects.toThrow(/PAGING_MISMATCH/);
     await client.logout();
   });
 });
@@ -140,15 +154,28 @@ describe('request budget', () => {
     expect(times.at(-1)!).toBeLessThan(3 * 60_000 * 1.05);
   });
 
-  test('a 429 with Retry-After holds every session of the PBX, then the request goes through', async () => {
+  test('a 429 with Retry-After holds the whole budget of the PBX (every session), then the request goes through', async () => {
     const clock = fakeClock();
     pbx = await startPbx({});
-    const budget = new RequestBudget(6000, clock);
+    const holds: number[] = [];
+    const budget = new (class extends RequestBudget {
+      override holdFor(ms: number): void {
+        holds.push(ms);
+        super.holdFor(ms);
+      }
+    })(6000, clock);
     const client = await PortSipClient.login(connection(pbx, { clock, budget }));
     pbx.failNext('GET', '/tenants', 429, 1, { retryAfterSeconds: 7 });
     const before = clock.now();
     await expect(client.listTenants()).resolves.toHaveLength(2);
+    expect(holds).toEqual([7000]);
     expect(clock.now() - before).toBeGreaterThanOrEqual(7000);
+    // Another session on the same budget, asking during the hold, waits for its end.
+    const other = new RequestBudget(6000, clock);
+    other.holdFor(5000);
+    const asked = clock.now();
+    await other.take();
+    expect(clock.now() - asked).toBeGreaterThanOrEqual(5000);
     await client.logout();
   });
 });
