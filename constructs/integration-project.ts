@@ -1,17 +1,15 @@
 import { Project } from '@cdktf/provider-google/lib/project';
 import { ResourceManagerLien } from '@cdktf/provider-google/lib/resource-manager-lien';
 import { Construct } from 'constructs';
-import { PROJECT_ID_PATTERN } from '../lib/config/schema';
+import { PARENT_PATTERN, projectIdProblem } from '../lib/naming/google';
 
 export interface IntegrationProjectProps {
   /** Globally unique project id (6-30 chars, lowercase letters, digits, hyphens). */
   readonly projectId: string;
   /** Display name. */
   readonly name: string;
-  /** Exactly one of folderId / organizationId: where the project lives. */
-  readonly folderId?: string;
-  /** Exactly one of folderId / organizationId. */
-  readonly organizationId?: string;
+  /** Where the project lives: `folders/NUMBER` or `organizations/NUMBER`. */
+  readonly parent: string;
   /** Billing account id, e.g. 01ABCD-23EF45-67ABCD. */
   readonly billingAccount: string;
   /** Project labels. @default {} */
@@ -42,20 +40,18 @@ export class IntegrationProject extends Construct {
 
   constructor(scope: Construct, id: string, props: IntegrationProjectProps) {
     super(scope, id);
-    if (!PROJECT_ID_PATTERN.test(props.projectId)) {
-      throw new Error(
-        `IntegrationProject ${this.node.path}: projectId "${props.projectId}" is invalid; use 6-30 lowercase letters, digits and hyphens, starting with a letter`,
-      );
+    const problem = projectIdProblem(props.projectId);
+    if (problem) throw new Error(`IntegrationProject ${this.node.path}: projectId "${props.projectId}" is invalid; ${problem}`);
+    if (!PARENT_PATTERN.test(props.parent)) {
+      throw new Error(`IntegrationProject ${this.node.path}: parent "${props.parent}" is invalid; use folders/NUMBER or organizations/NUMBER`);
     }
-    if (!!props.folderId === !!props.organizationId) {
-      throw new Error(`IntegrationProject ${this.node.path}: set exactly one of folderId or organizationId`);
-    }
+    const [kind, parentId] = props.parent.split('/') as ['folders' | 'organizations', string];
 
     this.project = new Project(this, 'project', {
       projectId: props.projectId,
       name: props.name,
-      folderId: props.folderId,
-      orgId: props.organizationId,
+      folderId: kind === 'folders' ? parentId : undefined,
+      orgId: kind === 'organizations' ? parentId : undefined,
       billingAccount: props.billingAccount,
       labels: { ...props.labels },
       autoCreateNetwork: false,

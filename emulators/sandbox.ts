@@ -366,7 +366,7 @@ function deployProject(google: GoogleEmulator, t: TenantConfig): void {
     // The stack's WorkspaceApis, plus the two APIs Google enables on every new project the kit calls.
     enabledServices: [...new Set([...t.apis, 'serviceusage.googleapis.com', 'cloudresourcemanager.googleapis.com'])],
   });
-  google.createSecret(t.projectId, t.clientSecretId);
+  google.createSecret(t.projectId, t.credentialSecretId);
 }
 
 /**

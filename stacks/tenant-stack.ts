@@ -42,8 +42,7 @@ export class TenantStack extends TerraformStack {
     const project = new IntegrationProject(this, 'project', {
       projectId: tenant.projectId,
       name: tenant.projectName,
-      folderId: tenant.parent.kind === 'folder' ? tenant.parent.id : undefined,
-      organizationId: tenant.parent.kind === 'organization' ? tenant.parent.id : undefined,
+      parent: `${tenant.parent.kind === 'folder' ? 'folders' : 'organizations'}/${tenant.parent.id}`,
       billingAccount: tenant.billingAccount,
       labels: tenant.labels,
       deletionPolicy: tenant.deletionPolicy,
@@ -55,7 +54,7 @@ export class TenantStack extends TerraformStack {
 
     const slot = new ClientCredentialSlot(this, 'client-credentials', {
       projectId: project.projectId,
-      secretId: tenant.clientSecretId,
+      secretId: tenant.credentialSecretId,
       importers: tenant.secretAccess.importers,
       readers: tenant.secretAccess.readers,
       labels: { 'managed-by': 'gwkit', 'gwkit-tenant': tenant.id },
@@ -68,7 +67,7 @@ export class TenantStack extends TerraformStack {
       new TerraformOutput(this, id, { value, description, dependsOn: ready });
     output('project_id', project.projectId, 'Google Cloud project id of the integration');
     output('project_number', project.projectNumber, 'Google Cloud project number');
-    output('client_secret_name', slot.secretName, 'Secret Manager secret that holds the OAuth client pair');
+    output('credential_secret_name', slot.secretName, 'Secret Manager secret that holds the OAuth client pair');
     new TerraformOutput(this, 'enabled_apis', {
       value: apis.services.map((s) => s.service),
       dependsOn: ready,

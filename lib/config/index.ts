@@ -1,3 +1,3 @@
 export { loadFleet } from './load';
-export { selectTenants, CLIENT_SECRET_ID, type Fleet, type TenantConfig, type PbxSettings } from './resolve';
+export { selectTenants, CREDENTIAL_SECRET_ID, type Fleet, type TenantConfig, type PbxSettings } from './resolve';
 export { fleetJsonSchema, FEATURES, FEATURE_APIS, KIT_APIS, type Feature } from './schema';

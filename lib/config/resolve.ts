@@ -18,7 +18,7 @@ import {
 } from './schema';
 
 /** Secret id of the client credential slot in every tenant project. */
-export const CLIENT_SECRET_ID = 'gwkit-oauth-client';
+export const CREDENTIAL_SECRET_ID = 'gwkit-oauth-client';
 /** Default consent screen app name (what users see when they consent). */
 export const DEFAULT_APP_NAME = 'PortSIP PBX';
 
@@ -65,9 +65,9 @@ export interface TenantConfig {
   readonly provider: { readonly impersonateServiceAccount?: string; readonly billingProject?: string };
   readonly secretAccess: { readonly importers: readonly string[]; readonly readers: readonly string[] };
   /** Secret Manager secret id of the client credential slot. */
-  readonly clientSecretId: string;
+  readonly credentialSecretId: string;
   /** `projects/PROJECT_ID/secrets/SECRET_ID`: the slot, named without waiting for outputs. */
-  readonly clientSecretName: string;
+  readonly credentialSecretName: string;
   /** Undefined when gwkit.yaml has no pbx settings for this tenant (stacks need none). */
   readonly pbx?: PbxSettings;
   readonly mail: { readonly switchToGmail: boolean; readonly sender: string; readonly testRecipient: string };
@@ -188,8 +188,8 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       importers: t.secretAccess?.importers ?? defaults.secretAccess?.importers ?? [],
       readers: t.secretAccess?.readers ?? defaults.secretAccess?.readers ?? [],
     },
-    clientSecretId: CLIENT_SECRET_ID,
-    clientSecretName: `projects/${projectId}/secrets/${CLIENT_SECRET_ID}`,
+    credentialSecretId: CREDENTIAL_SECRET_ID,
+    credentialSecretName: `projects/${projectId}/secrets/${CREDENTIAL_SECRET_ID}`,
     pbx,
     mail: {
       switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? false,

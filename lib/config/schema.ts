@@ -5,6 +5,7 @@
  * Every object is strict: a misspelt key is an error, not a silently ignored setting.
  */
 import { z } from 'zod';
+import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN } from '../naming/google';
 
 /** What a tenant uses the integration for. Decides which Google APIs are enabled. */
 export const FEATURES = ['mail', 'userSync', 'sso'] as const;
@@ -23,12 +24,8 @@ export const FEATURE_APIS: Readonly<Record<Feature, readonly string[]>> = {
 /** APIs gwkit itself needs in every tenant project (the client credential slot). */
 export const KIT_APIS: readonly string[] = ['secretmanager.googleapis.com'];
 
-// Google's documented formats. Project IDs: 6-30 chars, lowercase letter first, no trailing hyphen.
-export const PROJECT_ID_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-/** Substrings Google refuses in project IDs. */
-export const RESTRICTED_PROJECT_ID_WORDS = ['google', 'ssl', 'null', 'undefined'] as const;
-const BILLING_ACCOUNT_PATTERN = /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/;
-const PARENT_PATTERN = /^(folders|organizations)\/[0-9]{1,20}$/;
+// Google's documented formats live in lib/naming (the constructs check them too).
+export { PROJECT_ID_PATTERN, RESTRICTED_PROJECT_ID_WORDS } from '../naming/google';
 const LABEL_KEY_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE_PATTERN = /^[a-z0-9_-]{0,63}$/;
 const IAM_MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/;

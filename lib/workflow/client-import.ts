@@ -64,17 +64,17 @@ export async function importClient(
   }
   checks.push('Google accepts the client ID and secret (token endpoint probe)');
 
-  const current = await google.store.accessLatest(tenant.clientSecretName);
+  const current = await google.store.accessLatest(tenant.credentialSecretName);
   const changed = !current || current.clientId !== pair.clientId || current.clientSecret !== pair.clientSecret;
   let version: string | undefined;
   if (changed && !options.dryRun) {
-    version = (await google.store.addVersion(tenant.clientSecretName, pair)).version;
+    version = (await google.store.addVersion(tenant.credentialSecretName, pair)).version;
   }
   return {
     tenant: tenant.id,
     projectId: tenant.projectId,
     clientId: pair.clientId,
-    secretName: tenant.clientSecretName,
+    secretName: tenant.credentialSecretName,
     checks,
     unchecked,
     changed,

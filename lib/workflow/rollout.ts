@@ -46,7 +46,7 @@ export async function rolloutTenant(
 
   return ctx.withPbx(tenant, async (pbx, settings) => {
     const written = await postDeployIn(pbx, settings, ctx, tenant, side, {
-      secretName: tenant.clientSecretName,
+      secretName: tenant.credentialSecretName,
       dryRun: options.dryRun,
       force: options.force,
     });

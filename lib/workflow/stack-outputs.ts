@@ -13,6 +13,8 @@ const StackOutputsSchema = z.record(
   z.looseObject({
     project_id: z.string().optional(),
     project_number: z.string().optional(),
+    credential_secret_name: z.string().optional(),
+    /** The same output before gwkit 0.2 named it after what it holds, not what it is. */
     client_secret_name: z.string().optional(),
   }),
 );
@@ -31,15 +33,19 @@ export function readStackOutputs(file: string): StackOutputsFile {
   return parsed.data;
 }
 
-/** The tenant's client secret name: from the outputs file when given (checked against gwkit.yaml), else derived. */
-export function clientSecretNameOf(tenant: TenantConfig, outputs?: StackOutputsFile, file = 'outputs file'): string {
-  if (!outputs) return tenant.clientSecretName;
+/**
+ * The Secret Manager secret holding the tenant's OAuth client (its credential secret): from the
+ * outputs file when given (checked against gwkit.yaml), else derived.
+ */
+export function credentialSecretNameOf(tenant: TenantConfig, outputs?: StackOutputsFile, file = 'outputs file'): string {
+  if (!outputs) return tenant.credentialSecretName;
   const stack = outputs[tenant.id];
-  if (!stack?.client_secret_name) {
+  const name = stack?.credential_secret_name ?? stack?.client_secret_name;
+  if (!stack || !name) {
     throw new InputError(`${file}: no outputs for tenant "${tenant.id}"; deploy it first (cdktf deploy ${tenant.id} --outputs-file ${file})`);
   }
   if (stack.project_id && stack.project_id !== tenant.projectId) {
     throw new InputError(`${file}: tenant "${tenant.id}" was deployed to project ${stack.project_id}, but gwkit.yaml says ${tenant.projectId}`);
   }
-  return stack.client_secret_name;
+  return name;
 }

@@ -52,7 +52,7 @@ export async function googleSide(ctx: RunContext, tenant: TenantConfig): Promise
   if (off.length) return { done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: deploy } };
   facts.push(`APIs enabled: ${tenant.apis.length}`);
 
-  const [stored, record] = await Promise.all([google.store.accessLatest(tenant.clientSecretName), google.store.readApplied(tenant.clientSecretName)]);
+  const [stored, record] = await Promise.all([google.store.accessLatest(tenant.credentialSecretName), google.store.readApplied(tenant.credentialSecretName)]);
   if (!stored) {
     return {
       done: {

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../lib/errors';
 import { forEachTenant, type TenantOutcome } from '../../lib/workflow/fleet-runner';
 import { postDeployTenant, type PostDeployResult } from '../../lib/workflow/post-deploy';
-import { clientSecretNameOf, readStackOutputs } from '../../lib/workflow/stack-outputs';
+import { credentialSecretNameOf, readStackOutputs } from '../../lib/workflow/stack-outputs';
 import { describeVerifyFailure, verifyExitCode, waitForVerification, type VerifyResult } from '../../lib/workflow/verify';
 import { fleetContext, type PbxArgs } from '../support/context';
 import { openUrl } from '../support/open-url';
@@ -51,7 +51,7 @@ export const postDeployCommand: CommandModule<object, PostDeployArgs> = {
       const outputsFile = args['outputs-file'];
       const outputs = outputsFile ? readStackOutputs(outputsFile) : undefined;
       // Resolve every secret name before any write: a bad outputs file changes nothing anywhere.
-      const secretNames = new Map(ctx.tenants.map((t) => [t.id, clientSecretNameOf(t, outputs, outputsFile)]));
+      const secretNames = new Map(ctx.tenants.map((t) => [t.id, credentialSecretNameOf(t, outputs, outputsFile)]));
       await ctx.assertPbxReady();
       let outcomes: Outcome[] = await forEachTenant(
         ctx.tenants,

@@ -117,13 +117,13 @@ describe('exit 2, nothing changed', () => {
     writeFileSync(
       disagree,
       JSON.stringify({
-        acme: { project_id: 'pbxgw-acme-old', client_secret_name: secret('pbxgw-acme-old') },
-        globex: { project_id: 'pbxgw-globex', client_secret_name: secret('pbxgw-globex') },
-        'initech-lab': { project_id: 'pbxgw-initech-lab', client_secret_name: secret('pbxgw-initech-lab') },
+        acme: { project_id: 'pbxgw-acme-old', credential_secret_name: secret('pbxgw-acme-old') },
+        globex: { project_id: 'pbxgw-globex', credential_secret_name: secret('pbxgw-globex') },
+        'initech-lab': { project_id: 'pbxgw-initech-lab', credential_secret_name: secret('pbxgw-initech-lab') },
       }),
     );
     const partial = join(sb.dir, 'outputs-partial.json');
-    writeFileSync(partial, JSON.stringify({ acme: { project_id: 'pbxgw-acme', client_secret_name: secret('pbxgw-acme') } }));
+    writeFileSync(partial, JSON.stringify({ acme: { project_id: 'pbxgw-acme', credential_secret_name: secret('pbxgw-acme') } }));
     const notJson = join(sb.dir, 'outputs-not-json.json');
     writeFileSync(notJson, '{ nope');
     const [dis, part, nj, missing] = await Promise.all([

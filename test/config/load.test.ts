@@ -36,7 +36,7 @@ describe('loadFleet: good configs', () => {
       backend: { type: 'local' },
       consentScreen: { appName: 'PortSIP PBX', supportEmail: 'help@solo.example', developerEmail: 'help@solo.example' },
       labels: { 'managed-by': 'gwkit', 'gwkit-tenant': 'solo' },
-      clientSecretId: 'gwkit-oauth-client',
+      credentialSecretId: 'gwkit-oauth-client',
     });
   });
 

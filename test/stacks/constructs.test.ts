@@ -12,7 +12,7 @@ const synth = (build: (stack: TerraformStack) => void) => Testing.synthScope((sc
 const parse = (json: string) => JSON.parse(json) as { resource: Record<string, Record<string, Record<string, unknown>>> };
 
 describe('IntegrationProject', () => {
-  const base = { projectId: 'pbxgw-acme', name: 'PBX Google acme', folderId: '123', billingAccount: '01ABCD-23EF45-67ABCD' };
+  const base = { projectId: 'pbxgw-acme', name: 'PBX Google acme', parent: 'folders/123', billingAccount: '01ABCD-23EF45-67ABCD' };
 
   test('creates a project without a default network, protected by default', () => {
     const out = synth((s) => new IntegrationProject(s, 'project', { ...base, labels: { team: 'voice' } }));
@@ -39,7 +39,11 @@ describe('IntegrationProject', () => {
 
   test('validates eagerly, naming the bad value', () => {
     expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, projectId: 'Bad_Id' }))).toThrow(/projectId "Bad_Id" is invalid/);
-    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, organizationId: '9' }))).toThrow(/exactly one of folderId or organizationId/);
+    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, projectId: 'pbx-google-acme' }))).toThrow(/Google refuses project ids containing "google"/);
+    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, parent: 'folder/123' }))).toThrow(/parent "folder\/123" is invalid; use folders\/NUMBER or organizations\/NUMBER/);
+    // An organization parent sets org_id, not folder_id.
+    const doc = JSON.parse(synth((s) => new IntegrationProject(s, 'p', { ...base, parent: 'organizations/9' })));
+    expect(Object.values(doc.resource.google_project)[0]).toMatchObject({ org_id: '9' });
   });
 });
 

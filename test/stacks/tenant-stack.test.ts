@@ -35,7 +35,7 @@ describe('TenantStack', () => {
     expect(secret!.depends_on).toEqual([expect.stringMatching(/^google_project_service\.apis_secretmanager_/)]);
     // Bare references: Terraform rejects "${...}" in an output's depends_on.
     const serviceRefs = Object.keys(doc.resource.google_project_service!).map((k) => `google_project_service.${k}`).sort();
-    for (const name of ['project_id', 'project_number', 'client_secret_name', 'console_client_create_url']) {
+    for (const name of ['project_id', 'project_number', 'credential_secret_name', 'console_client_create_url']) {
       expect([...(doc.output[name]!.depends_on ?? [])].sort()).toEqual(serviceRefs);
     }
   });
@@ -43,7 +43,7 @@ describe('TenantStack', () => {
   test('outputs carry the project, the secret and the Console deep links', () => {
     const { doc } = synthTenant(tenant('acme'));
     expect(doc.output.project_id!.value).toMatch(/google_project\.\w+\.project_id/);
-    expect(doc.output.client_secret_name!.value).toMatch(/google_secret_manager_secret\.[\w-]+\.name/);
+    expect(doc.output.credential_secret_name!.value).toMatch(/google_secret_manager_secret\.[\w-]+\.name/);
     expect(doc.output.console_branding_url!.value).toBe('https://console.cloud.google.com/auth/branding?project=pbxgw-acme');
     expect(doc.output.console_audience_url!.value).toBe('https://console.cloud.google.com/auth/audience?project=pbxgw-acme');
     expect(doc.output.console_client_create_url!.value).toBe('https://console.cloud.google.com/auth/clients/create?project=pbxgw-acme');
