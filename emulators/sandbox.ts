@@ -102,7 +102,7 @@ export interface Sandbox {
    */
   createWebClient(tenantId: string, opts?: { redirectUris?: string[]; projectId?: string }): { clientId: string; clientSecret: string; file: string };
   /**
-   * Run the built CLI (`node dist/scripts/gwkit.js ...args --config configPath`), cwd = dir, with
+   * Run the built CLI (`node dist/cli/gwkit.js ...args --config configPath`), cwd = dir, with
    * the parent's environment minus GOOGLE_*, CLOUDSDK_*, GCLOUD_*, GCE_*, GWKIT_*, NODE_OPTIONS,
    * FORCE_COLOR, then `env`, then `opts.env`; stdin = `input` (or nothing) then closed, no TTY.
    * Killed after 60 s (or `timeoutMs`): code null, timedOut true.
@@ -279,7 +279,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
     for (const [name, pw] of envPasswords) env[name] = pw;
 
-    const cli = join(root, 'dist', 'scripts', 'gwkit.js');
+    const cli = join(root, 'dist', 'cli', 'gwkit.js');
     const googleEmu = google;
     const pbxEmu = pbx;
 

@@ -18,23 +18,41 @@ export interface StoredClientPair extends OAuthClientPair {
   readonly version: number;
 }
 
+/** Where a record applies: the PBX API base URL, and the PBX tenant (`domain:…`, `name:…`) or `system`. */
+export interface PbxTarget {
+  readonly pbx: string;
+  readonly target: string;
+}
+
 /**
  * What gwkit last wrote into a PBX from this secret, kept on the secret itself (an annotation),
  * not in a ledger of ours: a PBX that masks the client secret on read cannot tell us.
  */
-export interface PbxAppliedRecord {
+export interface PbxAppliedRecord extends PbxTarget {
   /** Secret Manager version whose pair the PBX was given. */
   readonly version: number;
   readonly clientId: string;
-  /** The PBX API base URL, and the PBX tenant (id) or `system` it was written to. */
-  readonly pbx: string;
-  readonly target: string;
   /** ISO time of the write. */
   readonly at: string;
 }
 
-/** Annotation key of the record (Secret Manager keys: 1-63 chars, no slash). */
+/** The last proof that the integration works: a test mail the PBX sent through Gmail. */
+export interface ProofRecord extends PbxTarget {
+  /** The version the PBX held then (from the applied record), when known. */
+  readonly version?: number;
+  /** ISO time of the test mail. */
+  readonly at: string;
+}
+
+/** gwkit's facts about a tenant, as recorded on its credential secret. */
+export interface CredentialSecretFacts {
+  readonly applied?: PbxAppliedRecord;
+  readonly proof?: ProofRecord;
+}
+
+/** Annotation keys (Secret Manager keys: 1-63 chars, no slash). */
 export const PBX_APPLIED_ANNOTATION = 'gwkit-pbx-applied';
+export const PROOF_ANNOTATION = 'gwkit-last-proof';
 
 const NOT_DEPLOYED_HINT =
   'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
@@ -115,17 +133,28 @@ export class ClientCredentialStore {
     return (await this.newestEnabledVersion(secretName)) !== undefined;
   }
 
-  /** What gwkit last wrote into a PBX from this secret; undefined when nothing is recorded. */
-  async readApplied(secretName: string): Promise<PbxAppliedRecord | undefined> {
+  /** gwkit's records on the secret (what the PBX holds, the last proof); absent ones undefined. */
+  async readFacts(secretName: string): Promise<CredentialSecretFacts> {
     checkName(secretName);
-    return parseRecord((await this.getSecret(secretName)).annotations?.[PBX_APPLIED_ANNOTATION]);
+    const annotations = (await this.getSecret(secretName)).annotations ?? {};
+    return { applied: parseApplied(annotations[PBX_APPLIED_ANNOTATION]), proof: parseProof(annotations[PROOF_ANNOTATION]) };
+  }
+
+  /** Record what the PBX was given. */
+  recordApplied(secretName: string, record: PbxAppliedRecord): Promise<void> {
+    return this.annotate(secretName, PBX_APPLIED_ANNOTATION, record, 'which version the PBX holds');
+  }
+
+  /** Record a successful test mail. */
+  recordProof(secretName: string, record: ProofRecord): Promise<void> {
+    return this.annotate(secretName, PROOF_ANNOTATION, record, 'the last proof by test mail');
   }
 
   /**
-   * Record what the PBX was given. Read-modify-write of the annotations with the secret's etag,
-   * so that other annotations survive and concurrent writers cannot lose each other's change.
+   * Read-modify-write of the annotations with the secret's etag, so that other annotations
+   * survive and concurrent writers cannot lose each other's change.
    */
-  async recordApplied(secretName: string, record: PbxAppliedRecord): Promise<void> {
+  private async annotate(secretName: string, key: string, value: object, what: string): Promise<void> {
     checkName(secretName);
     for (let attempt = 0; ; attempt++) {
       const current = await this.getSecret(secretName);
@@ -135,7 +164,7 @@ export class ClientCredentialStore {
             this.api.projects.secrets.patch({
               name: secretName,
               updateMask: 'annotations',
-              requestBody: { annotations: { ...current.annotations, [PBX_APPLIED_ANNOTATION]: JSON.stringify(record) }, etag: current.etag },
+              requestBody: { annotations: { ...current.annotations, [key]: JSON.stringify(value) }, etag: current.etag },
             }),
           this.retry,
         );
@@ -145,7 +174,7 @@ export class ClientCredentialStore {
         // Someone else changed the secret since it was read (Secret Manager: FAILED_PRECONDITION on an
         // etag mismatch; ABORTED on a concurrent write): read again.
         if ((s.status === 'FAILED_PRECONDITION' || s.status === 'ABORTED') && attempt < 3) continue;
-        throw googleRemoteError(`recording on secret ${secretName} which version the PBX holds`, e, HINTS);
+        throw googleRemoteError(`recording ${what} on secret ${secretName}`, e, HINTS);
       }
     }
   }
@@ -183,17 +212,26 @@ export class ClientCredentialStore {
   }
 }
 
-function parseRecord(text: string | undefined): PbxAppliedRecord | undefined {
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
   if (!text) return undefined;
   try {
-    const r = JSON.parse(text) as Partial<PbxAppliedRecord>;
-    if (typeof r.version === 'number' && typeof r.clientId === 'string' && typeof r.pbx === 'string' && typeof r.target === 'string') {
-      return { version: r.version, clientId: r.clientId, pbx: r.pbx, target: r.target, at: String(r.at ?? '') };
-    }
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
   } catch {
-    /* unreadable: as if none */
+    return undefined; // unreadable: as if none
   }
-  return undefined;
+}
+
+function parseApplied(text: string | undefined): PbxAppliedRecord | undefined {
+  const r = parseJson(text);
+  if (typeof r?.version !== 'number' || typeof r.clientId !== 'string' || typeof r.pbx !== 'string' || typeof r.target !== 'string') return undefined;
+  return { version: r.version, clientId: r.clientId, pbx: r.pbx, target: r.target, at: String(r.at ?? '') };
+}
+
+function parseProof(text: string | undefined): ProofRecord | undefined {
+  const r = parseJson(text);
+  if (typeof r?.at !== 'string' || typeof r.pbx !== 'string' || typeof r.target !== 'string') return undefined;
+  return { at: r.at, pbx: r.pbx, target: r.target, ...(typeof r.version === 'number' ? { version: r.version } : {}) };
 }
 
 function checkName(secretName: string): void {

@@ -4,7 +4,7 @@
  */
 import type { TenantConfig } from '../config';
 import { consoleLinks, type ConsoleLinks } from '../console-links';
-import type { RunContext } from './context';
+import type { SessionProvider } from './session-provider';
 import { readRedirectUris } from './redirect-uris';
 
 export interface ClientGuide {
@@ -23,7 +23,7 @@ export interface ClientGuide {
   readonly next: string;
 }
 
-export async function buildClientGuide(ctx: RunContext, tenant: TenantConfig): Promise<ClientGuide> {
+export async function buildClientGuide(ctx: SessionProvider, tenant: TenantConfig): Promise<ClientGuide> {
   const uris = await readRedirectUris(ctx, tenant);
   return {
     tenant: tenant.id,

@@ -7,7 +7,7 @@
 import type { TenantConfig } from '../config';
 import { InputError, RemoteError } from '../errors';
 import { checkClientFile, parseClientFile, probeClientPair, type OAuthClientPair } from '../google';
-import type { RunContext } from './context';
+import type { SessionProvider } from './session-provider';
 import { readRedirectUris } from './redirect-uris';
 
 /** Where the client came from: the Console's downloaded JSON, or ID and secret typed at a prompt. */
@@ -32,7 +32,7 @@ export interface ClientImportResult {
 }
 
 export async function importClient(
-  ctx: RunContext,
+  ctx: SessionProvider,
   tenant: TenantConfig,
   input: ClientSource,
   options: { dryRun?: boolean } = {},

@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import type { TenantConfig } from '../config';
 import { ExitCode, exitCodeOf, InputError, WaitingOnPersonError } from '../errors';
+import { fleetExitCode } from './stage-model';
 
 export interface TenantOutcome<T> {
   readonly tenant: string;
@@ -46,16 +47,20 @@ export async function forEachTenant<T>(
   );
 }
 
-/**
- * One exit code for a fleet run: any failure wins (1), then bad input (2), then waiting on a
- * person (3), else done (0). "Broken" must never hide behind "waiting".
- */
-export function fleetExitCode(outcomes: readonly Pick<TenantOutcome<unknown>, 'exitCode'>[]): ExitCode {
-  const codes = new Set(outcomes.map((o) => o.exitCode));
-  if (codes.has(ExitCode.Failed)) return ExitCode.Failed;
-  if (codes.has(ExitCode.BadInput)) return ExitCode.BadInput;
-  if (codes.has(ExitCode.WaitingOnPerson)) return ExitCode.WaitingOnPerson;
-  return ExitCode.Ok;
+/** What a fleet command hands back: one outcome per tenant, and the run's exit code. */
+export interface FleetReport<T> {
+  readonly tenants: TenantOutcome<T>[];
+  readonly exitCode: ExitCode;
+}
+
+/** forEachTenant, folded into one exit code (stage-model.ts: fleetExitCode). */
+export async function runFleet<T>(
+  tenants: readonly TenantConfig[],
+  work: (tenant: TenantConfig) => Promise<T>,
+  options: { concurrency?: number; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+): Promise<FleetReport<T>> {
+  const outcomes = await forEachTenant(tenants, work, options);
+  return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };
 }
 
 /** The tenants a fleet command acts on: --tenant ids, or --all; one of them is required. */

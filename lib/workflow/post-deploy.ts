@@ -1,16 +1,19 @@
 /**
- * `gwkit post-deploy`: put the tenant's OAuth client into the PBX and hand out the consent link.
+ * `gwkit post-deploy`: put the tenant's OAuth client into the PBX and hand out the consent link;
+ * with `wait`, keep verifying until consent is proven.
  *
- * Idempotent: the PBX is written only when it does not hold the stored version (lib/workflow/
- * pbx-client.ts says how that is known when the PBX masks the secret), read back, and recorded.
+ * Idempotent: the PBX is written only when it does not hold the stored version (pbx-client.ts says
+ * how that is known when the PBX masks the secret), read back, and recorded.
  */
-import type { TenantConfig } from '../config';
-import { WaitingOnPersonError } from '../errors';
-import type { PbxAppliedRecord, StoredClientPair } from '../google';
-import type { PbxSettings } from '../config';
+import type { PbxSettings, TenantConfig } from '../config';
+import { ExitCode, WaitingOnPersonError } from '../errors';
+import type { CredentialSecretFacts, StoredClientPair } from '../google';
 import type { GoogleIntegration, PortSipClient } from '../pbx';
-import type { RunContext } from './context';
+import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
+import type { SessionProvider } from './session-provider';
+import { describeVerifyFailure, exitCodeOfVerdict, fleetExitCode, nextAction, type Stage } from './stage-model';
+import { waitForVerification, type VerifyResult } from './verify';
 
 export interface PostDeployResult {
   readonly tenant: string;
@@ -26,9 +29,11 @@ export interface PostDeployResult {
   readonly dryRun: boolean;
   /** The link an administrator opens to consent ("Complete the authorization"). */
   readonly consentUri?: string;
-  /** client-registered: a dry run found the PBX needs the client (nothing written). */
-  readonly stage: 'client-registered' | 'pbx-configured' | 'consent-pending';
-  readonly nextAction: string;
+  /** client-registered: a dry run found the PBX needs the client; verified: proven by --wait. */
+  readonly stage: Extract<Stage, 'client-registered' | 'pbx-configured' | 'consent-pending' | 'verified'>;
+  readonly nextAction?: string;
+  /** The proof attempts of --wait, when it ran for this tenant. */
+  readonly verification?: VerifyResult;
 }
 
 export interface PostDeployOptions {
@@ -38,51 +43,42 @@ export interface PostDeployOptions {
   readonly force?: boolean;
 }
 
-/** The stored pair and the record of what the PBX was given, or a person must import first. */
+/** The stored pair and gwkit's records, or a person must import the client first. */
 export async function storedClientOf(
-  ctx: RunContext,
+  sessions: SessionProvider,
   tenant: TenantConfig,
   secretName: string,
-): Promise<{ stored: StoredClientPair; record?: PbxAppliedRecord }> {
-  const { store } = await ctx.google();
-  const [stored, record] = await Promise.all([store.accessLatest(secretName), store.readApplied(secretName)]);
-  if (!stored) {
-    throw new WaitingOnPersonError(
-      `tenant "${tenant.id}": no OAuth client in ${secretName} yet`,
-      `create the Web client in the Console (gwkit client guide --tenant ${tenant.id}), then gwkit client import --tenant ${tenant.id} --file CLIENT.json`,
-    );
-  }
-  return { stored, record };
+): Promise<{ stored: StoredClientPair; records: CredentialSecretFacts }> {
+  const { store } = await sessions.google();
+  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  if (!stored) throw new WaitingOnPersonError(`tenant "${tenant.id}": no OAuth client in ${secretName} yet`, nextAction.createClient(tenant));
+  return { stored, records };
 }
 
 /** Where a tenant stands once the PBX holds the client: the consent link, or none yet. */
 export function consentStep(tenant: TenantConfig, google: GoogleIntegration): Pick<PostDeployResult, 'consentUri' | 'stage' | 'nextAction'> {
   const consentUri = google.auth_consent_uri || undefined;
   return consentUri
-    ? {
-        consentUri,
-        stage: 'consent-pending',
-        nextAction: `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${tenant.id}`,
-      }
-    : { stage: 'pbx-configured', nextAction: 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal' };
+    ? { consentUri, stage: 'consent-pending', nextAction: nextAction.consent(tenant, consentUri) }
+    : { stage: 'pbx-configured', nextAction: nextAction.noConsentLink() };
 }
 
 /** post-deploy inside an open PBX session (shared with rollout's single pass). */
 export async function postDeployIn(
   pbx: PortSipClient,
   settings: PbxSettings,
-  ctx: RunContext,
+  sessions: SessionProvider,
   tenant: TenantConfig,
-  given: { stored: StoredClientPair; record?: PbxAppliedRecord },
+  given: { stored: StoredClientPair; records: CredentialSecretFacts },
   options: PostDeployOptions,
 ): Promise<PostDeployResult> {
-  const { store } = await ctx.google();
+  const { store } = await sessions.google();
   const step = await applyClient(pbx, settings.level, tenant, given.stored, store, {
     secretName: options.secretName,
-    record: given.record,
+    record: given.records.applied,
     force: options.force,
     dryRun: options.dryRun,
-    log: ctx.log,
+    log: sessions.log,
   });
   const base = {
     tenant: tenant.id,
@@ -95,12 +91,60 @@ export async function postDeployIn(
   };
   if (options.dryRun && step.changed) {
     // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
-    return { ...base, stage: 'client-registered', nextAction: `run without --dry-run to write client ${given.stored.clientId} into the PBX` };
+    return { ...base, stage: 'client-registered', nextAction: nextAction.writeForReal(given.stored.clientId) };
   }
   return { ...base, ...consentStep(tenant, step.after) };
 }
 
-export async function postDeployTenant(ctx: RunContext, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {
-  const given = await storedClientOf(ctx, tenant, options.secretName);
-  return ctx.withPbx(tenant, (pbx, settings) => postDeployIn(pbx, settings, ctx, tenant, given, options));
+export async function postDeployTenant(sessions: SessionProvider, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {
+  const given = await storedClientOf(sessions, tenant, options.secretName);
+  return sessions.withPbx(tenant, (pbx, settings) => postDeployIn(pbx, settings, sessions, tenant, given, options));
+}
+
+export interface PostDeployFleetOptions {
+  /** Credential secret per tenant id (derived from gwkit.yaml, or read from an outputs file). */
+  readonly secretNames: ReadonlyMap<string, string>;
+  readonly dryRun?: boolean;
+  readonly force?: boolean;
+  readonly concurrency?: number;
+  /** Called once with the consent links to hand out (print them, open a browser). */
+  readonly onConsentLinks?: (links: readonly { tenant: string; consentUri: string }[]) => void;
+  /** Keep verifying (test mail) until consent is proven or the time is up. */
+  readonly wait?: { readonly timeoutMs: number; readonly intervalMs: number };
+}
+
+/** `gwkit post-deploy`: every selected tenant; exit 3 while consent is a person's job. */
+export async function postDeployFleet(sessions: SessionProvider, options: PostDeployFleetOptions): Promise<FleetReport<PostDeployResult>> {
+  let outcomes: TenantOutcome<PostDeployResult>[] = await forEachTenant(
+    sessions.tenants,
+    (t) => postDeployTenant(sessions, t, { secretName: options.secretNames.get(t.id) ?? t.credentialSecretName, dryRun: options.dryRun, force: options.force }),
+    { concurrency: options.concurrency, outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
+  );
+  const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun);
+  if (pending.length) options.onConsentLinks?.(pending.map((o) => ({ tenant: o.tenant, consentUri: o.result!.consentUri! })));
+
+  if (options.wait && pending.length) {
+    const { timeoutMs, intervalMs } = options.wait;
+    sessions.log(`gwkit: waiting up to ${timeoutMs / 1000}s for consent, verifying every ${intervalMs / 1000}s (a test mail is sent once it works)`);
+    const verified = await waitForVerification(
+      sessions,
+      sessions.tenants.filter((t) => pending.some((o) => o.tenant === t.id)),
+      {
+        timeoutMs,
+        intervalMs,
+        concurrency: options.concurrency,
+        secretNames: options.secretNames,
+        onAttempt: (round) => sessions.log(`gwkit: verified ${round.filter((r) => r.ok).length}/${round.length} of those still pending`),
+      },
+    );
+    outcomes = outcomes.map((o) => {
+      const v = verified.get(o.tenant);
+      if (!v || !o.result) return o;
+      const stillMissing = v.verdict === 'consent-missing';
+      const next = v.ok ? undefined : stillMissing ? `still missing after ${timeoutMs / 1000}s: consent. ${o.result.nextAction}` : describeVerifyFailure(v);
+      const stage = v.ok ? 'verified' : o.result.stage;
+      return { ...o, exitCode: exitCodeOfVerdict(v.verdict), nextAction: next, result: { ...o.result, stage, nextAction: next, verification: v } };
+    });
+  }
+  return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };
 }

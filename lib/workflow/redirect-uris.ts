@@ -2,7 +2,8 @@
 import type { TenantConfig } from '../config';
 import { RemoteError } from '../errors';
 import type { PortSipClient } from '../pbx';
-import type { RunContext } from './context';
+import { runFleet, type FleetReport } from './fleet-runner';
+import type { SessionProvider } from './session-provider';
 
 export interface PbxRedirectUris {
   readonly tenant: string;
@@ -24,6 +25,11 @@ export async function redirectUrisIn(pbx: PortSipClient, tenant: TenantConfig, l
   return { tenant: tenant.id, level, redirectUri: google.redirect_uri, sbcRedirectUri: google.sbc_redirect_uri || undefined, all };
 }
 
-export function readRedirectUris(ctx: RunContext, tenant: TenantConfig): Promise<PbxRedirectUris> {
+export function readRedirectUris(ctx: SessionProvider, tenant: TenantConfig): Promise<PbxRedirectUris> {
   return ctx.withPbx(tenant, (pbx, settings) => redirectUrisIn(pbx, tenant, settings.level));
+}
+
+/** `gwkit discover`: the redirect URIs of every selected tenant (read-only). */
+export function discoverFleet(sessions: SessionProvider, options: { concurrency?: number } = {}): Promise<FleetReport<PbxRedirectUris>> {
+  return runFleet(sessions.tenants, (t) => readRedirectUris(sessions, t), { concurrency: options.concurrency });
 }

@@ -10,10 +10,11 @@
  */
 import type { TenantConfig } from '../config';
 import { ExitCode } from '../errors';
-import type { RunContext } from './context';
+import { runFleet, type FleetReport } from './fleet-runner';
 import { postDeployIn } from './post-deploy';
-import { googleSide, type Stage } from './status';
-import { describeVerifyFailure, verifyExitCode, verifyIn } from './verify';
+import type { SessionProvider } from './session-provider';
+import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, googleSide, isProven, type Stage } from './stage-model';
+import { recordProof, verifyIn } from './verify';
 
 export interface RolloutResult {
   readonly tenant: string;
@@ -34,14 +35,14 @@ export interface RolloutResult {
 }
 
 export async function rolloutTenant(
-  ctx: RunContext,
+  ctx: SessionProvider,
   tenant: TenantConfig,
   options: { verify?: boolean; dryRun?: boolean; force?: boolean } = {},
 ): Promise<RolloutResult> {
   const side = await googleSide(ctx, tenant);
   if (side.done) {
     const { stage, nextAction } = side.done;
-    return { tenant: tenant.id, from: stage, stage, done: [], nextAction, exitCode: ExitCode.WaitingOnPerson };
+    return { tenant: tenant.id, from: stage, stage, done: [], nextAction, exitCode: exitCodeOfStage(stage) };
   }
 
   return ctx.withPbx(tenant, async (pbx, settings) => {
@@ -54,20 +55,39 @@ export async function rolloutTenant(
     const from: Stage = written.changed ? 'client-registered' : written.stage;
     const done = [written.changed ? (written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX') : 'PBX already held the client'];
     const base = { tenant: tenant.id, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
+    // Proven before, and nothing changed since: done, without another test mail.
+    if (!written.changed && written.stage === 'consent-pending' && isProven(tenant, side.records, side.stored.version)) {
+      const at = side.records.proof!.at;
+      return { ...base, from: 'verified', stage: 'verified', done: [...done, `already proven by a test mail (${at})`], exitCode: exitCodeOfStage('verified') };
+    }
     if (!options.verify || written.stage !== 'consent-pending' || options.dryRun) {
-      return { ...base, stage: written.stage, done, nextAction: written.nextAction, exitCode: ExitCode.WaitingOnPerson };
+      return { ...base, stage: written.stage, done, nextAction: written.nextAction, exitCode: exitCodeOfStage(written.stage) };
     }
 
     const proof = await verifyIn(pbx, ctx, tenant, settings.level, false);
     const mail = proof.previousMailSettings ? { previousMailSettings: proof.previousMailSettings } : {};
-    if (proof.ok) return { ...base, ...mail, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: ExitCode.Ok };
+    if (proof.ok) {
+      await recordProof(ctx, tenant, tenant.credentialSecretName);
+      return { ...base, ...mail, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: exitCodeOfStage('verified') };
+    }
     return {
       ...base,
       ...mail,
       stage: written.stage,
       done: [...done, `test mail not proven: ${proof.verdict}`],
       nextAction: proof.verdict === 'consent-missing' ? written.nextAction : describeVerifyFailure(proof),
-      exitCode: verifyExitCode(proof),
+      exitCode: exitCodeOfVerdict(proof.verdict),
     };
+  });
+}
+
+/** `gwkit rollout`: every selected tenant as far as automation allows. */
+export function rolloutFleet(
+  sessions: SessionProvider,
+  options: { verify?: boolean; dryRun?: boolean; force?: boolean; concurrency?: number } = {},
+): Promise<FleetReport<RolloutResult>> {
+  return runFleet(sessions.tenants, (t) => rolloutTenant(sessions, t, options), {
+    concurrency: options.concurrency,
+    outcomeOf: (r) => ({ exitCode: r.exitCode, nextAction: r.nextAction }),
   });
 }

@@ -7,13 +7,15 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { TenantConfig } from '../config';
-import { ExitCode, RemoteError } from '../errors';
+import { RemoteError } from '../errors';
 import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
 import pLimit from 'p-limit';
-import type { RunContext } from './context';
-import { DEFAULT_CONCURRENCY } from './fleet-runner';
+import { DEFAULT_CONCURRENCY, runFleet, type FleetReport } from './fleet-runner';
+import { pbxTargetOf } from './pbx-client';
+import type { SessionProvider } from './session-provider';
+import { exitCodeOfVerdict, type VerifyVerdict } from './stage-model';
 
-export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
+export type { VerifyVerdict };
 
 export interface VerifyResult {
   readonly tenant: string;
@@ -101,18 +103,8 @@ function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCa
   return { verdict: 'mail-failed' };
 }
 
-/** A failed verification in one line: PortSIP's words, the likely cause, what to do. */
-export function describeVerifyFailure(result: VerifyResult): string {
-  return [result.pbxMessage, result.likelyCause && `likely cause: ${result.likelyCause}`, result.nextAction].filter(Boolean).join('; ');
-}
-
-export function verifyExitCode(result: VerifyResult): ExitCode {
-  if (result.ok) return ExitCode.Ok;
-  return result.verdict === 'consent-missing' || result.verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;
-}
-
 /** verify inside an open PBX session (shared with rollout's single pass). */
-export async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
+export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
   const base = { tenant: tenant.id, recipient: tenant.mail.testRecipient };
   const settings = level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant');
   let mailType = settings.type ?? 'SMTP';
@@ -170,8 +162,35 @@ export async function verifyIn(pbx: PortSipClient, ctx: RunContext, tenant: Tena
   }
 }
 
-export function verifyTenant(ctx: RunContext, tenant: TenantConfig, options: { dryRun?: boolean } = {}): Promise<VerifyResult> {
-  return ctx.withPbx(tenant, (pbx, settings) => verifyIn(pbx, ctx, tenant, settings.level, !!options.dryRun));
+/**
+ * Prove one tenant with a test mail, and record a success on its credential secret (the proof
+ * status derives "verified" from).
+ */
+export async function verifyTenant(
+  sessions: SessionProvider,
+  tenant: TenantConfig,
+  options: { dryRun?: boolean; secretName?: string } = {},
+): Promise<VerifyResult> {
+  const result = await sessions.withPbx(tenant, (pbx, settings) => verifyIn(pbx, sessions, tenant, settings.level, !!options.dryRun));
+  if (result.ok) await recordProof(sessions, tenant, options.secretName ?? tenant.credentialSecretName);
+  return result;
+}
+
+/** Record that a test mail just proved the version gwkit last wrote into this PBX tenant. */
+export async function recordProof(sessions: SessionProvider, tenant: TenantConfig, secretName: string): Promise<void> {
+  const { store } = await sessions.google();
+  const where = pbxTargetOf(tenant);
+  const { applied } = await store.readFacts(secretName);
+  const version = applied && applied.pbx === where.pbx && applied.target === where.target ? applied.version : undefined;
+  await store.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
+}
+
+/** `gwkit verify`: every selected tenant, each as far as a test mail can prove. */
+export function verifyFleet(sessions: SessionProvider, options: { dryRun?: boolean; concurrency?: number } = {}): Promise<FleetReport<VerifyResult>> {
+  return runFleet(sessions.tenants, (t) => verifyTenant(sessions, t, options), {
+    concurrency: options.concurrency,
+    outcomeOf: (r) => ({ exitCode: exitCodeOfVerdict(r.verdict), nextAction: r.nextAction }),
+  });
 }
 
 /**
@@ -180,9 +199,16 @@ export function verifyTenant(ctx: RunContext, tenant: TenantConfig, options: { d
  * leaves exactly one test mail per tenant, the one that passes.
  */
 export async function waitForVerification(
-  ctx: RunContext,
+  ctx: SessionProvider,
   tenants: readonly TenantConfig[],
-  options: { timeoutMs: number; intervalMs: number; concurrency?: number; onAttempt?: (results: readonly VerifyResult[]) => void },
+  options: {
+    timeoutMs: number;
+    intervalMs: number;
+    concurrency?: number;
+    /** Credential secrets by tenant id, when not the derived ones (post-deploy --outputs-file). */
+    secretNames?: ReadonlyMap<string, string>;
+    onAttempt?: (results: readonly VerifyResult[]) => void;
+  },
 ): Promise<Map<string, VerifyResult>> {
   const deadline = Date.now() + options.timeoutMs;
   // One worker's worth of sessions at a time, as in any fleet command.
@@ -190,7 +216,7 @@ export async function waitForVerification(
   const last = new Map<string, VerifyResult>();
   let pending = [...tenants];
   for (;;) {
-    const round = await Promise.all(pending.map((t) => limit(() => verifyTenant(ctx, t))));
+    const round = await Promise.all(pending.map((t) => limit(() => verifyTenant(ctx, t, { secretName: options.secretNames?.get(t.id) }))));
     round.forEach((r) => last.set(r.tenant, r));
     options.onAttempt?.(round);
     // Only a missing consent can change by itself (a person consenting); anything else is final.

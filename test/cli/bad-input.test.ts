@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxCliResult } from '../../emulators/sandbox';
-import { describeRun, pbxGoogleWrites, runExpect, worldSnapshot } from './helpers';
+import { describeRun, pbxGoogleWrites, runExpect, worldSnapshot, runInProcess } from './helpers';
 
 let sb: Sandbox;
 let acmeFile: string;
@@ -35,7 +35,7 @@ function expectBadInput(args: string[], r: SandboxCliResult): void {
 }
 
 async function bad(args: string[], opts?: { input?: string; env?: Record<string, string | undefined> }): Promise<SandboxCliResult> {
-  const r = await sb.runCli(args, opts as { input?: string; env?: Record<string, string> });
+  const r = await runInProcess(sb, args, opts as { input?: string; env?: Record<string, string> });
   expectBadInput(args, r);
   return r;
 }
@@ -93,7 +93,7 @@ describe('exit 2, nothing changed', () => {
       bad(['client', 'import', '--tenant', 'acme', '--file', acmeFile, '--stdin', '--json'], { input: readFileSync(acmeFile, 'utf8') }),
       bad(['client', 'import', '--tenant', 'acme', '--json']),
     ]);
-    expect(nofile.json.error.message).toBe(`--file: cannot read ${missing} (ENOENT)`);
+    expect(nofile.json.error.message).toBe(`--file: ${missing} does not exist; expected the client JSON downloaded from the Console`);
     expect(both.json.error.message).toContain('either --file or --stdin');
     expect(neither.json.error.message).toContain('--file FILE or --stdin');
   });
@@ -155,7 +155,7 @@ describe('exit 2, nothing changed', () => {
       ['client'],
       ['config'],
     ];
-    const runs = await Promise.all(cases.map((args) => sb.runCli(args)));
+    const runs = await Promise.all(cases.map((args) => runInProcess(sb, args)));
     for (const [i, r] of runs.entries()) {
       expect({ args: cases[i], code: r.code }).toEqual({ args: cases[i], code: 2 });
       expect(r.stdout).toBe('');
@@ -167,7 +167,7 @@ describe('exit 2, nothing changed', () => {
 
   // Regression test (scripts/gwkit.ts).
   test('usage errors under --json still print the JSON error object on stdout', async () => {
-    const r = await sb.runCli(['status', '--bogus', '--json']);
+    const r = await runInProcess(sb, ['status', '--bogus', '--json']);
     expect(r.code).toBe(2);
     expect(r.json).toMatchObject({ ok: false, exitCode: 2, error: { message: expect.stringContaining('bogus') } });
   });
@@ -179,12 +179,12 @@ describe('exit 2, nothing changed', () => {
       const schema = await bad(['post-deploy', '--all', '--json']);
       expect(schema.json.error.message).toContain('invalid configuration');
       expect(schema.json.error.problems).toHaveLength(3);
-      expect(schema.json.error.problems[0]).toMatch(/^gwkit\.yaml:\d+:\d+: tenants\[0\] \(id "acme"\)\.projectId: "Bad_acme!" is not a valid project id/);
+      expect(schema.json.error.problems[0]).toMatch(/^(\/.*\/)?gwkit\.yaml:\d+:\d+: tenants\[0\] \(id "acme"\)\.projectId: "Bad_acme!" is not a valid project id/);
 
       writeFileSync(sb.configPath, `${original}\n  - id: [unterminated\n`);
       const syntax = await bad(['status', '--json']);
       expect(syntax.json.error.message).toContain('not valid YAML');
-      expect(syntax.json.error.problems[0]).toMatch(/^gwkit\.yaml:\d+:\d+: /);
+      expect(syntax.json.error.problems[0]).toMatch(/^(\/.*\/)?gwkit\.yaml:\d+:\d+: /);
 
       writeFileSync(sb.configPath, original.replace('tenants:\n', 'tenants:\n  - id: acme\n'));
       const dup = await bad(['discover', '--all', '--json']);

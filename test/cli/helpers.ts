@@ -1,9 +1,13 @@
 /**
- * Shared helpers of the CLI integration suites: they run the BUILT CLI (dist/scripts/gwkit.js,
- * `npx tsc -p .` first) through the sandbox, over real HTTPS, and look at the emulators' state.
+ * Shared helpers of the CLI integration suites. They drive `gwkit` IN-PROCESS (runGwkit with a
+ * recording CliIo: fast, no build needed) against the sandbox over real HTTPS, and look at the
+ * emulators' state. The child-process smoke suites (no-secret-leaks, prompts, e2e) run the built
+ * binary through `sb.runCli` instead.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runGwkit } from '../../cli/gwkit';
+import type { CliIo } from '../../cli/io';
 import type { Sandbox, SandboxCliResult } from '../../emulators/sandbox';
 
 export const SECRET_ID = 'gwkit-oauth-client';
@@ -63,14 +67,46 @@ export function describeRun(args: readonly string[], r: SandboxCliResult): strin
   return `gwkit ${args.join(' ')} → exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 }
 
-/** Run the CLI and assert the exit code, showing stdout/stderr when it differs. */
+/**
+ * Run `gwkit ARGS --config <sandbox config>` in this process: the environment is the sandbox's (no
+ * ambient Google or gwkit variables), no terminal, stdin = `input`. Google's ADC file is read by
+ * google-auth-library from process.env, so it is set there too.
+ */
+export async function runInProcess(sb: Sandbox, args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<SandboxCliResult> {
+  const ambient = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GOOGLE_|CLOUDSDK_|GCLOUD_|GCE_|GWKIT_)/.test(k)));
+  const env: NodeJS.ProcessEnv = { ...ambient, ...sb.env, ...opts.env };
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = env.GOOGLE_APPLICATION_CREDENTIALS;
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => (stdout += t.endsWith('\n') ? t : `${t}\n`),
+    stderr: (t) => (stderr += t.endsWith('\n') ? t : `${t}\n`),
+    env,
+    interactive: false,
+    prompt: () => Promise.reject(new Error('no terminal in tests')),
+    readStdin: async () => opts.input ?? '',
+    openUrl: () => undefined,
+  };
+  const code = await runGwkit([...args, '--config', sb.configPath], io);
+  let json: any;
+  if (args.includes('--json')) {
+    try {
+      json = JSON.parse(stdout);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { code, stdout, stderr, json };
+}
+
+/** Run the CLI in-process and assert the exit code, showing stdout/stderr when it differs. */
 export async function runExpect(
   sb: Sandbox,
   args: string[],
   code: number,
   opts?: { input?: string; env?: Record<string, string | undefined> },
 ): Promise<SandboxCliResult> {
-  const r = await sb.runCli(args, opts as { input?: string; env?: Record<string, string> });
+  const r = await runInProcess(sb, args, opts);
   if (r.code !== code) throw new Error(`expected exit ${code}\n${describeRun(args, r)}`);
   return r;
 }

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
+import { runInProcess } from './helpers';
 
 let sb: Sandbox;
 let original: string;
@@ -26,7 +27,7 @@ test('the system-admin password is read from Secret Manager; initech-lab keeps i
   writeFileSync(sb.configPath, jsYaml.dump(config));
   try {
     // No admin password in the environment: only the secret can supply it.
-    const r = await sb.runCli(['discover', '--all', '--json'], { env: { GWKIT_PBX_PASSWORD: '' } });
+    const r = await runInProcess(sb, ['discover', '--all', '--json'], { env: { GWKIT_PBX_PASSWORD: '' } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json.tenants.map((t: any) => [t.tenant, t.exitCode])).toEqual([
@@ -39,7 +40,7 @@ test('the system-admin password is read from Secret Manager; initech-lab keeps i
     // A wrong secret name fails clearly, naming it; nothing is guessed from elsewhere.
     config.defaults.pbx.login.passwordSecret = 'projects/pbxgw-acme/secrets/no-such-secret';
     writeFileSync(sb.configPath, jsYaml.dump(config));
-    const bad = await sb.runCli(['discover', '--tenant', 'acme'], { env: { GWKIT_PBX_PASSWORD: '' } });
+    const bad = await runInProcess(sb, ['discover', '--tenant', 'acme'], { env: { GWKIT_PBX_PASSWORD: '' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('projects/pbxgw-acme/secrets/no-such-secret/versions/latest');
     expect(bad.stderr).toContain('check pbx.login.passwordSecret');

@@ -66,9 +66,10 @@ describe('client import', () => {
     for (const t of TENANTS) current[t] = sb.createWebClient(t);
     const runs = await Promise.all(TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)));
     for (const [i, t] of TENANTS.entries()) {
-      const { json } = runs[i]!;
+      // Single-target commands answer in the common envelope, their object under `result`.
+      expect(runs[i]!.json).toMatchObject({ ok: true, exitCode: 0, command: 'client import' });
+      const json = runs[i]!.json.result;
       expect(json).toMatchObject({
-        ok: true,
         tenant: t,
         projectId: sb.tenants[t]!.projectId,
         clientId: current[t]!.clientId,
@@ -87,8 +88,8 @@ describe('client import', () => {
   test('the same file again: exit 0, changed:false, no new version', async () => {
     const runs = await Promise.all(TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)));
     for (const [i, t] of TENANTS.entries()) {
-      expect(runs[i]!.json).toMatchObject({ ok: true, changed: false, clientId: current[t]!.clientId });
-      expect(runs[i]!.json.version).toBeUndefined();
+      expect(runs[i]!.json).toMatchObject({ ok: true, result: { changed: false, clientId: current[t]!.clientId } });
+      expect(runs[i]!.json.result.version).toBeUndefined();
       expect(versions(sb, t)).toHaveLength(1);
     }
     // Human output says so too.
@@ -142,8 +143,8 @@ describe('client import', () => {
   test('--stdin: the Console JSON piped in is checked and stored like a file', async () => {
     const next = sb.createWebClient('globex');
     const r = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--stdin', '--json'], 0, { input: readFileSync(next.file, 'utf8') });
-    expect(r.json).toMatchObject({ ok: true, changed: true, clientId: next.clientId, dryRun: false });
-    expect(r.json.version).toMatch(/\/versions\/2$/);
+    expect(r.json).toMatchObject({ ok: true, result: { changed: true, clientId: next.clientId, dryRun: false } });
+    expect(r.json.result.version).toMatch(/\/versions\/2$/);
     expect(versions(sb, 'globex').map((v) => v.payload)).toEqual([
       pairPayload(current.globex!.clientId, current.globex!.clientSecret),
       pairPayload(next.clientId, next.clientSecret),
@@ -160,9 +161,9 @@ describe('client import', () => {
       runExpect(sb, ['client', 'import', '--tenant', 'acme', '--file', noSbc.file, '--dry-run', '--json'], 2),
       runExpect(sb, ['client', 'import', '--tenant', 'initech-lab', '--file', badSecret, '--dry-run', '--json'], 2),
     ]);
-    expect(good.json).toMatchObject({ ok: true, changed: true, dryRun: true, clientId: next.clientId });
-    expect(good.json.version).toBeUndefined();
-    expect(good.json.checks).toEqual(expect.arrayContaining(['Google accepts the client ID and secret (token endpoint probe)']));
+    expect(good.json).toMatchObject({ ok: true, result: { changed: true, dryRun: true, clientId: next.clientId } });
+    expect(good.json.result.version).toBeUndefined();
+    expect(good.json.result.checks).toEqual(expect.arrayContaining(['Google accepts the client ID and secret (token endpoint probe)']));
     expect(uriCheck.json.error.message).toContain('is missing from the client');
     expect(probe.json.error.message).toContain('invalid_client');
     const human = await runExpect(sb, ['client', 'import', '--tenant', 'initech-lab', '--file', next.file, '--dry-run'], 0);
@@ -270,7 +271,7 @@ describe('post-deploy', () => {
     const rotated = editedClientFile(sb, current.globex!.file, 'globex-rotated.json', { client_secret: client.clientSecret });
     current.globex = { ...current.globex!, clientSecret: client.clientSecret, file: rotated };
     const imp = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--file', rotated, '--json'], 0);
-    expect(imp.json).toMatchObject({ changed: true, clientId: client.clientId });
+    expect(imp.json.result).toMatchObject({ changed: true, clientId: client.clientId });
     const r = await runExpect(sb, ['status', '--tenant', 'globex', '--json'], 0);
     expect(r.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: 'gwkit post-deploy --tenant globex' });
   });

@@ -40,7 +40,7 @@ test('client import prompts for the PBX password, client ID and secret, echoing 
     .filter(([k]) => k !== 'CI' && k !== 'GWKIT_PBX_PASSWORD')
     .map(([k, v]) => `export ${k}='${v}'`);
   const script = join(sb.dir, 'terminal.sh');
-  writeFileSync(script, [...env, 'unset CI', `cd '${sb.dir}'`, `node '${join(repoRoot(), 'dist/scripts/gwkit.js')}' client import --tenant globex; echo "exit=$?"`, 'sleep 30'].join('\n'));
+  writeFileSync(script, [...env, 'unset CI', `cd '${sb.dir}'`, `node '${join(repoRoot(), 'dist/cli/gwkit.js')}' client import --tenant globex; echo "exit=$?"`, 'sleep 30'].join('\n'));
   tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', `bash --norc '${script}'`);
 
   await waitFor('PBX password for admin');

@@ -6,7 +6,7 @@
  * Sandbox: acme and initech-lab deployed, globex NOT deployed.
  */
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
-import { pbxGoogleWrites, pbxSlot, runExpect } from './helpers';
+import { pbxGoogleWrites, pbxSlot, runExpect, runInProcess } from './helpers';
 
 let sb: Sandbox;
 const clients: Record<string, { clientId: string; clientSecret: string; file: string }> = {};
@@ -117,8 +117,8 @@ describe('a tenant whose stack is not deployed', () => {
       runExpect(sb, ['client', 'guide', '--tenant', 'globex', '--json'], 0),
     ]);
     expect(disc.json.tenants[0].result.all).toEqual(sb.tenants.globex!.redirectUris);
-    expect(guide.json.client.redirectUris).toEqual(sb.tenants.globex!.redirectUris);
-    expect(guide.json.projectId).toBe('pbxgw-globex');
+    expect(guide.json.result.client.redirectUris).toEqual(sb.tenants.globex!.redirectUris);
+    expect(guide.json.result.projectId).toBe('pbxgw-globex');
   });
 });
 
@@ -137,7 +137,7 @@ describe('a refused PBX login', () => {
   test('costs one login attempt per PBX identity, not one per tenant (accounts lock), and fails those tenants', async () => {
     const from = sb.pbx.state.requests.length;
     // acme and globex share the system-admin identity; initech-lab logs in with its own variable.
-    const r = await sb.runCli(['discover', '--all', '--json'], { env: { GWKIT_PBX_PASSWORD: 'wrong-password' } });
+    const r = await runInProcess(sb, ['discover', '--all', '--json'], { env: { GWKIT_PBX_PASSWORD: 'wrong-password' } });
     expect(r.code).toBe(1);
     const byTenant = Object.fromEntries(r.json.tenants.map((t: any) => [t.tenant, t]));
     expect(byTenant.acme.exitCode).toBe(1);

@@ -4,7 +4,7 @@
  */
 import { consentEmulated } from '../../emulators/consent';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
-import { pbxGoogleWrites, runExpect } from './helpers';
+import { pbxGoogleWrites, runExpect, runInProcess } from './helpers';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -47,8 +47,8 @@ test('rollout takes every tenant as far as it can, and says who must do what nex
 });
 
 test('rollout needs --tenant or --all, and a sane --concurrency', async () => {
-  expect((await sb.runCli(['rollout'])).code).toBe(2);
-  const r = await sb.runCli(['rollout', '--all', '--concurrency', '0']);
+  expect((await runInProcess(sb, ['rollout'])).code).toBe(2);
+  const r = await runInProcess(sb, ['rollout', '--all', '--concurrency', '0']);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('--concurrency must be a whole number from 1 to 64');
 });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 test('the demo walks every example tenant to the end, exits 0 and leaves no process behind', async () => {
-  const child = spawn(process.execPath, [join(__dirname, '../../dist/scripts/demo.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(__dirname, '../../dist/emulators/demo.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

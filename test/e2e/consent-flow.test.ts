@@ -92,7 +92,7 @@ async function importClient(sb: Sandbox, tenantId: string): Promise<{ clientId: 
   const client = sb.createWebClient(tenantId);
   const imp = await sb.runCli(['client', 'import', '--tenant', tenantId, '--file', client.file, '--json']);
   if (imp.code !== 0) throw new Error(`gwkit client import --tenant ${tenantId} exited ${imp.code}:\n${imp.stdout}${imp.stderr}`);
-  expect(imp.json).toMatchObject({ ok: true, tenant: tenantId, clientId: client.clientId, changed: true });
+  expect(imp.json).toMatchObject({ ok: true, result: { tenant: tenantId, clientId: client.clientId, changed: true } });
   return client;
 }
 
@@ -290,7 +290,7 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     const client = await importClient(sb, 'initech-lab');
 
     const started = Date.now();
-    const waiting = sb.runCli(['post-deploy', '--tenant', 'initech-lab', '--wait', '--interval', '1', '--timeout', '30'], { timeoutMs: 40_000 });
+    const waiting = sb.runCli(['post-deploy', '--tenant', 'initech-lab', '--wait', '--interval', '2', '--timeout', '30'], { timeoutMs: 40_000 });
     // post-deploy --wait prints the consent link only when the wait is over (no TTY/CI), so the
     // administrator takes it from the PBX (auth_consent_uri) once post-deploy has written the client.
     await until('post-deploy to write the client into the PBX', () => sb.pbx.googleSlot(lab.pbxTenantId).client_id === client.clientId || undefined);

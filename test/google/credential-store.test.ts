@@ -46,19 +46,22 @@ test('latest disabled: falls back to the newest enabled version', async () => {
 });
 
 test('the record of what the PBX holds lives in an annotation; a newer record replaces it; every write is a PATCH', async () => {
-  await expect(store.readApplied(fx.secretName)).resolves.toBeUndefined();
+  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: undefined, proof: undefined });
   const record = { version: 2, clientId: PAIR.clientId, pbx: 'https://pbx.example:8887/api', target: 'domain:acme.pbx.test', at: '2026-11-28T12:00:00.000Z' };
   await store.recordApplied(fx.secretName, record);
-  await expect(store.readApplied(fx.secretName)).resolves.toEqual(record);
+  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: record, proof: undefined });
   const annotations = fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID);
   expect(Object.keys(annotations)).toEqual(['gwkit-pbx-applied']);
   // The record holds no secret: only the version number, client id and where it went.
   expect(annotations['gwkit-pbx-applied']).not.toContain('GOCSPX');
   await store.recordApplied(fx.secretName, { ...record, version: 3 });
-  await expect(store.readApplied(fx.secretName)).resolves.toMatchObject({ version: 3 });
+  const proof = { at: '2026-11-28T12:05:00.000Z', pbx: record.pbx, target: record.target, version: 3 };
+  await store.recordProof(fx.secretName, proof);
+  // Each record keeps the other: every write re-reads the annotations and sends the etag.
+  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: { ...record, version: 3 }, proof });
   // Every patch carried the etag it read (so a concurrent writer is never overwritten blindly).
   const patches = fx.emu.state.requests.filter((r) => r.method === 'PATCH');
-  expect(patches).toHaveLength(2);
+  expect(patches).toHaveLength(3);
 });
 
 test('missing secret: RemoteError says the stack is probably not deployed', async () => {

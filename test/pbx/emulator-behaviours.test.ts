@@ -73,6 +73,7 @@ test('defaults are the emulator\'s original behaviour', () => {
     switchScope: 'session',
     paging: 'items',
     maxPageSize: 100,
+    listCount: true,
     filterCase: 'sensitive',
     errorsOn2xx: false,
     requestsPerMinute: undefined,

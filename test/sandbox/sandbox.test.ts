@@ -109,8 +109,8 @@ describe('sandbox (example fleet)', () => {
     const res = await sbx.runCli(['config', 'validate', '--json']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.json).toMatchObject({ ok: true, tenantCount: 3 });
-    expect(res.json.tenants).toHaveLength(3);
+    expect(res.json).toMatchObject({ ok: true, command: 'config validate', result: { tenantCount: 3 } });
+    expect(res.json.result.tenants).toHaveLength(3);
   });
 
   test('runCli: stdin is closed and bad usage exits 2 without hanging', async () => {

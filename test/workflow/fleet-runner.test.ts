@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { loadFleet } from '../../lib/config';
 import { InputError, RemoteError, WaitingOnPersonError } from '../../lib/errors';
-import { fleetExitCode, forEachTenant, requireSelection } from '../../lib/workflow/fleet-runner';
+import { forEachTenant, requireSelection } from '../../lib/workflow/fleet-runner';
+import { fleetExitCode } from '../../lib/workflow/stage-model';
 
 const fleet = loadFleet(join(__dirname, '../../gwkit.yaml'));
 

@@ -11,7 +11,7 @@
 import { loadFleet } from '../../lib/config';
 import { ExitCode } from '../../lib/errors';
 import type { Clock } from '../../lib/clock';
-import { RunContext } from '../../lib/workflow/context';
+import { SessionProvider } from '../../lib/workflow/session-provider';
 import { forEachTenant } from '../../lib/workflow/fleet-runner';
 import { rolloutTenant, type RolloutResult } from '../../lib/workflow/rollout';
 import { tenantStatus } from '../../lib/workflow/status';
@@ -37,10 +37,10 @@ function racingClock(step: number): Clock {
 }
 
 /** Runs one workflow over the fleet with a fresh context, as one CLI invocation would. */
-async function run<T>(sb: Sandbox, reading: Reading, work: (ctx: RunContext, tenant: ReturnType<typeof loadFleet>['tenants'][number]) => Promise<T>) {
+async function run<T>(sb: Sandbox, reading: Reading, work: (ctx: SessionProvider, tenant: ReturnType<typeof loadFleet>['tenants'][number]) => Promise<T>) {
   const fleet = loadFleet(sb.configPath);
   const clock = reading.clockStepMs ? racingClock(reading.clockStepMs) : undefined;
-  const ctx = new RunContext({ fleet, tenants: fleet.tenants, env: sb.env, clock });
+  const ctx = new SessionProvider({ fleet, tenants: fleet.tenants, env: sb.env, clock });
   try {
     // Results that carry their own exit code (rollout) report it, as the CLI does.
     return await forEachTenant(fleet.tenants, (t) => work(ctx, t), {

@@ -22,7 +22,7 @@ import { PbxSessionPool, type PortSipClient } from '../pbx';
 /** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
 export type SecretPrompt = (question: string) => Promise<string>;
 
-export interface RunContextOptions {
+export interface SessionProviderOptions {
   readonly fleet: Fleet;
   readonly tenants: readonly TenantConfig[];
   /** --ca-file: extra CA for the PBX, overriding pbx.caFile. */
@@ -43,7 +43,7 @@ export interface GoogleServices {
   readonly store: ClientCredentialStore;
 }
 
-export class RunContext {
+export class SessionProvider {
   readonly fleet: Fleet;
   readonly tenants: readonly TenantConfig[];
   readonly log: (line: string) => void;
@@ -53,7 +53,7 @@ export class RunContext {
   private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
 
-  constructor(private readonly options: RunContextOptions) {
+  constructor(private readonly options: SessionProviderOptions) {
     this.fleet = options.fleet;
     this.tenants = options.tenants;
     this.log = options.log ?? (() => undefined);

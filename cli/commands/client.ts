@@ -1,0 +1,12 @@
+import type { CommandModule } from 'yargs';
+import type { Cli } from '../support/run';
+import { clientGuideCommand } from './client-guide';
+import { clientImportCommand } from './client-import';
+
+/** `gwkit client <guide|import>`: the human step (consent screen + Web client), guided and verified. */
+export const clientCommand = (cli: Cli): CommandModule => ({
+  command: 'client <command>',
+  describe: 'Create the OAuth client in the Console (guided) and import it (verified)',
+  builder: (y) => y.command(clientGuideCommand(cli)).command(clientImportCommand(cli)).demandCommand(1),
+  handler: () => undefined,
+});

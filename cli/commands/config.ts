@@ -1,0 +1,12 @@
+import type { CommandModule } from 'yargs';
+import type { Cli } from '../support/run';
+import { configSchemaCommand } from './config-schema';
+import { configValidateCommand } from './config-validate';
+
+/** `gwkit config <validate|schema>`: the fleet file itself. */
+export const configCommand = (cli: Cli): CommandModule => ({
+  command: 'config <command>',
+  describe: 'Check gwkit.yaml, or print its JSON Schema',
+  builder: (y) => y.command(configValidateCommand(cli)).command(configSchemaCommand(cli)).demandCommand(1),
+  handler: () => undefined,
+});

@@ -1,0 +1,21 @@
+import type { CommandModule } from 'yargs';
+import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
+import { openSessions } from '../support/sessions';
+
+/** `gwkit status`: each tenant's stage, derived live. Read-only, always. */
+export const statusCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
+  command: 'status',
+  describe: "Show each tenant's stage (planned ... verified), derived live from Google and the PBX; read-only",
+  builder: (y) => y.example('$0 status', 'Every tenant').example('$0 status --tenant acme --json', 'One tenant, as JSON') as never,
+  handler: (args) =>
+    runCommand(cli, args, 'status', async () => {
+      const { statusFleet } = await import('../../lib/workflow/status');
+      const report = await statusFleet(await openSessions(cli, args, 'status', { defaultAll: true }));
+      return fleetResult(report, ['PROJECT', 'STAGE', 'PBX HOLDS', 'LAST FACT'], (s) => [
+        s.projectId,
+        s.stage,
+        s.pbxVersion ? `version ${s.pbxVersion}` : '-',
+        s.facts[s.facts.length - 1] ?? '',
+      ]);
+    }),
+});

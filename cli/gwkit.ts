@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+/**
+ * gwkit: the CLI. One command module per file under commands/; each parses, calls one library
+ * function and renders through support/run.ts. Everything outside the process (streams,
+ * environment, terminal, browser) comes through a CliIo, so tests drive the CLI in-process.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode } from '../lib/errors';
+import { clientCommand } from './commands/client';
+import { configCommand } from './commands/config';
+import { discoverCommand } from './commands/discover';
+import { postDeployCommand } from './commands/post-deploy';
+import { rolloutCommand } from './commands/rollout';
+import { statusCommand } from './commands/status';
+import { verifyCommand } from './commands/verify';
+import { processIo, type CliIo } from './io';
+import { envelope, type Cli } from './support/run';
+
+class UsageError extends Error {}
+
+const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input (nothing changed), 3 waiting on a person.';
+
+/** gwkit's version, with the cdktf and Google provider versions its stacks are made with. */
+export function versionText(): string {
+  // ../package.json from the sources (tests), ../../package.json from dist/.
+  let own = '?';
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(path) as { name?: string; version: string };
+      if (pkg.name === 'gwkit') own = pkg.version;
+    } catch {
+      /* not there: try the next */
+    }
+  }
+  const cdktf = (require('cdktf/package.json') as { version: string }).version;
+  const google = require('@cdktf/provider-google/package.json') as { version: string; cdktf?: { provider?: { version?: string } } };
+  return `gwkit ${own} (cdktf ${cdktf}, @cdktf/provider-google ${google.version} = hashicorp/google ${google.cdktf?.provider?.version ?? '?'}, Node.js ${process.version})`;
+}
+
+export function buildCli(argv: readonly string[], cli: Cli) {
+  const { io } = cli;
+  return yargs([...argv])
+    .scriptName('gwkit')
+    .usage('$0 <command> [options]\n\nPortSIP PBX <-> Google Workspace integration, per tenant, for whole fleets.')
+    .option('config', { type: 'string', default: io.env.GWKIT_CONFIG ?? 'gwkit.yaml', describe: 'Fleet config file (env GWKIT_CONFIG)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout (logs stay on stderr)', global: true })
+    .option('tenant', { type: 'string', array: true, describe: 'Tenant id to act on (repeatable)', global: true })
+    .option('all', { type: 'boolean', describe: 'Act on every tenant of the fleet', global: true })
+    .option('ca-file', { type: 'string', describe: 'Extra CA (PEM) to trust for the PBX; overrides pbx.caFile', global: true })
+    .command(configCommand(cli))
+    .command(discoverCommand(cli))
+    .command(clientCommand(cli))
+    .command(postDeployCommand(cli))
+    .command(statusCommand(cli))
+    .command(verifyCommand(cli))
+    .command(rolloutCommand(cli))
+    .demandCommand(1, 'Name a command; see gwkit --help')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(versionText())
+    .epilogue(EXIT_CODES)
+    .exitProcess(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, error) => {
+      // Handlers never throw (runCommand catches), so anything here is a usage error: from yargs
+      // itself (message) or from a .check() (error). Usage errors keep the --json contract too.
+      const message = msg ?? error?.message ?? 'invalid usage';
+      cli.exitCode = ExitCode.BadInput;
+      if (argv.includes('--json')) io.stdout(envelope(argv.find((a) => !a.startsWith('-')) ?? 'gwkit', ExitCode.BadInput, { error: { type: 'UsageError', message } }));
+      io.stderr(`gwkit: ${message}\nRun "gwkit --help" for usage.`);
+      // Stop here: no handler may run after a usage error (runGwkit catches this).
+      throw new UsageError(message);
+    });
+}
+
+/** Run gwkit with these arguments; resolves to the exit code. */
+export async function runGwkit(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli: Cli = { io, exitCode: ExitCode.Ok, sessions: [] };
+  const parser = buildCli(argv, cli);
+  try {
+    await parser.parseAsync([...argv], {}, (err, _argv, output) => {
+      // --help and --version land here with their text; usage errors were handled by .fail().
+      if (output && !err) io.stdout(output);
+    });
+  } catch (error) {
+    // .fail() has reported a usage error and set the exit code; anything else is a bug of ours.
+    if (!(error instanceof UsageError)) {
+      cli.exitCode = ExitCode.Failed;
+      io.stderr(`gwkit: internal error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return cli.exitCode;
+}
+
+if (require.main === module) {
+  void runGwkit(hideBin(process.argv), processIo()).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * The one place where a command's result or error becomes output and an exit code, so that every
+ * command keeps the same contract (DESIGN.md): with --json, one envelope on stdout for success and
+ * error alike; otherwise a table for people; logs on stderr; exit 0/1/2/3.
+ *
+ *   { "ok": bool, "exitCode": 0|1|2|3, "command": "rollout", "tenants": [...] }   fleet commands
+ *   { "ok": bool, "exitCode": ..., "command": "client import", "result": {...} }  single-target
+ *   { "ok": false, "exitCode": ..., "command": ..., "error": { type, message, problems?, nextAction? } }
+ */
+import { ExitCode, InputError, WaitingOnPersonError, exitCodeOf } from '../../lib/errors';
+import type { FleetReport, TenantOutcome } from '../../lib/workflow/fleet-runner';
+import type { SessionProvider } from '../../lib/workflow/session-provider';
+import type { CliIo } from '../io';
+import { renderTable } from './table';
+
+/** A running CLI: its I/O, the exit code it will end with, and the sessions to close. */
+export interface Cli {
+  readonly io: CliIo;
+  exitCode: number;
+  readonly sessions: SessionProvider[];
+}
+
+/** Options every command accepts. */
+export interface GlobalArgs {
+  config: string;
+  json: boolean;
+  tenant?: string[];
+  all?: boolean;
+  'ca-file'?: string;
+}
+
+/** What a command returns: the envelope's payload, a renderer for people, and its exit code. */
+export interface CommandResult {
+  readonly json: { readonly tenants: unknown[] } | { readonly result: unknown };
+  readonly human: () => string;
+  /** @default ExitCode.Ok */
+  readonly exitCode?: ExitCode;
+}
+
+export function envelope(command: string, exitCode: number, payload: object): string {
+  return JSON.stringify({ ok: exitCode === ExitCode.Ok, exitCode, command, ...payload }, null, 2);
+}
+
+function errorPayload(error: unknown) {
+  return {
+    error: {
+      type: error instanceof Error ? error.name : 'Error',
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof InputError && error.problems.length ? { problems: error.problems } : {}),
+      ...(error instanceof WaitingOnPersonError ? { nextAction: error.nextAction } : {}),
+    },
+  };
+}
+
+/** Run a command body; its result or error becomes output and `cli.exitCode`. */
+export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json'>, command: string, body: () => Promise<CommandResult> | CommandResult): Promise<void> {
+  const { io } = cli;
+  try {
+    const result = await body();
+    cli.exitCode = result.exitCode ?? ExitCode.Ok;
+    io.stdout(args.json ? envelope(command, cli.exitCode, result.json) : result.human());
+  } catch (error) {
+    cli.exitCode = exitCodeOf(error);
+    if (args.json) io.stdout(envelope(command, cli.exitCode, errorPayload(error)));
+    io.stderr(`gwkit: ${error instanceof Error ? error.message : String(error)}`);
+    if (cli.exitCode === ExitCode.Failed && !(error instanceof Error && 'retryable' in error) && io.env.GWKIT_DEBUG) {
+      io.stderr(error instanceof Error && error.stack ? error.stack : '');
+    }
+  } finally {
+    // Log out of PBX sessions (revoke their tokens); a failure here changes nothing for the user.
+    await Promise.all(cli.sessions.splice(0).map((s) => s.close().catch(() => undefined)));
+  }
+}
+
+const STATUS_WORD: Record<number, string> = { 0: 'ok', 1: 'FAILED', 2: 'BAD INPUT', 3: 'WAITING' };
+
+/**
+ * The result of a fleet command: a table for people with one row per tenant (`columns` for those
+ * that have a result), and failures and next actions spelled out below it.
+ */
+export function fleetResult<T>(report: FleetReport<T>, headers: readonly string[], columns: (result: T) => readonly string[]): CommandResult {
+  const outcomes: TenantOutcome<T>[] = report.tenants;
+  return {
+    exitCode: report.exitCode,
+    json: { tenants: outcomes },
+    human: () => {
+      const rows = outcomes.map((o) => [o.tenant, STATUS_WORD[o.exitCode] ?? String(o.exitCode), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);
+      const notes = outcomes
+        .filter((o) => o.error || o.nextAction)
+        .map((o) => `${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`);
+      return [renderTable(['TENANT', 'RESULT', ...headers], rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** From parsed arguments to a SessionProvider: config, tenant selection, prompts, logging, preflight. */
+import type { TenantConfig } from '../../lib/config';
+import { InputError } from '../../lib/errors';
+import type { SessionProvider } from '../../lib/workflow/session-provider';
+import type { Cli, GlobalArgs } from './run';
+
+export interface OpenOptions {
+  /** No --tenant and no --all means every tenant (read-only commands). @default false */
+  readonly defaultAll?: boolean;
+  /** Check PBX settings and passwords before anything happens (exit 2, nothing touched). @default true */
+  readonly preflight?: boolean;
+}
+
+/** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
+export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
+  // Loaded here, not at start-up: `gwkit --help` needs none of it.
+  const [{ loadFleet, selectTenants }, { SessionProvider: Provider }, { requireSelection }] = await Promise.all([
+    import('../../lib/config'),
+    import('../../lib/workflow/session-provider'),
+    import('../../lib/workflow/fleet-runner'),
+  ]);
+  const fleet = loadFleet(args.config);
+  const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
+  const { io } = cli;
+  const sessions = new Provider({
+    fleet,
+    tenants: selectTenants(fleet, wanted === 'all' ? undefined : wanted),
+    pbxCaFile: args['ca-file'],
+    log: io.stderr,
+    prompt: io.interactive ? (question) => io.prompt(question, { hidden: true }) : undefined,
+    env: io.env,
+  });
+  cli.sessions.push(sessions);
+  if (options.preflight ?? true) await sessions.assertPbxReady();
+  return sessions;
+}
+
+/** Sessions for a command that acts on exactly one tenant (--tenant X). */
+export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string): Promise<{ sessions: SessionProvider; tenant: TenantConfig }> {
+  if (args.all || args.tenant?.length !== 1) throw new InputError(`${command}: name exactly one tenant with --tenant ID`);
+  const sessions = await openSessions(cli, args, command);
+  return { sessions, tenant: sessions.tenants[0]! };
+}

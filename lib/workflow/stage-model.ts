@@ -1,0 +1,159 @@
+/**
+ * The one model of where a tenant stands:
+ *
+ *   planned → provisioned → client-registered → pbx-configured → consent-pending → verified
+ *
+ * how each stage is derived from the sources themselves (Resource Manager, Service Usage, Secret
+ * Manager and gwkit's records on the tenant's credential secret, the PBX), what a person or gwkit
+ * does next at each, and which exit code each outcome means. status, post-deploy, verify and
+ * rollout all answer in these terms.
+ *
+ * The PBX API has no field that says consent was given (docs/portsip-api.md): "verified" rests on
+ * a test mail, recorded on the credential secret by `gwkit verify` (annotation `gwkit-last-proof`).
+ */
+import type { TenantConfig } from '../config';
+import { ExitCode } from '../errors';
+import { enabledServices, getProject, type CredentialSecretFacts, type StoredClientPair } from '../google';
+import type { GoogleIntegration } from '../pbx';
+import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
+import type { SessionProvider } from './session-provider';
+
+export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** What is known of a tenant: its stage, the facts it rests on, and what comes next. */
+export interface TenantView {
+  readonly tenant: string;
+  readonly projectId: string;
+  readonly stage: Stage;
+  /** What was found, one fact per line. */
+  readonly facts: readonly string[];
+  /** What to do next; absent once verified. */
+  readonly nextAction?: string;
+  readonly consentUri?: string;
+  /** Secret Manager version of the client the PBX holds, when known. */
+  readonly pbxVersion?: number;
+  /** ISO time of the last test mail that proved the integration, when recorded. */
+  readonly lastProof?: string;
+}
+
+/** What comes next at each stage, in the same words wherever it is said. */
+export const nextAction = {
+  deploy: (t: TenantConfig) => `GWKIT_TENANTS=${t.id} npx cdktf deploy ${t.id}`,
+  createClient: (t: TenantConfig) => `gwkit client guide --tenant ${t.id}, then gwkit client import --tenant ${t.id} --file CLIENT.json`,
+  configurePbx: () => 'add pbx settings for this tenant to gwkit.yaml',
+  postDeploy: (t: TenantConfig) => `gwkit post-deploy --tenant ${t.id}`,
+  writeForReal: (clientId: string) => `run without --dry-run to write client ${clientId} into the PBX`,
+  noConsentLink: () => 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
+  consent: (t: TenantConfig, consentUri: string) =>
+    `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${t.id}`,
+  prove: (t: TenantConfig) => `consent at the link if not done yet, then prove it: gwkit verify --tenant ${t.id}`,
+} as const;
+
+/** The Google side of a tenant: a final view (planned, provisioned, no PBX) or the stored client. */
+export type GoogleSide =
+  | { readonly done: TenantView }
+  | { readonly done?: undefined; readonly facts: string[]; readonly stored: StoredClientPair; readonly records: CredentialSecretFacts };
+
+/** Read the Google side: project, APIs, the stored client and gwkit's records (read-only). */
+export async function googleSide(sessions: SessionProvider, tenant: TenantConfig, secretName = tenant.credentialSecretName): Promise<GoogleSide> {
+  const facts: string[] = [];
+  const base = { tenant: tenant.id, projectId: tenant.projectId };
+  const google = await sessions.google();
+
+  const project = await getProject(google.auth, tenant.projectId, { endpoints: google.endpoints });
+  if (!project) {
+    return { done: { ...base, stage: 'planned', facts: [`project ${tenant.projectId} not found (or not visible to these credentials)`], nextAction: nextAction.deploy(tenant) } };
+  }
+  facts.push(`project ${tenant.projectId} (#${project.projectNumber}) ${project.state}`);
+
+  const apis = await enabledServices(google.auth, tenant.projectId, [...tenant.apis], { endpoints: google.endpoints });
+  const off = Object.entries(apis).filter(([, on]) => !on).map(([name]) => name);
+  if (off.length) return { done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: nextAction.deploy(tenant) } };
+  facts.push(`APIs enabled: ${tenant.apis.length}`);
+
+  const [stored, records] = await Promise.all([google.store.accessLatest(secretName), google.store.readFacts(secretName)]);
+  if (!stored) return { done: { ...base, stage: 'provisioned', facts: [...facts, 'no OAuth client imported yet'], nextAction: nextAction.createClient(tenant) } };
+  facts.push(`client ${stored.clientId} in Secret Manager (version ${stored.version})`);
+  if (!tenant.pbx) return { done: { ...base, stage: 'client-registered', facts: [...facts, 'no PBX configured in gwkit.yaml'], nextAction: nextAction.configurePbx() } };
+  return { facts, stored, records };
+}
+
+/**
+ * The stage once the PBX's Google settings are known (read-only): does it hold the stored
+ * version, does it offer a consent link, and has a test mail proven this version since?
+ */
+export function pbxSideView(
+  tenant: TenantConfig,
+  side: Exclude<GoogleSide, { done: TenantView }>,
+  onPbx: GoogleIntegration,
+  now = Date.now(),
+): TenantView {
+  const { stored, records } = side;
+  const where = pbxTargetOf(tenant);
+  const facts = [...side.facts];
+  const base = { tenant: tenant.id, projectId: tenant.projectId };
+  // The secret counts too: after a rotation the PBX holds the right id with a dead secret. A
+  // masked secret is judged by gwkit's record of what it wrote (pbx-client.ts).
+  const verdict = judgePbxClient(onPbx, stored, records.applied, where);
+  facts.push(describePbxClient(verdict, stored));
+  if (verdict.kind !== 'current') {
+    const held = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
+    return { ...base, stage: 'client-registered', facts, pbxVersion: held, nextAction: nextAction.postDeploy(tenant) };
+  }
+  const pbxVersion = stored.version;
+  const consentUri = onPbx.auth_consent_uri || undefined;
+  if (!consentUri) return { ...base, stage: 'pbx-configured', facts, pbxVersion, nextAction: nextAction.noConsentLink() };
+
+  const proof = records.proof;
+  if (proof && isProven(tenant, records, stored.version)) {
+    facts.push(`proven by a test mail ${age(proof.at, now)} (${proof.at})`);
+    return { ...base, stage: 'verified', facts, consentUri, pbxVersion, lastProof: proof.at };
+  }
+  if (proof) facts.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
+  return { ...base, stage: 'consent-pending', facts, consentUri, pbxVersion, nextAction: nextAction.prove(tenant) };
+}
+
+/** A recorded test mail proved this version in this PBX tenant. */
+export function isProven(tenant: TenantConfig, records: CredentialSecretFacts, version: number): boolean {
+  const where = pbxTargetOf(tenant);
+  const proof = records.proof;
+  return !!proof && proof.pbx === where.pbx && proof.target === where.target && proof.version === version;
+}
+
+function age(iso: string, now: number): string {
+  const days = Math.floor((now - Date.parse(iso)) / 86_400_000);
+  return Number.isNaN(days) ? 'at an unknown time' : days <= 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`;
+}
+
+// --- outcomes and exit codes: the one place --------------------------------------------------
+
+/** A fleet command's answer for a tenant reaching `stage`: done only when verified. */
+export function exitCodeOfStage(stage: Stage): ExitCode {
+  return stage === 'verified' ? ExitCode.Ok : ExitCode.WaitingOnPerson;
+}
+
+export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
+
+/** Verification outcomes: a person can fix missing consent or the mail type; the rest is broken. */
+export function exitCodeOfVerdict(verdict: VerifyVerdict): ExitCode {
+  if (verdict === 'verified') return ExitCode.Ok;
+  return verdict === 'consent-missing' || verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;
+}
+
+/** A failed verification in one line: PortSIP's words, the likely cause, what to do. */
+export function describeVerifyFailure(result: { pbxMessage?: string; likelyCause?: string; nextAction?: string }): string {
+  return [result.pbxMessage, result.likelyCause && `likely cause: ${result.likelyCause}`, result.nextAction].filter(Boolean).join('; ');
+}
+
+/**
+ * One exit code for a fleet run: any failure wins (1), then bad input (2), then waiting on a
+ * person (3), else done (0). "Broken" must never hide behind "waiting".
+ */
+export function fleetExitCode(outcomes: readonly { exitCode: ExitCode }[]): ExitCode {
+  const codes = new Set(outcomes.map((o) => o.exitCode));
+  if (codes.has(ExitCode.Failed)) return ExitCode.Failed;
+  if (codes.has(ExitCode.BadInput)) return ExitCode.BadInput;
+  if (codes.has(ExitCode.WaitingOnPerson)) return ExitCode.WaitingOnPerson;
+  return ExitCode.Ok;
+}
