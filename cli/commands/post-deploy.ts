@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { handOutConsentLinks } from '../support/consent-links';
 import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
 import { openSessions } from '../support/sessions';
 
@@ -32,33 +33,16 @@ export const postDeployCommand = (cli: Cli): CommandModule<object, PostDeployArg
       .example('$0 post-deploy --tenant acme --open --wait', 'Write, open the consent page, wait for proof') as never,
   handler: (args) =>
     runCommand(cli, args, 'post-deploy', async () => {
-      const [{ postDeployFleet }, { credentialSecretNameOf, readStackOutputs }] = await Promise.all([
-        import('../../lib/workflow/post-deploy'),
-        import('../../lib/workflow/stack-outputs'),
-      ]);
+      const { postDeployFleet } = await import('../../lib/workflow/post-deploy');
       const sessions = await openSessions(cli, args, 'post-deploy', { preflight: false });
-      const file = args['outputs-file'];
-      const outputs = file ? readStackOutputs(file) : undefined;
-      // Every secret name before any write: a bad outputs file changes nothing anywhere.
-      const secretNames = new Map(sessions.tenants.map((t) => [t.id, credentialSecretNameOf(t, outputs, file)]));
-      await sessions.assertPbxReady();
       const report = await postDeployFleet(sessions, {
-        secretNames,
+        outputsFile: args['outputs-file'],
         dryRun: args['dry-run'],
         force: args.force,
         wait: args.wait ? { timeoutMs: args.timeout * 1000, intervalMs: args.interval * 1000 } : undefined,
-        onConsentLinks: (links) => {
-          if (args.open && cli.io.interactive) links.forEach((l) => cli.io.openUrl(l.consentUri));
-          else if (args.open) cli.io.stderr('gwkit: not opening a browser (no terminal, or CI is set); the consent links are printed below');
-          // The person being waited for needs the links now, not when the wait ends.
-          if (args.wait) for (const l of links) cli.io.stderr(`gwkit: ${l.tenant}: consent link: ${l.consentUri}`);
-        },
+        onConsentLinks: handOutConsentLinks(cli.io, args),
       });
-      return fleetResult(report, ['CLIENT', 'VERSION', 'PBX', 'STAGE'], (r) => [
-        r.clientId,
-        String(r.version),
-        r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged',
-        r.stage,
-      ]);
+      const pbxColumn = (r: { changed: boolean; dryRun: boolean }) => (r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged');
+      return fleetResult(report, ['CLIENT', 'VERSION', 'PBX', 'STAGE'], (r) => [r.clientId, String(r.version), pbxColumn(r), r.stage]);
     }),
 });

@@ -12,6 +12,9 @@ import type { z } from 'zod';
 import { InputError } from '../errors';
 import { FleetFileSchema, TenantFileSchema, type DefaultsInput, type TenantInput } from './schema';
 import { resolveFleet, type Fleet } from './resolve';
+import type { SourcedTenant } from './sourced';
+
+export { tenantLocation, type SourcedTenant } from './sourced';
 
 /**
  * One config file. Parsing takes the fast path (js-yaml, ~10x faster than `yaml` on a 5,000-tenant
@@ -76,17 +79,6 @@ export class ConfigSource {
 }
 
 /** A tenant entry as read, with where it came from (for error messages). */
-export interface SourcedTenant {
-  readonly input: TenantInput;
-  readonly source: ConfigSource;
-  readonly index: number;
-}
-
-/** `file:line:col` of a tenant entry. Computed only when a message needs it. */
-export function tenantLocation(entry: Pick<SourcedTenant, 'source' | 'index'>): string {
-  return entry.source.locate(['tenants', entry.index]);
-}
-
 /** Where the config file name is displayed relative to: the working directory. */
 function displayName(file: string): string {
   const rel = relative(process.cwd(), file);

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors';
 import { resolve as resolvePath } from 'node:path';
-import { tenantLocation, type SourcedTenant } from './load';
+import { tenantLocation, type SourcedTenant } from './sourced';
 import {
   FEATURE_APIS,
   KIT_APIS,

@@ -12,6 +12,7 @@ import type { GoogleIntegration, PortSipClient } from '../pbx';
 import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
 import type { SessionProvider } from './session-provider';
+import { credentialSecretNameOf, readStackOutputs } from './stack-outputs';
 import { describeVerifyFailure, exitCodeOfVerdict, fleetExitCode, nextAction, type Stage } from './stage-model';
 import { waitForVerification, type VerifyResult } from './verify';
 
@@ -102,8 +103,8 @@ export async function postDeployTenant(sessions: SessionProvider, tenant: Tenant
 }
 
 export interface PostDeployFleetOptions {
-  /** Credential secret per tenant id (derived from gwkit.yaml, or read from an outputs file). */
-  readonly secretNames: ReadonlyMap<string, string>;
+  /** `cdktf deploy --outputs-file` output to take the credential secrets from. @default derived from gwkit.yaml */
+  readonly outputsFile?: string;
   readonly dryRun?: boolean;
   readonly force?: boolean;
   readonly concurrency?: number;
@@ -113,11 +114,17 @@ export interface PostDeployFleetOptions {
   readonly wait?: { readonly timeoutMs: number; readonly intervalMs: number };
 }
 
-/** `gwkit post-deploy`: every selected tenant; exit 3 while consent is a person's job. */
+/**
+ * `gwkit post-deploy`: every selected tenant; exit 3 while consent is a person's job. Every input
+ * (outputs file, PBX passwords) is checked before anything is written: bad input changes nothing.
+ */
 export async function postDeployFleet(sessions: SessionProvider, options: PostDeployFleetOptions): Promise<FleetReport<PostDeployResult>> {
+  const outputs = options.outputsFile ? readStackOutputs(options.outputsFile) : undefined;
+  const secretNames = new Map(sessions.tenants.map((t) => [t.id, credentialSecretNameOf(t, outputs, options.outputsFile)]));
+  await sessions.assertPbxReady();
   let outcomes: TenantOutcome<PostDeployResult>[] = await forEachTenant(
     sessions.tenants,
-    (t) => postDeployTenant(sessions, t, { secretName: options.secretNames.get(t.id) ?? t.credentialSecretName, dryRun: options.dryRun, force: options.force }),
+    (t) => postDeployTenant(sessions, t, { secretName: secretNames.get(t.id)!, dryRun: options.dryRun, force: options.force }),
     { concurrency: options.concurrency, outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
   );
   const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun);
@@ -133,7 +140,7 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
         timeoutMs,
         intervalMs,
         concurrency: options.concurrency,
-        secretNames: options.secretNames,
+        secretNames,
         onAttempt: (round) => sessions.log(`gwkit: verified ${round.filter((r) => r.ok).length}/${round.length} of those still pending`),
       },
     );
