@@ -18,6 +18,8 @@ export interface Cli {
   readonly io: CliIo;
   exitCode: number;
   readonly sessions: SessionProvider[];
+  /** The live progress view of a fleet command, ended before its result is printed. */
+  progress?: { close(): Promise<void> };
 }
 
 /** Options every command accepts. */
@@ -55,11 +57,17 @@ function errorPayload(error: unknown) {
 /** Run a command body; its result or error becomes output and `cli.exitCode`. */
 export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json'>, command: string, body: () => Promise<CommandResult> | CommandResult): Promise<void> {
   const { io } = cli;
+  const endProgress = async () => {
+    await cli.progress?.close();
+    cli.progress = undefined;
+  };
   try {
     const result = await body();
+    await endProgress();
     cli.exitCode = result.exitCode ?? ExitCode.Ok;
     io.stdout(args.json ? envelope(command, cli.exitCode, result.json) : result.human());
   } catch (error) {
+    await endProgress();
     cli.exitCode = exitCodeOf(error);
     if (args.json) io.stdout(envelope(command, cli.exitCode, errorPayload(error)));
     io.stderr(`gwkit: ${error instanceof Error ? error.message : String(error)}`);

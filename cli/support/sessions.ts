@@ -2,6 +2,7 @@
 import type { TenantConfig } from '../../lib/config';
 import { InputError } from '../../lib/errors';
 import type { SessionProvider } from '../../lib/workflow/session-provider';
+import { progressView } from './progress';
 import type { Cli, GlobalArgs } from './run';
 
 export interface OpenOptions {
@@ -9,6 +10,8 @@ export interface OpenOptions {
   readonly defaultAll?: boolean;
   /** Check PBX settings and passwords before anything happens (exit 2, nothing touched). @default true */
   readonly preflight?: boolean;
+  /** Show per-tenant progress (fleet commands). @default true */
+  readonly progress?: boolean;
 }
 
 /** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
@@ -22,9 +25,13 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const { io } = cli;
+  const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);
+  const progress = options.progress === false ? undefined : await progressView(io, command, tenants.length);
+  cli.progress = progress;
   const sessions = new Provider({
     fleet,
-    tenants: selectTenants(fleet, wanted === 'all' ? undefined : wanted),
+    tenants,
+    progress,
     pbxCaFile: args['ca-file'],
     log: io.stderr,
     prompt: io.interactive ? (question) => io.prompt(question, { hidden: true }) : undefined,
@@ -38,6 +45,6 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
 /** Sessions for a command that acts on exactly one tenant (--tenant X). */
 export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string): Promise<{ sessions: SessionProvider; tenant: TenantConfig }> {
   if (args.all || args.tenant?.length !== 1) throw new InputError(`${command}: name exactly one tenant with --tenant ID`);
-  const sessions = await openSessions(cli, args, command);
+  const sessions = await openSessions(cli, args, command, { progress: false });
   return { sessions, tenant: sessions.tenants[0]! };
 }

@@ -18,33 +18,49 @@ export interface TenantOutcome<T> {
   readonly nextAction?: string;
 }
 
+/** Told as each tenant starts and ends: the CLI's live view (a terminal) or progress lines (CI). */
+export interface FleetProgress {
+  started(tenant: string): void;
+  finished(tenant: string, exitCode: ExitCode): void;
+}
+
 /** Default parallelism: PBX sessions are cheap but PortSIP rate-limits (5,000 requests/min). */
 export const DEFAULT_CONCURRENCY = 8;
 
 export async function forEachTenant<T>(
   tenants: readonly TenantConfig[],
   work: (tenant: TenantConfig) => Promise<T>,
-  options: { concurrency?: number; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+  options: { concurrency?: number; progress?: FleetProgress; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
 ): Promise<TenantOutcome<T>[]> {
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   return Promise.all(
     tenants.map((tenant) =>
       limit(async (): Promise<TenantOutcome<T>> => {
-        try {
-          const result = await work(tenant);
-          const outcome = options.outcomeOf?.(result) ?? { exitCode: ExitCode.Ok };
-          return { tenant: tenant.id, result, ...outcome };
-        } catch (error) {
-          return {
-            tenant: tenant.id,
-            exitCode: exitCodeOf(error),
-            error: error instanceof Error ? error.message : String(error),
-            nextAction: error instanceof WaitingOnPersonError ? error.nextAction : undefined,
-          };
-        }
+        options.progress?.started(tenant.id);
+        const outcome = await outcomeOfWork(tenant, work, options.outcomeOf);
+        options.progress?.finished(tenant.id, outcome.exitCode);
+        return outcome;
       }),
     ),
   );
+}
+
+async function outcomeOfWork<T>(
+  tenant: TenantConfig,
+  work: (tenant: TenantConfig) => Promise<T>,
+  outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'>,
+): Promise<TenantOutcome<T>> {
+  try {
+    const result = await work(tenant);
+    return { tenant: tenant.id, result, ...(outcomeOf?.(result) ?? { exitCode: ExitCode.Ok }) };
+  } catch (error) {
+    return {
+      tenant: tenant.id,
+      exitCode: exitCodeOf(error),
+      error: error instanceof Error ? error.message : String(error),
+      nextAction: error instanceof WaitingOnPersonError ? error.nextAction : undefined,
+    };
+  }
 }
 
 /** What a fleet command hands back: one outcome per tenant, and the run's exit code. */
@@ -57,7 +73,7 @@ export interface FleetReport<T> {
 export async function runFleet<T>(
   tenants: readonly TenantConfig[],
   work: (tenant: TenantConfig) => Promise<T>,
-  options: { concurrency?: number; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+  options: { concurrency?: number; progress?: FleetProgress; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
 ): Promise<FleetReport<T>> {
   const outcomes = await forEachTenant(tenants, work, options);
   return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };

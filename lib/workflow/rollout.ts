@@ -88,6 +88,7 @@ export function rolloutFleet(
 ): Promise<FleetReport<RolloutResult>> {
   return runFleet(sessions.tenants, (t) => rolloutTenant(sessions, t, options), {
     concurrency: options.concurrency,
+    progress: sessions.progress,
     outcomeOf: (r) => ({ exitCode: r.exitCode, nextAction: r.nextAction }),
   });
 }

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
+import type { FleetProgress } from './fleet-runner';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import {
@@ -34,6 +35,8 @@ export interface SessionProviderOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Time for PBX sessions (token expiry, pacing, backoff), injectable for tests. @default the system clock */
   readonly clock?: Clock;
+  /** Told as each tenant of a fleet command starts and ends. @default none */
+  readonly progress?: FleetProgress;
 }
 
 export interface GoogleServices {
@@ -47,6 +50,7 @@ export class SessionProvider {
   readonly fleet: Fleet;
   readonly tenants: readonly TenantConfig[];
   readonly log: (line: string) => void;
+  readonly progress?: FleetProgress;
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, string>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
@@ -59,6 +63,7 @@ export class SessionProvider {
     this.log = options.log ?? (() => undefined);
     this.env = options.env ?? process.env;
     this.pbxSessions = new PbxSessionPool({ clock: options.clock });
+    this.progress = options.progress;
   }
 
   /** The tenant's PBX settings; an input error if gwkit.yaml has none. */

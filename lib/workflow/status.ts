@@ -18,6 +18,7 @@ export async function tenantStatus(sessions: SessionProvider, tenant: TenantConf
 export function statusFleet(sessions: SessionProvider, options: { concurrency?: number } = {}): Promise<FleetReport<TenantView>> {
   return runFleet(sessions.tenants, (t) => tenantStatus(sessions, t), {
     concurrency: options.concurrency,
+    progress: sessions.progress,
     outcomeOf: (s) => ({ exitCode: ExitCode.Ok, nextAction: s.nextAction }),
   });
 }

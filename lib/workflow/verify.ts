@@ -189,6 +189,7 @@ export async function recordProof(sessions: SessionProvider, tenant: TenantConfi
 export function verifyFleet(sessions: SessionProvider, options: { dryRun?: boolean; concurrency?: number } = {}): Promise<FleetReport<VerifyResult>> {
   return runFleet(sessions.tenants, (t) => verifyTenant(sessions, t, options), {
     concurrency: options.concurrency,
+    progress: sessions.progress,
     outcomeOf: (r) => ({ exitCode: exitCodeOfVerdict(r.verdict), nextAction: r.nextAction }),
   });
 }
