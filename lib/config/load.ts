@@ -36,7 +36,15 @@ export class ConfigSource {
     if (!existsSync(file)) {
       throw new InputError(`${display}: config file not found (set --config, or create gwkit.yaml; see examples in the README)`);
     }
-    const text = readFileSync(file, 'utf8');
+    let text: string;
+    try {
+      if (statSync(file).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+      throw new InputError(`${display}: ${why}; expected a gwkit.yaml file (YAML)`);
+    }
     try {
       return new ConfigSource(file, display, text, jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, filename: display }) ?? {});
     } catch (error) {
@@ -47,7 +55,7 @@ export class ConfigSource {
       const problems = errors.length
         ? errors.map((e) => {
             const pos = lines.linePos(e.pos[0]);
-            return `${display}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`;
+            return `${display}:${pos.line}:${pos.col}: ${plainYamlError(e.message.split('\n')[0]!)}`;
           })
         : [`${error.mark ? `${display}:${error.mark.line + 1}:${error.mark.column + 1}` : display}: ${error.reason}`];
       throw new InputError(`${display}: not valid YAML`, problems);
@@ -100,6 +108,13 @@ function describePath(path: readonly PropertyKey[], data: unknown): string {
   return out || '(top level)';
 }
 
+/** Fields whose values may be (or be mistaken for) credentials: their values are never echoed. */
+const SENSITIVE_FIELD = /password|secret|token|credential/i;
+
+/** Where passwords go instead of gwkit.yaml, said the same way in every message. */
+export const PASSWORD_SOURCES =
+  'passwords never go in gwkit.yaml: name an environment variable (pbx.login.passwordEnv), a file (passwordFile), a Secret Manager secret (passwordSecret), or let gwkit prompt on a terminal';
+
 /** Turn zod issues into one line per problem, each with file, line, tenant and field. */
 function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[]): string[] {
   const data = source.data;
@@ -109,36 +124,84 @@ function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[])
       for (const key of issue.keys) {
         const where = source.locate(issue.path, key);
         const field = describePath([...issue.path, key], data);
-        lines.push(`${where}: ${field}: unknown setting "${key}" (misspelt? \`gwkit config schema\` lists every setting)`);
+        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_SOURCES} (value not shown)` : 'misspelt? `gwkit config schema` lists every setting';
+        lines.push(`${where}: ${field}: unknown setting "${key}" (${advice})`);
       }
       continue;
     }
     const where = source.locate(issue.path);
-    const received = receivedValue(data, issue.path);
-    lines.push(`${where}: ${describePath(issue.path, data)}: ${issue.message}${received}`);
+    lines.push(`${where}: ${describePath(issue.path, data)}: ${issue.message}${receivedValue(data, issue.path)}`);
   }
   return lines;
 }
 
-function receivedValue(data: unknown, path: readonly PropertyKey[]): string {
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let cursor: unknown = data;
   for (const part of path) {
-    if (!cursor || typeof cursor !== 'object') return '';
+    if (!cursor || typeof cursor !== 'object') return undefined;
     cursor = (cursor as Record<PropertyKey, unknown>)[part];
   }
-  if (cursor === undefined) return ' (missing)';
-  if (typeof cursor === 'string' || typeof cursor === 'number' || typeof cursor === 'boolean') {
-    return ` (got ${JSON.stringify(cursor)})`;
+  return cursor;
+}
+
+/** What was given, for the message: cut short, never a possible credential, with hints for common slips. */
+function receivedValue(data: unknown, path: readonly PropertyKey[]): string {
+  const value = valueAt(data, path);
+  if (value === undefined) return ' (missing)';
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return '';
+  const field = String(path[path.length - 1] ?? '');
+  if (SENSITIVE_FIELD.test(field)) return ` (the value given is not shown: it may be a secret; ${PASSWORD_SOURCES})`;
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(value)) return ' (the value given is not shown: it holds a user name or password)';
+  const text = JSON.stringify(value);
+  const shown = text.length > 60 ? `${text.slice(0, 57)}…"` : text;
+  const hints: string[] = [];
+  if (typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) hints.push('write true or false: in YAML 1.2 yes/no/on/off are plain strings');
+  if (typeof value === 'string' && /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/.test(value)) hints.push('gwkit.yaml does not expand environment variables: write the value itself');
+  const foreign = typeof value === 'string' ? [...value].find((c) => c.charCodeAt(0) > 127) : undefined;
+  if (foreign) {
+    const code = foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    hints.push(`it contains the non-ASCII character "${foreign}" (U+${code}), which may look like a Latin letter`);
   }
-  return '';
+  return ` (got ${shown}${hints.length ? `; ${hints.join('; ')}` : ''})`;
+}
+
+/** The `yaml` parser's wording, with its advice to programmers replaced by advice to people. */
+function plainYamlError(message: string): string {
+  return message
+    .replace(/Map keys must be unique/, 'the same setting appears twice in one block')
+    .replace(/Tabs are not allowed as indentation/, 'indent with spaces, not tabs')
+    .replace(/Implicit map keys need to be followed by map values/, 'a line here is neither "key: value" nor a list item (missing ":"?)')
+    .replace(/; use the .* option.*$/i, '');
 }
 
 function validateFile<S extends z.ZodType>(source: ConfigSource, schema: S): z.infer<S> {
   const result = schema.safeParse(source.data);
-  if (!result.success) {
-    throw new InputError(`${source.display}: invalid configuration`, formatIssues(source, result.error.issues));
-  }
-  return result.data;
+  const issues = result.success ? [] : formatIssues(source, result.error.issues);
+  // A placeholder in a field that failed anyway is said once, by the field's own message.
+  const prefix = (line: string) => line.slice(0, line.indexOf(': ', line.indexOf(': ') + 2) + 1);
+  const placeholders = placeholderProblems(source).filter((p) => !issues.some((i) => i.startsWith(prefix(p))));
+  const problems = [...issues, ...placeholders];
+  if (problems.length) throw new InputError(`${source.display}: invalid configuration`, problems);
+  return result.data as z.infer<S>;
+}
+
+/**
+ * `${VAR}` or `$VAR` anywhere: gwkit.yaml is not a template, and a value that happens to pass
+ * validation (an app name, say) would otherwise reach Google literally.
+ */
+function placeholderProblems(source: ConfigSource): string[] {
+  const found: string[] = [];
+  const walk = (node: unknown, path: PropertyKey[]) => {
+    if (typeof node === 'string') {
+      if (/\$\{[A-Za-z_][A-Za-z0-9_]*\}|^\$[A-Z_][A-Z0-9_]*$/.test(node)) {
+        const shown = SENSITIVE_FIELD.test(String(path[path.length - 1] ?? '')) ? '' : ` ${JSON.stringify(node.length > 60 ? `${node.slice(0, 57)}…` : node)}`;
+        found.push(`${source.locate(path)}: ${describePath(path, source.data)}:${shown} looks like an environment variable; gwkit.yaml does not expand environment variables (write the value itself; for the PBX password name the variable in pbx.login.passwordEnv)`);
+      }
+    } else if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+  };
+  walk(source.data, []);
+  return found;
 }
 
 /** The tenant files an `include` entry names: a file, or every *.yaml / *.yml in a folder (sorted). */

@@ -165,6 +165,9 @@ export const PbxSchema = z
   .strictObject({
     url: z
       .url({ protocol: /^https$/, error: 'expected an https URL, e.g. https://pbx.example.com:8887 (TLS is always verified)' })
+      .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(v), {
+        error: 'must not contain a user name or password (user:password@): the user goes in pbx.login.username, the password in passwordEnv, passwordFile or passwordSecret',
+      })
       .optional()
       .describe('PBX web address, e.g. https://pbx.example.com:8887; the REST API is under /api. Required for PBX commands.'),
     level: z

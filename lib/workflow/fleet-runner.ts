@@ -5,7 +5,10 @@
 import pLimit from 'p-limit';
 import type { TenantConfig } from '../config';
 import { ExitCode, exitCodeOf, InputError, WaitingOnPersonError } from '../errors';
+import type { FleetProgress } from './fleet-progress';
 import { fleetExitCode } from './stage-model';
+
+export type { FleetProgress };
 
 export interface TenantOutcome<T> {
   readonly tenant: string;
@@ -16,12 +19,6 @@ export interface TenantOutcome<T> {
   readonly error?: string;
   /** For exit 3: what a person should do next. */
   readonly nextAction?: string;
-}
-
-/** Told as each tenant starts and ends: the CLI's live view (a terminal) or progress lines (CI). */
-export interface FleetProgress {
-  started(tenant: string): void;
-  finished(tenant: string, exitCode: ExitCode): void;
 }
 
 /** Default parallelism: PBX sessions are cheap but PortSIP rate-limits (5,000 requests/min). */

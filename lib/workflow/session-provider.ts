@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../clock';
-import type { FleetProgress } from './fleet-runner';
+import type { FleetProgress } from './fleet-progress';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import {
