@@ -17,7 +17,7 @@ function main(): void {
     .map((s) => s.trim())
     .filter(Boolean);
   const fleet = loadFleet(configPath);
-  const tenants = selectTenants(fleet, selection);
+  const tenants = selectTenants(fleet, selection, 'GWKIT_TENANTS');
   buildFleetApp({ tenants }).synth();
 }
 

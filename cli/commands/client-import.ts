@@ -15,7 +15,7 @@ export const clientImportCommand = (cli: Cli): CommandModule<object, ImportArgs>
   describe: "Check the OAuth client (project, redirect URIs, secret) and store it in the tenant's credential secret",
   builder: (y) =>
     y
-      .option('file', { type: 'string', describe: 'The client JSON downloaded from the Console' })
+      .option('file', { type: 'string', requiresArg: true, describe: 'The client JSON downloaded from the Console' })
       .option('stdin', { type: 'boolean', describe: 'Read the client JSON from standard input' })
       .option('dry-run', { type: 'boolean', describe: 'Run every check, store nothing' })
       .example('$0 client import --tenant acme --file client_secret_123.json', 'Check and store the downloaded client') as never,

@@ -13,7 +13,7 @@ export const configSchemaCommand = (cli: Cli): CommandModule<object, SchemaArgs>
   describe: 'Print the JSON Schema of gwkit.yaml (for editors and CI)',
   builder: (y) =>
     y
-      .option('out', { type: 'string', describe: 'Write the schema to this file instead of stdout' })
+      .option('out', { type: 'string', requiresArg: true, describe: 'Write the schema to this file instead of stdout' })
       .example('$0 config schema --out gwkit.schema.json', 'For yaml-language-server') as never,
   // The schema document itself is the output: never wrapped in the --json envelope.
   handler: (args) =>

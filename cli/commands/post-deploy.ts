@@ -19,13 +19,13 @@ export const postDeployCommand = (cli: Cli): CommandModule<object, PostDeployArg
   describe: 'Write the OAuth client into the PBX (only when it does not hold it) and hand out the consent link',
   builder: (y) =>
     y
-      .option('outputs-file', { type: 'string', describe: 'Stack outputs written by `cdktf deploy --outputs-file` (default: derive from gwkit.yaml)' })
+      .option('outputs-file', { type: 'string', requiresArg: true, describe: 'Stack outputs written by `cdktf deploy --outputs-file` (default: derive from gwkit.yaml)' })
       .option('dry-run', { type: 'boolean', describe: 'Show what would change; write nothing' })
       .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })
       .option('open', { type: 'boolean', describe: 'Open the consent link(s) in a browser (on a terminal outside CI; else they are printed)' })
       .option('wait', { type: 'boolean', describe: 'Keep verifying (test mail via Gmail) until consent is given or --timeout' })
-      .option('timeout', { type: 'number', default: 900, describe: 'Seconds --wait waits' })
-      .option('interval', { type: 'number', default: 10, describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)' })
+      .option('timeout', { type: 'number', requiresArg: true, default: 900, describe: 'Seconds --wait waits' })
+      .option('interval', { type: 'number', requiresArg: true, default: 10, describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)' })
       .check((a) => {
         if (!(a.timeout > 0) || !(a.interval >= 2)) throw new Error('--timeout must be a positive number of seconds and --interval at least 2');
         return true;

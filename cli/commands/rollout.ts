@@ -18,7 +18,7 @@ export const rolloutCommand = (cli: Cli): CommandModule<object, RolloutArgs> => 
       .option('verify', { type: 'boolean', describe: 'Prove tenants at consent-pending with a test mail (gwkit verify)' })
       .option('dry-run', { type: 'boolean', describe: 'Show what would be done; write nothing, send nothing' })
       .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })
-      .option('concurrency', { type: 'number', default: 8, describe: 'Tenants worked on at once (PBX requests stay within pbx.requestsPerMinute)' })
+      .option('concurrency', { type: 'number', requiresArg: true, default: 8, describe: 'Tenants worked on at once (PBX requests stay within pbx.requestsPerMinute)' })
       .check((a) => {
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 64) throw new Error('--concurrency must be a whole number from 1 to 64');
         return true;

@@ -10,7 +10,7 @@ export const statusCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
   handler: (args) =>
     runCommand(cli, args, 'status', async () => {
       const { statusFleet } = await import('../../lib/workflow/status');
-      const report = await statusFleet(await openSessions(cli, args, 'status', { defaultAll: true }));
+      const report = await statusFleet(await openSessions(cli, args, 'status', { defaultAll: true, preflight: false }));
       return fleetResult(report, ['PROJECT', 'STAGE', 'PBX HOLDS', 'LAST FACT'], (s) => [
         s.projectId,
         s.stage,

@@ -236,13 +236,23 @@ export function resolveFleet(
  * Pick tenants by id. Unknown ids are an input error (exit 2) naming them, so that a typo in a
  * CI variable never silently deploys nothing.
  */
-export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined): readonly TenantConfig[] {
+/**
+ * The tenants named by `ids` (all when none), in the order given. `source` names where the ids came
+ * from in messages (`--tenant`, or the GWKIT_TENANTS variable of a cdktf run).
+ */
+export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined, source = '--tenant'): readonly TenantConfig[] {
   if (!ids || ids.length === 0) return fleet.tenants;
+  const joined = ids.find((id) => id.includes(','));
+  if (joined && source === '--tenant') {
+    throw new InputError(`--tenant takes one id; repeat it for several: ${joined.split(',').map((id) => `--tenant ${id.trim()}`).join(' ')}`);
+  }
   const byId = new Map(fleet.tenants.map((t) => [t.id, t]));
   const unknown = ids.filter((id) => !byId.has(id));
   if (unknown.length) {
+    const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 37)}…` : id));
     throw new InputError(
-      `${fleet.file}: no tenant with id ${unknown.map((id) => `"${id}"`).join(', ')} (the fleet has ${fleet.tenants.length} tenants; \`gwkit config validate --json\` lists them)`,
+      `${source}: ${fleet.file} has no tenant with id ${shown.join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ` +
+        `(the fleet has ${fleet.tenants.length} tenants; \`gwkit config validate\` lists them)`,
     );
   }
   return [...new Set(ids)].map((id) => byId.get(id)!);

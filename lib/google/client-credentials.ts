@@ -23,9 +23,14 @@ const CLIENT_ID_RE = /^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$/;
 
 /** Parse a Console client file; every problem names `source` and the field (never the secret's value). */
 export function parseClientFile(text: string, source: string): ClientFile {
+  if (text.trim() === '') {
+    throw new InputError(`${source}: the file is empty; expected the client JSON from the Console (Clients > your Web client > Download JSON)`);
+  }
+  // Editors on Windows may save a byte-order mark in front; JSON.parse would refuse it.
+  const body = text.replace(/^\uFEFF/, '');
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(body);
   } catch (e) {
     throw new InputError(`${source}: not a Google OAuth client file`, [
       `${source}: invalid JSON (${(e as Error).message.replace(/\s+/g, ' ')})`,
@@ -35,6 +40,11 @@ export function parseClientFile(text: string, source: string): ClientFile {
     throw new InputError(`${source}: not a Google OAuth client file`, [`${source}: expected a JSON object with a "web" key`]);
   }
   const obj = doc as Record<string, unknown>;
+  if (obj.type === 'service_account' || obj.type === 'authorized_user' || obj.type === 'external_account') {
+    throw new InputError(`${source}: wrong kind of file`, [
+      `${source}: this is a Google ${String(obj.type).replace('_', ' ')} credentials file (a key, not an OAuth client); the PBX needs the "Download JSON" of a Web application OAuth client (Console: Google Auth Platform > Clients)`,
+    ]);
+  }
   if (!('web' in obj)) {
     const kind = Object.keys(obj)[0];
     const why =

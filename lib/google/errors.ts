@@ -5,7 +5,8 @@
  * The raw GaxiosError is deliberately NOT attached as `cause`: its `config.data` holds the request
  * body, which for Secret Manager `addVersion` is the client secret. Only a plain summary is kept.
  */
-import { RemoteError } from '../errors';
+import { InputError, RemoteError } from '../errors';
+import { noCredentialsError } from './credentials-check';
 
 /** What Google said, extracted from a GaxiosError / google.rpc.Status JSON error body. */
 export interface GoogleErrorSummary {
@@ -78,7 +79,9 @@ export function googleRemoteError(
   doing: string,
   err: unknown,
   hints: Partial<Record<string, string>> = {},
-): RemoteError {
+): RemoteError | InputError {
+  const missing = noCredentialsError(err);
+  if (missing) return missing;
   const s = summarizeGoogleError(err);
   const label = s.httpStatus ? `${s.httpStatus} ${s.reason ?? s.status ?? ''}`.trim() : (s.code ?? 'no answer');
   let advice = hints[s.reason ?? ''] ?? hints[s.status ?? ''] ?? '';
@@ -93,6 +96,8 @@ export function googleRemoteError(
     retryable = true;
   } else if (s.status === 'invalid_grant' || s.status === 'invalid_client' || s.httpStatus === 401) {
     advice ||= 'The Google credentials were rejected: run `gcloud auth application-default login` again or check GOOGLE_APPLICATION_CREDENTIALS.';
+  } else if (s.httpStatus === 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH/.test(`${s.code ?? ''} ${s.message}`)) {
+    advice ||= 'Google could not be reached: check the network, DNS or proxy (HTTPS_PROXY) of this machine.';
   } else if (s.status === 'PERMISSION_DENIED') {
     advice ||= 'The caller lacks the IAM permission on this resource (or it does not exist).';
   }

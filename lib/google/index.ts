@@ -16,3 +16,4 @@ export {
 } from './errors';
 export { type TlsTrustOptions } from './transport';
 export * from './secret-text';
+export { checkCredentialsFile, noCredentialsError } from './credentials-check';

@@ -5,13 +5,14 @@
  * Preflight (`assertPbxReady`) runs before anything is changed, so a missing password or PBX
  * setting fails the whole run with exit 2 and nothing touched.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Clock } from '../clock';
 import type { FleetProgress } from './fleet-progress';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import {
   accessSecretText,
+  checkCredentialsFile,
   ClientCredentialStore,
   createGoogleAuth,
   resolveEndpoints,
@@ -83,12 +84,8 @@ export class SessionProvider {
   async assertPbxReady(): Promise<void> {
     const problems: string[] = [];
     for (const tenant of this.tenants) {
-      try {
-        await this.passwordFor(this.pbxOf(tenant));
-      } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        problems.push(error.message);
-      }
+      const problem = await this.pbxProblem(tenant);
+      if (problem) problems.push(problem);
     }
     if (problems.length) throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
   }
@@ -126,6 +123,23 @@ export class SessionProvider {
   }
 
   /**
+   * Check the PBX side of one tenant is usable before touching it (settings, CA file, password),
+   * without logging in: undefined when fine, else what is missing, in words (`status` reports it
+   * instead of failing).
+   */
+  async pbxProblem(tenant: TenantConfig): Promise<string | undefined> {
+    try {
+      const pbx = this.pbxOf(tenant);
+      checkReadableFile(this.options.pbxCaFile ?? pbx.caFile, this.options.pbxCaFile ? '--ca-file' : 'pbx.caFile', "a PEM certificate file of the PBX's CA");
+      await this.passwordFor(pbx);
+      return undefined;
+    } catch (error) {
+      if (error instanceof InputError) return error.message;
+      throw error;
+    }
+  }
+
+  /**
    * Run `work` in a PBX session acting inside the tenant. Sessions are reused from tenant to
    * tenant and logged out by `close()`; a refused login is tried once per PBX identity.
    */
@@ -156,6 +170,7 @@ export class SessionProvider {
   /** Google clients on Application Default Credentials, created on first use. */
   google(): Promise<GoogleServices> {
     this.googleServices ??= (async () => {
+      checkCredentialsFile(this.env);
       const settings = this.fleet.google;
       const endpoints = resolveEndpoints(settings.endpoints);
       const auth = await createGoogleAuth({
@@ -170,4 +185,18 @@ export class SessionProvider {
     })();
     return this.googleServices;
   }
+}
+
+/** A local file the run needs: an input error naming the option, the path and what was expected. */
+function checkReadableFile(file: string | undefined, option: string, expected: string): void {
+  if (!file) return;
+  let why: string | undefined;
+  try {
+    if (statSync(file).isDirectory()) why = 'is a directory';
+    else readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`;
+  }
+  if (why) throw new InputError(`${option}: ${file} ${why}; expected ${expected}`);
 }

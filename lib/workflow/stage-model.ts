@@ -35,6 +35,8 @@ export interface TenantView {
   readonly pbxVersion?: number;
   /** ISO time of the last test mail that proved the integration, when recorded. */
   readonly lastProof?: string;
+  /** What could not be checked, and why (a status run without a PBX password, say). */
+  readonly unchecked?: readonly string[];
 }
 
 /** What comes next at each stage, in the same words wherever it is said. */

@@ -11,6 +11,18 @@ import { googleSide, pbxSideView, type TenantView } from './stage-model';
 export async function tenantStatus(sessions: SessionProvider, tenant: TenantConfig): Promise<TenantView> {
   const side = await googleSide(sessions, tenant);
   if (side.done) return side.done;
+  // No PBX password (or CA file) here: show what Google says, and say what was not checked.
+  const problem = await sessions.pbxProblem(tenant);
+  if (problem) {
+    return {
+      tenant: tenant.id,
+      projectId: tenant.projectId,
+      stage: 'client-registered',
+      facts: [...side.facts, `PBX not checked: ${problem}`],
+      unchecked: [`PBX: ${problem}`],
+      nextAction: 'give gwkit the PBX password (or CA file) as said above, then run gwkit status again to see the PBX side',
+    };
+  }
   return sessions.withPbx(tenant, async (pbx, settings) => pbxSideView(tenant, side, await pbx.getGoogle(settings.level)));
 }
 
