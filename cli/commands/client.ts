@@ -5,8 +5,8 @@ import { clientImportCommand } from './client-import';
 
 /** `gwkit client <guide|import>`: the human step (consent screen + Web client), guided and verified. */
 export const clientCommand = (cli: Cli): CommandModule => ({
-  command: 'client <command>',
+  command: 'client',
   describe: 'Create the OAuth client in the Console (guided) and import it (verified)',
-  builder: (y) => y.command(clientGuideCommand(cli)).command(clientImportCommand(cli)).demandCommand(1),
+  builder: (y) => y.command(clientGuideCommand(cli)).command(clientImportCommand(cli)).demandCommand(1, 'client: name a subcommand: guide or import'),
   handler: () => undefined,
 });

@@ -5,8 +5,8 @@ import { configValidateCommand } from './config-validate';
 
 /** `gwkit config <validate|schema>`: the fleet file itself. */
 export const configCommand = (cli: Cli): CommandModule => ({
-  command: 'config <command>',
+  command: 'config',
   describe: 'Check gwkit.yaml, or print its JSON Schema',
-  builder: (y) => y.command(configValidateCommand(cli)).command(configSchemaCommand(cli)).demandCommand(1),
+  builder: (y) => y.command(configValidateCommand(cli)).command(configSchemaCommand(cli)).demandCommand(1, 'config: name a subcommand: validate or schema'),
   handler: () => undefined,
 });

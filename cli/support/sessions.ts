@@ -23,6 +23,9 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
     import('../../lib/workflow/fleet-runner'),
   ]);
   const fleet = loadFleet(args.config);
+  // Google credentials are one input for the whole run: a bad one fails it before any tenant.
+  const { checkCredentialsFile } = await import('../../lib/google/credentials-check');
+  checkCredentialsFile(cli.io.env);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const { io } = cli;
   const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);

@@ -39,12 +39,13 @@ export async function importClient(
 ): Promise<ClientImportResult> {
   const checks: string[] = [];
   const unchecked: string[] = [];
+  // The file first: a malformed one is refused before the PBX or Google hear of it.
+  const file = input.kind === 'file' ? parseClientFile(input.text, input.source) : undefined;
   const uris = await readRedirectUris(ctx, tenant);
   checks.push(`PBX redirect URIs read: ${uris.all.length}`);
 
   let pair: OAuthClientPair;
-  if (input.kind === 'file') {
-    const file = parseClientFile(input.text, input.source);
+  if (file) {
     const problems = checkClientFile(file, { projectId: tenant.projectId, redirectUris: [...uris.all] });
     if (problems.length) {
       throw new InputError(`${input.source}: this OAuth client does not fit tenant "${tenant.id}"; nothing was stored`, problems);
@@ -52,7 +53,7 @@ export async function importClient(
     checks.push(`project is ${tenant.projectId}`, 'every PBX redirect URI is authorized');
     pair = { clientId: file.clientId, clientSecret: file.clientSecret };
   } else {
-    pair = input.pair;
+    pair = (input as Extract<ClientSource, { kind: 'pair' }>).pair;
     unchecked.push('project and redirect URIs (no client file; use --file for the full check)');
   }
 

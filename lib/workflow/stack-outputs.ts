@@ -3,7 +3,7 @@
  * Optional: without the file, gwkit derives the same names from gwkit.yaml (project ids and
  * the secret id are deterministic), and checks them live.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import type { TenantConfig } from '../config';
 import { InputError } from '../errors';
@@ -22,6 +22,7 @@ export type StackOutputsFile = z.infer<typeof StackOutputsSchema>;
 
 export function readStackOutputs(file: string): StackOutputsFile {
   if (!existsSync(file)) throw new InputError(`--outputs-file: ${file} does not exist (write it with \`cdktf deploy ... --outputs-file ${file}\`)`);
+  if (statSync(file).isDirectory()) throw new InputError(`--outputs-file: ${file} is a directory; expected the JSON file \`cdktf deploy --outputs-file\` wrote`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));

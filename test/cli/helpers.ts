@@ -72,7 +72,11 @@ export function describeRun(args: readonly string[], r: SandboxCliResult): strin
  * ambient Google or gwkit variables), no terminal, stdin = `input`. Google's ADC file is read by
  * google-auth-library from process.env, so it is set there too.
  */
-export async function runInProcess(sb: Sandbox, args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<SandboxCliResult> {
+export async function runInProcess(
+  sb: Sandbox,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string | undefined>; /** @default the sandbox's; false: none */ config?: string | false } = {},
+): Promise<SandboxCliResult> {
   const ambient = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GOOGLE_|CLOUDSDK_|GCLOUD_|GCE_|GWKIT_)/.test(k)));
   const env: NodeJS.ProcessEnv = { ...ambient, ...sb.env, ...opts.env };
   process.env.GOOGLE_APPLICATION_CREDENTIALS = env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -87,7 +91,8 @@ export async function runInProcess(sb: Sandbox, args: string[], opts: { input?: 
     readStdin: async () => opts.input ?? '',
     openUrl: () => undefined,
   };
-  const code = await runGwkit([...args, '--config', sb.configPath], io);
+  const config = opts.config ?? sb.configPath;
+  const code = await runGwkit(config === false ? args : [...args, '--config', config], io);
   let json: any;
   if (args.includes('--json')) {
     try {

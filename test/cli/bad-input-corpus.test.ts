@@ -1,0 +1,342 @@
+/**
+ * Every mistake a user can make: a corpus of bad inputs (usage, config, files, credentials,
+ * client files), each run through the CLI in-process against the sandbox. For each one:
+ * - the exit code (2 for bad input unless said otherwise) and a message that says where and what;
+ * - nothing changed: the PBX emulator, the Google emulator and the files on disk are as before;
+ * - no secret shown: no PBX password and no client secret in stdout or stderr.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsYaml from 'js-yaml';
+import { startSandbox, type Sandbox } from '../../emulators/sandbox';
+import { runInProcess, worldSnapshot } from './helpers';
+
+type Doc = Record<string, any>;
+
+interface Case {
+  /** Arguments after `gwkit` (--config is added unless `config` says otherwise). */
+  readonly args: readonly string[];
+  /** Change a copy of the sandbox's gwkit.yaml (object form) before the run. */
+  readonly mutate?: (doc: Doc) => void;
+  /** Raw text of the config instead (YAML syntax errors). */
+  readonly configText?: string;
+  /** Files to create under bad/ first: name → content. `$BAD` in args is that folder. */
+  readonly files?: Record<string, string>;
+  readonly env?: Record<string, string | undefined>;
+  readonly input?: string;
+  /** @default 2 */
+  readonly code?: number;
+  /** What stderr must say. */
+  readonly says: RegExp;
+}
+
+let sb: Sandbox;
+let bad: string;
+let secrets: string[];
+const clientSecrets: string[] = [];
+
+beforeAll(async () => {
+  sb = await startSandbox();
+  bad = join(sb.dir, 'bad');
+  mkdirSync(bad);
+  // A world worth protecting: every tenant's client imported, two of them written into the PBX.
+  for (const t of Object.keys(sb.tenants)) {
+    const c = sb.createWebClient(t);
+    clientSecrets.push(c.clientSecret);
+    expect((await runInProcess(sb, ['client', 'import', '--tenant', t, '--file', c.file])).code).toBe(0);
+  }
+  expect((await runInProcess(sb, ['post-deploy', '--tenant', 'acme', '--tenant', 'globex'])).code).toBe(3);
+  secrets = [sb.env.GWKIT_PBX_PASSWORD!, sb.env.GWKIT_PBX_PASSWORD_INITECH!, ...clientSecrets, 'S3cret!pw', 'hunter2-is-my-password'];
+});
+afterAll(async () => {
+  await sb?.close();
+});
+
+/** Every file under the sandbox folder but bad/, with size and content, to prove nothing was written. */
+function diskSnapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (path === bad) continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else out[path] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(sb.dir);
+  return out;
+}
+
+const original = (): Doc => jsYaml.load(readFileSync(sb.configPath, 'utf8')) as Doc;
+const GOOD_CLIENT = () => readFileSync(readdirSync(sb.dir).filter((f) => f.startsWith('client_secret_')).map((f) => join(sb.dir, f))[0]!, 'utf8');
+
+let configCount = 0;
+async function run(c: Case) {
+  let configPath = sb.configPath;
+  if (c.mutate || c.configText !== undefined) {
+    configPath = join(bad, `gwkit-${++configCount}.yaml`);
+    if (c.configText !== undefined) writeFileSync(configPath, c.configText);
+    else {
+      const doc = original();
+      c.mutate!(doc);
+      writeFileSync(configPath, jsYaml.dump(doc));
+    }
+  }
+  for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(join(bad, name), content);
+  const args = c.args.map((a) => a.replace('$BAD', bad));
+  // An explicit --config in the case wins; else the (changed) sandbox config; GWKIT_CONFIG cases use none.
+  const config = args.includes('--config') || c.env?.GWKIT_CONFIG ? false : configPath;
+  return runInProcess(sb, args, { env: c.env, input: c.input, config });
+}
+
+const pbx = (d: Doc) => d.defaults.pbx;
+const tenant = (d: Doc, id = 'acme') => d.tenants.find((t: Doc) => t.id === id);
+
+// --- the corpus ---------------------------------------------------------------------------------
+
+const USAGE: Record<string, Case> = {
+  'no command': { args: [], says: /Name a command/ },
+  'unknown command': { args: ['deploy'], says: /Unknown argument: deploy|Did you mean/ },
+  'unknown option': { args: ['status', '--bogus'], says: /Unknown argument: bogus/ },
+  'misspelt option': { args: ['rollout', '--all', '--dryrun'], says: /Unknown argument: dryrun/ },
+  '--tenant without a value (status)': { args: ['status', '--tenant'], says: /Not enough arguments following: tenant/ },
+  '--tenant without a value (rollout)': { args: ['rollout', '--tenant'], says: /Not enough arguments following: tenant/ },
+  '--tenant without a value (post-deploy)': { args: ['post-deploy', '--tenant'], says: /Not enough arguments following: tenant/ },
+  '--tenant without a value, then --verify': { args: ['rollout', '--tenant', '--verify'], says: /Not enough arguments following: tenant/ },
+  '--config without a value': { args: ['status', '--config'], says: /Not enough arguments following: config/ },
+  '--ca-file without a value': { args: ['discover', '--all', '--ca-file'], says: /Not enough arguments following: ca-file/ },
+  '--concurrency without a value': { args: ['rollout', '--all', '--concurrency'], says: /Not enough arguments following: concurrency/ },
+  '--concurrency 0': { args: ['rollout', '--all', '--concurrency', '0'], says: /--concurrency must be a whole number from 1 to 64/ },
+  '--concurrency 65': { args: ['rollout', '--all', '--concurrency', '65'], says: /--concurrency must be a whole number from 1 to 64/ },
+  '--concurrency 1.5': { args: ['rollout', '--all', '--concurrency', '1.5'], says: /--concurrency must be a whole number from 1 to 64/ },
+  '--concurrency abc': { args: ['rollout', '--all', '--concurrency', 'abc'], says: /--concurrency must be a whole number from 1 to 64/ },
+  '--concurrency -1': { args: ['rollout', '--all', '--concurrency', '-1'], says: /--concurrency must be a whole number from 1 to 64/ },
+  '--timeout without a value': { args: ['post-deploy', '--all', '--wait', '--timeout'], says: /Not enough arguments following: timeout/ },
+  '--timeout 0': { args: ['post-deploy', '--all', '--wait', '--timeout', '0'], says: /--timeout must be a positive number of seconds/ },
+  '--timeout abc': { args: ['post-deploy', '--all', '--wait', '--timeout', 'abc'], says: /--timeout must be a positive number of seconds/ },
+  '--interval 0.001': { args: ['post-deploy', '--all', '--wait', '--interval', '0.001'], says: /--interval at least 2/ },
+  '--interval 1': { args: ['post-deploy', '--all', '--wait', '--interval', '1'], says: /--interval at least 2/ },
+  '--interval without a value': { args: ['post-deploy', '--all', '--wait', '--interval'], says: /Not enough arguments following: interval/ },
+  '--outputs-file without a value': { args: ['post-deploy', '--all', '--outputs-file'], says: /Not enough arguments following: outputs-file/ },
+  '--file without a value': { args: ['client', 'import', '--tenant', 'acme', '--file'], says: /Not enough arguments following: file/ },
+  '--out without a value': { args: ['config', 'schema', '--out'], says: /Not enough arguments following: out/ },
+  '--tenant a,b': { args: ['status', '--tenant', 'acme,globex'], says: /--tenant takes one id; repeat it for several: --tenant acme --tenant globex/ },
+  '--tenant and --all': { args: ['rollout', '--all', '--tenant', 'acme'], says: /use either --tenant or --all, not both/ },
+  'rollout without a selection': { args: ['rollout'], says: /name the tenants with --tenant ID \(repeatable\) or use --all/ },
+  'post-deploy without a selection': { args: ['post-deploy'], says: /name the tenants with --tenant ID/ },
+  'verify without a selection': { args: ['verify'], says: /name the tenants with --tenant ID/ },
+  'discover without a selection': { args: ['discover'], says: /name the tenants with --tenant ID/ },
+  'unknown tenant': { args: ['rollout', '--tenant', 'nope'], says: /--tenant: .*has no tenant with id "nope"/ },
+  'unknown tenant beside a known one': { args: ['post-deploy', '--tenant', 'acme', '--tenant', 'acmee'], says: /has no tenant with id "acmee"/ },
+  'unknown tenant, long id': { args: ['status', '--tenant', 'x'.repeat(300)], says: /has no tenant with id "x{37}…"/ },
+  'client import without --tenant': { args: ['client', 'import', '--file', '/dev/null'], says: /client import: name exactly one tenant with --tenant ID/ },
+  'client import with two tenants': { args: ['client', 'import', '--tenant', 'acme', '--tenant', 'globex', '--file', '/dev/null'], says: /name exactly one tenant/ },
+  'client import with --all': { args: ['client', 'import', '--all', '--file', '/dev/null'], says: /name exactly one tenant/ },
+  'client guide with --all': { args: ['client', 'guide', '--all'], says: /client guide: name exactly one tenant/ },
+  'client without a subcommand': { args: ['client'], says: /client: name a subcommand: guide or import/ },
+  'client bogus': { args: ['client', 'bogus', '--tenant', 'acme'], says: /Unknown argument: bogus/ },
+  'config bogus': { args: ['config', 'bogus'], says: /Unknown argument: bogus/ },
+  'config without a subcommand': { args: ['config'], says: /config: name a subcommand: validate or schema/ },
+  'client guide without --tenant': { args: ['client', 'guide'], says: /client guide: name exactly one tenant with --tenant ID/ },
+  'status with --tenant and --all': { args: ['status', '--all', '--tenant', 'acme'], says: /use either --tenant or --all, not both/ },
+  'extra positional': { args: ['status', 'acme'], says: /Unknown argument: acme/ },
+  'client import: --file and --stdin': { args: ['client', 'import', '--tenant', 'acme', '--file', '/dev/null', '--stdin'], says: /use either --file or --stdin/ },
+  'client import: neither, in CI': { args: ['client', 'import', '--tenant', 'acme'], says: /--file FILE or --stdin \(no prompts without a terminal or in CI\)/ },
+};
+
+const CONFIG: Record<string, Case> = {
+  'config file missing': { args: ['status', '--config', '/nonexistent/gwkit.yaml'], says: /\/nonexistent\/gwkit\.yaml: config file not found/ },
+  'config is a directory': { args: ['status', '--config', '$BAD'], says: /bad: is a directory; expected a gwkit\.yaml file/ },
+  'GWKIT_CONFIG missing file': { args: ['status'], env: { GWKIT_CONFIG: '/nonexistent/fleet.yaml' }, says: /fleet\.yaml: config file not found/ },
+  'empty config': { args: ['status'], configText: '', says: /tenants|version|invalid configuration/ },
+  'YAML: tab indentation': { args: ['status'], configText: 'version: 1\ntenants:\n  - id: acme\n\tpbxTenant: x\n', says: /:4:1: indent with spaces, not tabs/ },
+  'YAML: unterminated list': { args: ['status'], configText: 'version: 1\ntenants: [\n  - id: acme\n', says: /not valid YAML/ },
+  'YAML: duplicate key': { args: ['status'], configText: 'version: 1\nversion: 1\ntenants: []\n', says: /:2:1: the same setting appears twice in one block/ },
+  'YAML: missing colon': { args: ['status'], configText: 'version: 1\ntenants\n  - id: acme\n', says: /not valid YAML/ },
+  'not a map at top level': { args: ['status'], configText: '- just\n- a list\n', says: /invalid configuration/ },
+  'unknown top-level key': { args: ['status'], mutate: (d) => (d.tennants = []), says: /unknown setting "tennants" \(misspelt\?/ },
+  'unknown tenant key': { args: ['status'], mutate: (d) => (tenant(d).feature = ['mail']), says: /tenants\[0\] \(id "acme"\)\.feature: unknown setting "feature"/ },
+  'unknown nested key': { args: ['status'], mutate: (d) => (pbx(d).login.user = 'x'), says: /defaults\.pbx\.login\.user: unknown setting "user"/ },
+  'password key in login': { args: ['status'], mutate: (d) => (pbx(d).login.password = 'hunter2-is-my-password'), says: /unknown setting "password" \(passwords never go in gwkit\.yaml: .*passwordEnv.*passwordFile.*passwordSecret.*prompt/ },
+  'password key in pbx': { args: ['status'], mutate: (d) => (pbx(d).password = 'hunter2-is-my-password'), says: /unknown setting "password" \(passwords never go in gwkit\.yaml/ },
+  'password typed into passwordEnv': { args: ['status'], mutate: (d) => (pbx(d).login.passwordEnv = 'S3cret!pw'), says: /passwordEnv: expected an environment variable name.*not shown: it may be a secret/ },
+  'password typed into a tenant passwordEnv': { args: ['status'], mutate: (d) => (tenant(d, 'initech-lab').pbx.login.passwordEnv = 'hunter2-is-my-password'), says: /passwordEnv: .*not shown/ },
+  'URL with user:password@': { args: ['status'], mutate: (d) => (pbx(d).url = pbx(d).url.replace('https://', 'https://admin:S3cret!pw@')), says: /pbx\.url: must not contain a user name or password.*not shown/ },
+  'URL with user@ only': { args: ['status'], mutate: (d) => (pbx(d).url = pbx(d).url.replace('https://', 'https://admin@')), says: /pbx\.url: must not contain a user name or password/ },
+  'http URL': { args: ['status'], mutate: (d) => (pbx(d).url = pbx(d).url.replace('https://', 'http://')), says: /pbx\.url: expected an https URL/ },
+  'not a URL': { args: ['status'], mutate: (d) => (pbx(d).url = 'pbx.example.com'), says: /pbx\.url: expected an https URL/ },
+  'pbx level bad': { args: ['status'], mutate: (d) => (pbx(d).level = 'tenants'), says: /pbx\.level: expected "tenant" or "system"/ },
+  'pbx role bad': { args: ['status'], mutate: (d) => (pbx(d).login.role = 'admin'), says: /role: expected "system-admin" or "tenant-admin"/ },
+  'timeoutSeconds 0': { args: ['status'], mutate: (d) => (pbx(d).timeoutSeconds = 0), says: /timeoutSeconds: .*\(got 0\)/ },
+  'timeoutSeconds 999': { args: ['status'], mutate: (d) => (pbx(d).timeoutSeconds = 999), says: /timeoutSeconds: .*\(got 999\)/ },
+  'timeoutSeconds text': { args: ['status'], mutate: (d) => (pbx(d).timeoutSeconds = 'ten'), says: /timeoutSeconds: .*\(got "ten"\)/ },
+  'requestsPerMinute 10': { args: ['status'], mutate: (d) => (pbx(d).requestsPerMinute = 10), says: /requestsPerMinute: .*\(got 10\)/ },
+  'requestsPerMinute 1.5': { args: ['status'], mutate: (d) => (pbx(d).requestsPerMinute = 100.5), says: /requestsPerMinute: expected a whole number/ },
+  'switchToGmail yes': { args: ['status'], mutate: (d) => (d.defaults.mail.switchToGmail = 'yes'), says: /switchToGmail: .*\(got "yes"; write true or false/ },
+  'lien no': { args: ['status'], mutate: (d) => (tenant(d).lien = 'no'), says: /lien: .*\(got "no"; write true or false/ },
+  'sender not an email': { args: ['status'], mutate: (d) => (d.defaults.mail.sender = 'it-support'), says: /mail\.sender: expected an email address/ },
+  'testRecipient not an email': { args: ['status'], mutate: (d) => (tenant(d, 'globex').mail.testRecipient = 'noc@'), says: /testRecipient: expected an email address/ },
+  'supportEmail missing': { args: ['status'], mutate: (d) => delete d.defaults.consentScreen.supportEmail, says: /consentScreen\.supportEmail/ },
+  'supportEmail bad': { args: ['status'], mutate: (d) => (d.defaults.consentScreen.supportEmail = 'support at msp'), says: /supportEmail: expected an email address/ },
+  'appName too long': { args: ['status'], mutate: (d) => (d.defaults.consentScreen.appName = 'A'.repeat(200)), says: /appName: .*\(got "A{50,}…"\)/ },
+  'appName placeholder': { args: ['status'], mutate: (d) => (d.defaults.consentScreen.appName = '${APP_NAME}'), says: /appName: "\$\{APP_NAME\}" looks like an environment variable; gwkit\.yaml does not expand environment variables/ },
+  'billingAccount placeholder': { args: ['status'], mutate: (d) => (d.defaults.billingAccount = '$BILLING_ACCOUNT'), says: /billingAccount: .*gwkit\.yaml does not expand environment variables/ },
+  'billingAccount bad': { args: ['status'], mutate: (d) => (d.defaults.billingAccount = '01abcd-23ef45'), says: /billingAccount: expected a billing account id/ },
+  'parent bad': { args: ['status'], mutate: (d) => (d.defaults.parent = 'folder/123'), says: /parent: .*folders\/NUMBER|parent: expected/ },
+  'parent missing': { args: ['status'], mutate: (d) => delete d.defaults.parent, says: /parent/ },
+  'projectId template bad': { args: ['status'], mutate: (d) => (d.defaults.projectId = 'PBX_{id}'), says: /projectId/ },
+  'projectId with google': { args: ['status'], mutate: (d) => (tenant(d).projectId = 'google-acme-pbx'), says: /google/ },
+  'projectId too long': { args: ['status'], mutate: (d) => (tenant(d).projectId = `p${'x'.repeat(40)}`), says: /projectId/ },
+  'features bad': { args: ['status'], mutate: (d) => (tenant(d).features = ['mail', 'calendar']), says: /features\[1\]/ },
+  'features empty': { args: ['status'], mutate: (d) => (tenant(d).features = []), says: /features/ },
+  'label key bad': { args: ['status'], mutate: (d) => (tenant(d).labels = { 'Cost Center': 'x' }), says: /labels/ },
+  'label value bad': { args: ['status'], mutate: (d) => (tenant(d).labels = { team: 'Voice Team' }), says: /labels/ },
+  'environment bad': { args: ['status'], mutate: (d) => (tenant(d).environment = 'prod'), says: /environment/ },
+  'backend type bad': { args: ['status'], mutate: (d) => (d.defaults.backend.type = 's3'), says: /backend/ },
+  'gcs backend without bucket': { args: ['status'], mutate: (d) => delete d.defaults.backend.bucket, says: /bucket/ },
+  'cloud backend without organization': { args: ['status'], mutate: (d) => delete tenant(d, 'globex').backend.organization, says: /organization/ },
+  'importer member bad': { args: ['status'], mutate: (d) => (d.defaults.secretAccess.importers = ['pbx-ops@msp.example']), says: /importers\[0\]: expected an IAM member/ },
+  'reader member bad': { args: ['status'], mutate: (d) => (d.defaults.secretAccess.readers = ['ci']), says: /readers\[0\]: expected an IAM member/ },
+  'impersonation not an email': { args: ['status'], mutate: (d) => (d.defaults.provider.impersonateServiceAccount = 'deployer'), says: /impersonateServiceAccount/ },
+  'google endpoint http': { args: ['status'], mutate: (d) => (d.google.endpoints.oauth2Token = 'http://127.0.0.1/token'), says: /google\.endpoints\.oauth2Token/ },
+  'google impersonation not an email': { args: ['status'], mutate: (d) => (d.google.impersonateServiceAccount = 'sa'), says: /google\.impersonateServiceAccount: expected a service account email/ },
+  'tenant id uppercase': { args: ['status'], mutate: (d) => (tenant(d).id = 'Acme'), says: /tenant ids are 2-40 characters/ },
+  'tenant id look-alike': { args: ['status'], mutate: (d) => (tenant(d).id = 'аcme'), says: /non-ASCII character "а" \(U\+0430\), which may look like a Latin letter/ },
+  'tenant id trailing hyphen': { args: ['status'], mutate: (d) => (tenant(d).id = 'acme-'), says: /tenant ids are 2-40 characters/ },
+  'tenant id missing': { args: ['status'], mutate: (d) => delete tenant(d).id, says: /tenants\[0\]\.id|id.*missing/ },
+  'duplicate tenant id': { args: ['status'], mutate: (d) => (tenant(d, 'globex').id = 'acme'), says: /acme/ },
+  'duplicate pbx tenant': { args: ['status'], mutate: (d) => (tenant(d, 'initech-lab').pbxTenant = { domain: 'acme.pbx.msp.example' }), says: /acme\.pbx\.msp\.example/ },
+  'duplicate project id': { args: ['status'], mutate: (d) => (tenant(d, 'globex').projectId = 'pbxgw-acme'), says: /pbxgw-acme/ },
+  'pbxTenant missing': { args: ['status'], mutate: (d) => delete tenant(d).pbxTenant, says: /pbxTenant/ },
+  'pbxTenant with both': { args: ['status'], mutate: (d) => (tenant(d).pbxTenant = { domain: 'a.example', name: 'A' }), says: /pbxTenant/ },
+  'level system with sso': { args: ['status'], mutate: (d) => (tenant(d).pbx = { level: 'system' }), says: /pbx\.level: "system" only sends mail/ },
+  'include missing': { args: ['status'], mutate: (d) => (d.include = ['tenants-nope/']), says: /include\[0\]: "tenants-nope\/" does not exist/ },
+  'include file broken': {
+    args: ['status'],
+    files: { 'more.yaml': 'tenants:\n  - id: extra\n    pbxTenant: { domain: x.example }\n    colour: blue\n' },
+    mutate: (d) => (d.include = [join(bad, 'more.yaml')]),
+    says: /more\.yaml:\d+:\d+: tenants\[0\] \(id "extra"\)\.colour: unknown setting "colour"/,
+  },
+  'include file with defaults': {
+    args: ['status'],
+    files: { 'more2.yaml': 'defaults:\n  parent: folders/1\ntenants: []\n' },
+    mutate: (d) => (d.include = [join(bad, 'more2.yaml')]),
+    says: /more2\.yaml:\d+:\d+: defaults: unknown setting "defaults"/,
+  },
+  'version 2': { args: ['status'], mutate: (d) => (d.version = 2), says: /version/ },
+  'passwordFile and passwordEnv placeholder': { args: ['status'], mutate: (d) => (pbx(d).login.passwordSecret = '${SECRET}'), says: /passwordSecret: .*not shown/ },
+  'passwordSecret bad name': { args: ['status'], mutate: (d) => (pbx(d).login.passwordSecret = 'pbx-admin-password'), says: /passwordSecret: expected a Secret Manager name/ },
+};
+
+const FILES_AND_CREDENTIALS: Record<string, Case> = {
+  '--ca-file missing': { args: ['discover', '--all', '--ca-file', '/nonexistent/ca.pem'], says: /--ca-file: \/nonexistent\/ca\.pem does not exist; expected a PEM certificate file/ },
+  '--ca-file is a directory': { args: ['rollout', '--all', '--ca-file', '$BAD'], says: /--ca-file: .*bad is a directory; expected a PEM certificate file/ },
+  'pbx.caFile missing': { args: ['rollout', '--all'], mutate: (d) => (pbx(d).caFile = '/nonexistent/pbx-ca.pem'), says: /pbx\.caFile: \/nonexistent\/pbx-ca\.pem does not exist/ },
+  '--outputs-file missing': { args: ['post-deploy', '--all', '--outputs-file', '/nonexistent/outputs.json'], says: /--outputs-file: \/nonexistent\/outputs\.json does not exist/ },
+  '--outputs-file is a directory': { args: ['post-deploy', '--all', '--outputs-file', '$BAD'], says: /--outputs-file: .*bad is a directory/ },
+  '--outputs-file not JSON': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out.json'], files: { 'out.json': 'acme: {}' }, says: /--outputs-file: .*out\.json is not JSON/ },
+  '--outputs-file not outputs': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out2.json'], files: { 'out2.json': '[1,2]' }, says: /is not a cdktf outputs file/ },
+  '--outputs-file without the tenant': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out3.json'], files: { 'out3.json': '{}' }, says: /no outputs for tenant "acme"/ },
+  '--outputs-file wrong project': {
+    args: ['post-deploy', '--tenant', 'acme', '--outputs-file', '$BAD/out4.json'],
+    files: { 'out4.json': JSON.stringify({ acme: { project_id: 'other-prj', credential_secret_name: 'projects/other-prj/secrets/gwkit-oauth-client' } }) },
+    says: /tenant "acme" was deployed to project other-prj, but gwkit\.yaml says pbxgw-acme/,
+  },
+  '--out into a missing folder': { args: ['config', 'schema', '--out', '/nonexistent/dir/schema.json'], says: /--out: cannot write \/nonexistent\/dir\/schema\.json \(ENOENT\)/ },
+  'no PBX password in CI': { args: ['rollout', '--all'], env: { GWKIT_PBX_PASSWORD: '' }, says: /no PBX password for admin at 127\.0\.0\.1:\d+: set GWKIT_PBX_PASSWORD/ },
+  'no tenant-admin password in CI': { args: ['post-deploy', '--tenant', 'initech-lab'], env: { GWKIT_PBX_PASSWORD_INITECH: '' }, says: /set GWKIT_PBX_PASSWORD_INITECH/ },
+  'passwordFile missing': { args: ['verify', '--all'], mutate: (d) => (pbx(d).login.passwordFile = '/nonexistent/pw.txt'), says: /pbx\.login\.passwordFile: cannot read \/nonexistent\/pw\.txt \(ENOENT\)/ },
+  'ADC file missing': { args: ['rollout', '--all'], env: { GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/adc.json' }, says: /GOOGLE_APPLICATION_CREDENTIALS=\/nonexistent\/adc\.json: no such file; run `gcloud auth application-default login`/ },
+  'ADC is a directory': { args: ['status'], env: { GOOGLE_APPLICATION_CREDENTIALS: '/tmp' }, says: /GOOGLE_APPLICATION_CREDENTIALS=\/tmp is a directory/ },
+  'ADC is an OAuth client file': { args: ['post-deploy', '--all'], env: { GOOGLE_APPLICATION_CREDENTIALS: '$CLIENT' }, says: /is an OAuth client file .*not credentials for gwkit itself/ },
+  'ADC not JSON': { args: ['status'], env: { GOOGLE_APPLICATION_CREDENTIALS: '$BAD/adc.txt' }, files: { 'adc.txt': 'not json' }, says: /is not a JSON credentials file/ },
+  'ADC JSON but not credentials': { args: ['status'], env: { GOOGLE_APPLICATION_CREDENTIALS: '$BAD/adc2.json' }, files: { 'adc2.json': '{"hello":"world"}' }, says: /is JSON but not Google credentials/ },
+};
+
+const CLIENT_FILES: Record<string, Case> = {
+  'client file missing': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/none.json'], says: /--file: .*none\.json does not exist; expected the client JSON/ },
+  'client file is a directory': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD'], says: /--file: .*bad is a directory/ },
+  'client file empty': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/empty.json'], files: { 'empty.json': '' }, says: /the file is empty; expected the client JSON from the Console/ },
+  'client file via stdin empty': { args: ['client', 'import', '--tenant', 'acme', '--stdin'], input: '', says: /stdin: the file is empty/ },
+  'client file not JSON': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/x.json'], files: { 'x.json': 'client_id=abc' }, says: /invalid JSON/ },
+  'client file is a service-account key': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/sa.json'],
+    files: { 'sa.json': JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: 'k', client_email: 'a@p.iam.gserviceaccount.com' }) },
+    says: /Google service account credentials file \(a key, not an OAuth client\)/,
+  },
+  'client file is an ADC file': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/adc3.json'],
+    files: { 'adc3.json': JSON.stringify({ type: 'authorized_user', client_id: 'x', refresh_token: 'y' }) },
+    says: /authorized user credentials file/,
+  },
+  'client file is a desktop client': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/desktop.json'],
+    files: { 'desktop.json': JSON.stringify({ installed: { client_id: '1-a.apps.googleusercontent.com', client_secret: 'GOCSPX-desk', project_id: 'pbxgw-acme' } }) },
+    says: /"installed" is a Desktop app client; the PBX needs a client of type "Web application"/,
+  },
+  'client file without web': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/noweb.json'], files: { 'noweb.json': '{"client":{}}' }, says: /missing "web"/ },
+  'client file web not object': { args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/webstr.json'], files: { 'webstr.json': '{"web":"x"}' }, says: /"web" must be an object/ },
+  'client file without secret': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/nosecret.json'],
+    files: { 'nosecret.json': JSON.stringify({ web: { client_id: '1-a.apps.googleusercontent.com', project_id: 'pbxgw-acme', redirect_uris: [] } }) },
+    says: /web\.client_secret is missing/,
+  },
+  'client file bad client id': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/badid.json'],
+    files: { 'badid.json': JSON.stringify({ web: { client_id: 'my-client', client_secret: 'GOCSPX-x', project_id: 'pbxgw-acme', redirect_uris: [] } }) },
+    says: /web\.client_id "my-client" does not look like NNN-xxx\.apps\.googleusercontent\.com/,
+  },
+  'client file redirect_uris missing': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/nouris.json'],
+    files: { 'nouris.json': JSON.stringify({ web: { client_id: '1-a.apps.googleusercontent.com', client_secret: 'GOCSPX-x', project_id: 'pbxgw-acme' } }) },
+    says: /web\.redirect_uris is missing/,
+  },
+  'client file redirect_uris not a list': {
+    args: ['client', 'import', '--tenant', 'acme', '--file', '$BAD/uristr.json'],
+    files: { 'uristr.json': JSON.stringify({ web: { client_id: '1-a.apps.googleusercontent.com', client_secret: 'GOCSPX-x', project_id: 'pbxgw-acme', redirect_uris: 'https://x' } }) },
+    says: /web\.redirect_uris must be an array of strings/,
+  },
+  'client of another project': {
+    args: ['client', 'import', '--tenant', 'globex', '--file', '$GOOD'],
+    says: /client belongs to project "pbxgw-[a-z-]+", expected "pbxgw-globex"/,
+  },
+};
+
+const ALL: [string, Case][] = [...Object.entries(USAGE), ...Object.entries(CONFIG), ...Object.entries(FILES_AND_CREDENTIALS), ...Object.entries(CLIENT_FILES)];
+
+test('the corpus holds at least 150 bad inputs', () => {
+  expect(ALL.length).toBeGreaterThanOrEqual(150);
+});
+
+describe.each(ALL)('%s', (_name, c) => {
+  test('exit code, message, nothing changed, no secret shown', async () => {
+    // A write is any POST but logging in or out and switching tenants (they change nothing).
+    const writes = () => sb.pbx.state.requests.filter((q) => q.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(q.path)).length;
+    const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: sb.google.state.requests.filter((q) => q.method !== 'GET').length };
+    const withPlaceholders: Case = {
+      ...c,
+      args: c.args.map((a) => (a === '$GOOD' ? join(sb.dir, readdirSync(sb.dir).find((f) => f.startsWith('client_secret_'))!) : a)),
+      env: c.env && Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v === '$CLIENT' ? join(sb.dir, readdirSync(sb.dir).find((f) => f.startsWith('client_secret_'))!) : v?.replace('$BAD', bad)])),
+    };
+    const r = await run(withPlaceholders);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: c.code ?? 2, stderr: expect.stringMatching(c.says) });
+    expect(JSON.stringify(worldSnapshot(sb))).toBe(before.world);
+    expect(writes()).toBe(before.pbxWrites);
+    expect(sb.google.state.requests.filter((q) => q.method !== 'GET').length).toBe(before.googleRequests);
+    expect(diskSnapshot()).toEqual(before.disk);
+    for (const secret of secrets) {
+      expect(r.stdout).not.toContain(secret);
+      expect(r.stderr).not.toContain(secret);
+    }
+  });
+});
+
+test('the same mistakes under --json: one error envelope on stdout, exit 2', async () => {
+  for (const args of [['status', '--tenant', '--json'], ['rollout', '--all', '--concurrency', '0', '--json'], ['post-deploy', '--tenant', 'nope', '--json']]) {
+    const r = await runInProcess(sb, args);
+    expect({ args, code: r.code }).toEqual({ args, code: 2 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 2, error: { message: expect.any(String) } });
+  }
+});
+
+void GOOD_CLIENT;
