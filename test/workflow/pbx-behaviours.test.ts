@@ -135,9 +135,14 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     expect(second.map((o) => o.result?.done)).toEqual(ids.map(() => ['PBX already held the client']));
     expect(googleWrites(sb)).toHaveLength(ids.length);
 
-    // 3. Status names the version the PBX holds.
+    // 3. Status names the version the PBX holds, and is read-only: no PBX write, no Google write.
+    const pbxBefore = sb.pbx.state.requests.length;
+    const googleBefore = sb.google.state.requests.length;
     const status = await run(sb, options, (ctx, t) => tenantStatus(ctx, t));
     for (const o of status) expect(o.result).toMatchObject({ stage: 'consent-pending', pbxVersion: 1 });
+    const statusWrites = sb.pbx.state.requests.slice(pbxBefore).filter((r) => r.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(r.path));
+    expect(statusWrites).toEqual([]);
+    expect(sb.google.state.requests.slice(googleBefore).filter((r) => r.method !== 'GET')).toEqual([]);
 
     // 4. An administrator consents for every tenant (emulated Google consent screen).
     for (const o of first) {
