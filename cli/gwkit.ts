@@ -13,6 +13,7 @@ import { discoverCommand } from './commands/discover';
 import { postDeployCommand } from './commands/post-deploy';
 import { rolloutCommand } from './commands/rollout';
 import { statusCommand } from './commands/status';
+import { teardownCommand } from './commands/teardown';
 import { verifyCommand } from './commands/verify';
 import { processIo, type CliIo } from './io';
 import { envelope, type Cli } from './support/run';
@@ -55,6 +56,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
     .command(statusCommand(cli))
     .command(verifyCommand(cli))
     .command(rolloutCommand(cli))
+    .command(teardownCommand(cli))
     .completion('completion', 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()

@@ -16,6 +16,6 @@ export const statusCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
         s.stage,
         s.pbxVersion ? `version ${s.pbxVersion}` : '-',
         s.facts[s.facts.length - 1] ?? '',
-      ]);
+      ], (s) => [...(s.drift ?? []).map((d) => `DRIFT: ${d}`), ...(s.warnings ?? []).map((w) => `WARNING: ${w}`), ...(s.unchecked ?? []).map((u) => `not checked: ${u}`)]);
     }),
 });

@@ -86,16 +86,24 @@ const STATUS_WORD: Record<number, string> = { 0: 'ok', 1: 'FAILED', 2: 'BAD INPU
  * The result of a fleet command: a table for people with one row per tenant (`columns` for those
  * that have a result), and failures and next actions spelled out below it.
  */
-export function fleetResult<T>(report: FleetReport<T>, headers: readonly string[], columns: (result: T) => readonly string[]): CommandResult {
+export function fleetResult<T>(
+  report: FleetReport<T>,
+  headers: readonly string[],
+  columns: (result: T) => readonly string[],
+  /** More lines under the table for a tenant (drift, warnings). */
+  notesOf?: (result: T) => readonly string[],
+): CommandResult {
   const outcomes: TenantOutcome<T>[] = report.tenants;
   return {
     exitCode: report.exitCode,
     json: { tenants: outcomes },
     human: () => {
       const rows = outcomes.map((o) => [o.tenant, STATUS_WORD[o.exitCode] ?? String(o.exitCode), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);
-      const notes = outcomes
-        .filter((o) => o.error || o.nextAction)
-        .map((o) => `${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`);
+      const notes = outcomes.flatMap((o) => {
+        const extra = o.result !== undefined && notesOf ? notesOf(o.result).map((n) => `${o.tenant}: ${n}`) : [];
+        const main = o.error || o.nextAction ? [`${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`] : [];
+        return [...extra, ...main];
+      });
       return [renderTable(['TENANT', 'RESULT', ...headers], rows), ...(notes.length ? ['', ...notes] : [])].join('\n');
     },
   };

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32c } from '../../lib/google/crc32c';
 import { CLOUD_PLATFORM } from './oauth';
 import { HttpError, errorInfo, sendJson } from './http';
-import type { EmuAccessToken, EmuProject, EmuSecret, EmuSecretVersion, GoogleEmulatorState } from './state';
+import { changeVersionState, type EmuAccessToken, type EmuProject, type EmuSecret, type EmuSecretVersion, type GoogleEmulatorState } from './state';
 
 const SERVICE_TITLES: Record<string, string> = {
   'secretmanager.googleapis.com': 'Secret Manager API',
@@ -87,13 +87,17 @@ function checkAnnotations(annotations: unknown): Record<string, string> {
   return annotations as Record<string, string>;
 }
 
+const versionEtag = (v: EmuSecretVersion) =>
+  `"${Buffer.from(v.createTime).toString('hex').slice(-12)}${v.revision ? v.revision.toString(16).padStart(4, '0') : ''}"`;
+
 function versionJson(s: EmuSecret, v: EmuSecretVersion): Record<string, unknown> {
   return {
     name: `${secretName(s)}/versions/${v.version}`,
     createTime: v.createTime,
+    ...(v.state === 'DESTROYED' && v.destroyTime ? { destroyTime: v.destroyTime } : {}),
     state: v.state,
     replicationStatus: { automatic: {} },
-    etag: `"${Buffer.from(v.createTime).toString('hex').slice(-12)}"`,
+    etag: versionEtag(v),
     ...(v.clientSpecifiedPayloadChecksum ? { clientSpecifiedPayloadChecksum: true } : {}),
   };
 }
@@ -122,11 +126,16 @@ export function handleSecretManager(
   res: ServerResponse,
 ): Record<string, unknown> | undefined {
   const project = state.project(projectRef);
-  const m = /^([A-Za-z0-9_-]+)(?::(addVersion)|\/versions(?:\/([^/:]+)(?::(access))?)?)?$/.exec(rest);
+  const m = /^([A-Za-z0-9_-]+)(?::(addVersion)|\/versions(?:\/([^/:]+)(?::(access|disable|enable|destroy))?)?)?$/.exec(rest);
   if (!m) throw new HttpError(404, 'NOT_FOUND', 'Requested entity was not found.');
-  const [, secretId, addVersion, versionRef, access] = m as unknown as [string, string, string?, string?, string?];
-  const resourceRef = `projects/${projectRef}/secrets/${secretId}`;
-  if (!project) throw denied(addVersion ? 'secretmanager.versions.add' : 'secretmanager.secrets.get', resourceRef);
+  const [, secretId, addVersion, versionRef, verb] = m as unknown as [string, string, string?, string?, string?];
+  const access = verb === 'access';
+  const stateChange = verb === 'disable' || verb === 'enable' || verb === 'destroy' ? verb : undefined;
+  const resourceRef = `projects/${projectRef}/secrets/${secretId}${versionRef !== undefined ? `/versions/${versionRef}` : ''}`;
+  if (!project) {
+    const permission = addVersion ? 'secretmanager.versions.add' : stateChange ? `secretmanager.versions.${stateChange}` : 'secretmanager.secrets.get';
+    throw denied(permission, addVersion || stateChange ? resourceRef : `projects/${projectRef}/secrets/${secretId}`);
+  }
   requireService(project, 'secretmanager.googleapis.com');
   const secret = state.secret(project, secretId);
   const displayName = `projects/${project.projectNumber}/secrets/${secretId}`;
@@ -167,6 +176,10 @@ export function handleSecretManager(
     secret.revision = (secret.revision ?? 0) + 1;
     sendJson(res, 200, secretJson(secret));
     return { secret: displayName, annotations: Object.keys(secret.annotations) };
+  }
+  if (stateChange && versionRef !== undefined) {
+    if (method !== 'POST') throw new HttpError(405, 'INVALID_ARGUMENT', `Method ${method} not allowed.`);
+    return changeVersion(secret, displayName, versionRef, stateChange, body, res);
   }
   if (method !== 'GET' || addVersion) throw new HttpError(405, 'INVALID_ARGUMENT', `Method ${method} not allowed.`);
 
@@ -212,6 +225,38 @@ export function handleSecretManager(
     payload: { data: v.data.toString('base64'), dataCrc32c: String(crc32c(v.data)) },
   });
   return { secret: displayName, version: v.version, access: true };
+}
+
+const TARGET_STATE = { disable: 'DISABLED', enable: 'ENABLED', destroy: 'DESTROYED' } as const;
+
+/**
+ * versions.disable / enable / destroy (POST .../versions/{n}:verb, body `{etag?}`): answers the
+ * version with its new state. Disabling a disabled (or enabling an enabled) version is a no-op;
+ * nothing can be done to a destroyed one. The log detail names the version, never its payload.
+ */
+function changeVersion(
+  secret: EmuSecret | undefined,
+  displayName: string,
+  versionRef: string,
+  verb: keyof typeof TARGET_STATE,
+  body: Buffer,
+  res: ServerResponse,
+): Record<string, unknown> {
+  if (!/^\d+$/.test(versionRef)) throw new HttpError(400, 'INVALID_ARGUMENT', `Invalid version id: ${versionRef}`);
+  const v = secret?.versions[Number(versionRef) - 1];
+  if (!secret || !v) throw new HttpError(404, 'NOT_FOUND', `Secret Version [${displayName}/versions/${versionRef}] not found.`);
+  const { etag } = parseJson(body);
+  if (etag !== undefined && etag !== '' && etag !== versionEtag(v)) {
+    throw new HttpError(400, 'FAILED_PRECONDITION', 'The etag provided in the request does not match the current etag of the secret version.');
+  }
+  if (v.state === 'DESTROYED') {
+    throw new HttpError(400, 'FAILED_PRECONDITION', `Secret Version [${displayName}/versions/${v.version}] is in DESTROYED state.`);
+  }
+  const from = v.state;
+  const to = TARGET_STATE[verb];
+  if (from !== to) changeVersionState(v, to);
+  sendJson(res, 200, versionJson(secret, v));
+  return { secret: displayName, version: v.version, [verb]: true, state: to };
 }
 
 function serviceJson(p: EmuProject, service: string): Record<string, unknown> {

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GoogleEmulatorState, EmuAccessToken } from './state';
-import { token } from './state';
+import { clientAcceptsSecret, token } from './state';
 import { HttpError, escapeHtml, sendHtml, sendJson } from './http';
 
 export const ACCESS_TOKEN_TTL_S = 3599;
@@ -80,7 +80,8 @@ function tokenGrant(
   // Google authenticates the client before looking at the grant: the token probe relies on it.
   const client = state.clients.get(id);
   if (!client) return tokenError(401, 'invalid_client', 'The OAuth client was not found.');
-  if (secret !== client.clientSecret) return tokenError(401, 'invalid_client', 'Unauthorized');
+  // Any enabled secret of the client (rotation: old and new both work until the old is disabled).
+  if (!clientAcceptsSecret(client, secret)) return tokenError(401, 'invalid_client', 'Unauthorized');
 
   if (grantType === 'authorization_code') {
     const code = form.get('code');

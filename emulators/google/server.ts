@@ -15,7 +15,7 @@ import type { GoogleEndpoints } from '../../lib/google/endpoints';
 import { authenticate, handleProjectGet, handleSecretManager, handleServiceUsage } from './apis';
 import { HttpError, readBody, sendJson, sendRpcError } from './http';
 import { CLOUD_PLATFORM, handleAuthorize, handleConsent, handleGenerateAccessToken, handleToken } from './oauth';
-import { GoogleEmulatorState, lowerAlnum, newProjectNumber, token, type EmuProject } from './state';
+import { GoogleEmulatorState, changeVersionState, lowerAlnum, newOAuthClient, newProjectNumber, token, type EmuOAuthClient, type EmuProject } from './state';
 
 /** What `terraform apply` of a tenant stack enables by default (WorkspaceApis + Secret Manager). */
 export const DEFAULT_ENABLED_SERVICES = [
@@ -76,8 +76,20 @@ export interface GoogleEmulator {
   addSecretVersion(projectId: string, secretId: string, text: string): number;
   /** Set a version's state (ENABLED/DISABLED/DESTROYED), like `gcloud secrets versions disable`. */
   setSecretVersionState(projectId: string, secretId: string, version: number, state: 'ENABLED' | 'DISABLED' | 'DESTROYED'): void;
-  /** Simulate the human creating a "Web application" client in the Console. */
+  /** Simulate the human creating a "Web application" client in the Console (one enabled secret). */
   createWebClient(opts: { projectId: string; redirectUris: string[]; name?: string }): WebClient;
+  /**
+   * The Console's "Add secret" (client-secret rotation): a new, enabled secret beside the existing
+   * ones. `downloadJson` has createWebClient's shape and carries the new secret.
+   */
+  addClientSecret(clientId: string): { clientSecret: string; downloadJson: string };
+  /** The Console's "Disable" on one secret: the token endpoint then answers invalid_client for it. */
+  disableClientSecret(clientId: string, secret: string): void;
+  /**
+   * Delete the client for good (as Google does with unused clients once the restore window is
+   * over): the token endpoint answers invalid_client and the consent page refuses it.
+   */
+  deleteClient(clientId: string): void;
   /** The Console's Branding page (human step): the app name the consent page shows. */
   setBranding(projectId: string, branding: { appName: string }): void;
   /** Register a service account that callers may impersonate. */
@@ -119,7 +131,16 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     clientId: `${newProjectNumber()}-${lowerAlnum(32)}.apps.googleusercontent.com`,
     clientSecret: token('d-FL95Q19q7MQmFpd7hHD0T', 3),
   };
-  state.clients.set(adcClient.clientId, { ...adcClient, projectId: 'gcloud-adc', name: 'Google Auth Library', kind: 'adc', redirectUris: [] });
+  state.clients.set(
+    adcClient.clientId,
+    newOAuthClient({ ...adcClient, projectId: 'gcloud-adc', name: 'Google Auth Library', kind: 'adc', redirectUris: [] }),
+  );
+
+  const requireClient = (clientId: string): EmuOAuthClient => {
+    const c = state.clients.get(clientId);
+    if (!c) throw new Error(`emulator: no OAuth client ${clientId}`);
+    return c;
+  };
 
   const requireProject = (projectId: string): EmuProject => {
     const p = state.project(projectId);
@@ -200,27 +221,35 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       const p = requireProject(projectId);
       const v = state.secret(p, secretId)?.versions[version - 1];
       if (!v) throw new Error(`emulator: no version ${version} of secret ${secretId}`);
-      v.state = vstate;
-      if (vstate === 'DESTROYED') v.data = Buffer.alloc(0);
+      changeVersionState(v, vstate);
     },
     createWebClient({ projectId, redirectUris, name }) {
       const p = requireProject(projectId);
       // Real client IDs start with the project number.
       const clientId = `${p.projectNumber}-${lowerAlnum(32)}.apps.googleusercontent.com`;
-      const clientSecret = `GOCSPX-${token('', 21).slice(0, 28)}`;
-      state.clients.set(clientId, { clientId, clientSecret, projectId, name: name ?? 'Web client 1', kind: 'web', redirectUris: [...redirectUris] });
-      const downloadJson = JSON.stringify({
-        web: {
-          client_id: clientId,
-          project_id: projectId,
-          auth_uri: 'https://accounts.google.com/o/oauth2/auth',
-          token_uri: 'https://oauth2.googleapis.com/token',
-          auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
-          client_secret: clientSecret,
-          redirect_uris: redirectUris,
-        },
-      });
-      return { clientId, clientSecret, downloadJson };
+      const clientSecret = newClientSecret();
+      const client = newOAuthClient({ clientId, clientSecret, projectId, name: name ?? 'Web client 1', kind: 'web', redirectUris: [...redirectUris] });
+      state.clients.set(clientId, client);
+      return { clientId, clientSecret, downloadJson: downloadJson(client, clientSecret) };
+    },
+    addClientSecret(clientId) {
+      const client = requireClient(clientId);
+      const clientSecret = newClientSecret();
+      client.secrets.push({ secret: clientSecret, enabled: true, createTime: new Date().toISOString() });
+      return { clientSecret, downloadJson: downloadJson(client, clientSecret) };
+    },
+    disableClientSecret(clientId, secret) {
+      const s = requireClient(clientId).secrets.find((x) => x.secret === secret);
+      if (!s) throw new Error(`emulator: client ${clientId} has no such secret`);
+      s.enabled = false;
+    },
+    deleteClient(clientId) {
+      requireClient(clientId);
+      state.clients.delete(clientId);
+      // Nothing issued to it can be used any more: codes, pending consents, refresh tokens.
+      for (const [code, grant] of state.authCodes) if (grant.clientId === clientId) state.authCodes.delete(code);
+      for (const [id, pending] of state.pendingConsents) if (pending.clientId === clientId) state.pendingConsents.delete(id);
+      for (const rt of state.refreshTokens.values()) if (rt.clientId === clientId) rt.revoked = true;
     },
     createServiceAccount(email) {
       state.serviceAccounts.add(email);
@@ -242,6 +271,26 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
         server.close(() => resolve());
       }),
   };
+}
+
+/** A Web client secret as the Console makes them (GOCSPX- and 28 characters). */
+function newClientSecret(): string {
+  return `GOCSPX-${token('', 21).slice(0, 28)}`;
+}
+
+/** The Console's "Download JSON" for a Web client, carrying `clientSecret`. */
+function downloadJson(client: EmuOAuthClient, clientSecret: string): string {
+  return JSON.stringify({
+    web: {
+      client_id: client.clientId,
+      project_id: client.projectId,
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+      token_uri: 'https://oauth2.googleapis.com/token',
+      auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+      client_secret: clientSecret,
+      redirect_uris: [...client.redirectUris],
+    },
+  });
 }
 
 async function route(state: GoogleEmulatorState, user: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -25,6 +25,10 @@ export interface EmuSecretVersion {
   state: 'ENABLED' | 'DISABLED' | 'DESTROYED';
   createTime: string;
   clientSpecifiedPayloadChecksum: boolean;
+  /** Set when the version is destroyed (Secret Manager's `destroyTime`). */
+  destroyTime?: string;
+  /** Bumped by every state change; the version's etag derives from it. */
+  revision?: number;
 }
 
 export interface EmuSecret {
@@ -38,14 +42,53 @@ export interface EmuSecret {
   revision?: number;
 }
 
+/**
+ * One secret of an OAuth client. Since Google's 2025 client-secret rotation a client may hold
+ * more than one: the Console's "Add secret" creates a second, enabled one, and "Disable" turns
+ * the old one off (the token endpoint then refuses it with invalid_client).
+ */
+export interface EmuClientSecret {
+  secret: string;
+  enabled: boolean;
+  createTime: string;
+}
+
 export interface EmuOAuthClient {
   clientId: string;
+  /** Every secret of the client, oldest first. */
+  secrets: EmuClientSecret[];
+  /**
+   * Single-secret view kept for older callers. Reading gives the newest enabled secret (the newest
+   * secret if none is enabled). Assigning is the legacy Console "Reset secret": the client then
+   * has exactly that one, enabled secret.
+   */
   clientSecret: string;
   projectId: string;
   name: string;
   /** 'web' = created by a person in the Console; 'adc' = gcloud's client behind ADC files. */
   kind: 'web' | 'adc';
   redirectUris: string[];
+}
+
+/** Build a client holding one enabled secret (what creating a client in the Console gives). */
+export function newOAuthClient(init: Omit<EmuOAuthClient, 'secrets' | 'clientSecret'> & { clientSecret: string }): EmuOAuthClient {
+  const { clientSecret, ...rest } = init;
+  return {
+    ...rest,
+    secrets: [{ secret: clientSecret, enabled: true, createTime: new Date().toISOString() }],
+    get clientSecret(): string {
+      const s = this.secrets.filter((x) => x.enabled).at(-1) ?? this.secrets.at(-1);
+      return s?.secret ?? '';
+    },
+    set clientSecret(value: string) {
+      this.secrets.splice(0, this.secrets.length, { secret: value, enabled: true, createTime: new Date().toISOString() });
+    },
+  };
+}
+
+/** Whether the token endpoint accepts `secret` for this client: it must be one of its enabled secrets. */
+export function clientAcceptsSecret(client: EmuOAuthClient, secret: string | undefined): boolean {
+  return secret !== undefined && client.secrets.some((s) => s.enabled && s.secret === secret);
 }
 
 export interface EmuAuthCode {
@@ -143,4 +186,17 @@ export function lowerAlnum(n: number): string {
   let out = '';
   for (let i = 0; i < n; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
+}
+
+/**
+ * Move a secret version to `to`, as Secret Manager's enable/disable/destroy do: destroying drops
+ * the payload for good and records `destroyTime`; every change bumps the etag.
+ */
+export function changeVersionState(v: EmuSecretVersion, to: EmuSecretVersion['state']): void {
+  v.state = to;
+  if (to === 'DESTROYED') {
+    v.data = Buffer.alloc(0);
+    v.destroyTime ??= new Date().toISOString();
+  }
+  v.revision = (v.revision ?? 0) + 1;
 }

@@ -57,7 +57,13 @@ export interface TenantConfig {
   readonly features: readonly Feature[];
   /** Google APIs to enable: from the features, plus what the kit needs. Sorted. */
   readonly apis: readonly string[];
-  readonly consentScreen: { readonly appName: string; readonly supportEmail: string; readonly developerEmail: string };
+  readonly consentScreen: {
+    readonly appName: string;
+    readonly supportEmail: string;
+    readonly developerEmail: string;
+    /** Internal: the project lives in the customer's own Cloud organization; external: any other. */
+    readonly audience: 'internal' | 'external';
+  };
   readonly environment: 'production' | 'non-production';
   readonly deletionPolicy: 'PREVENT' | 'ABANDON' | 'DELETE';
   readonly lien: boolean;
@@ -70,7 +76,13 @@ export interface TenantConfig {
   readonly credentialSecretName: string;
   /** Undefined when gwkit.yaml has no pbx settings for this tenant (stacks need none). */
   readonly pbx?: PbxSettings;
-  readonly mail: { readonly switchToGmail: boolean; readonly sender: string; readonly testRecipient: string };
+  readonly mail: {
+    readonly switchToGmail: boolean;
+    readonly sender: string;
+    readonly testRecipient: string;
+    /** Days after which status warns that the last proof by test mail is old. */
+    readonly maxProofAgeDays: number;
+  };
   /** Where the entry is written: `file:line:col`, computed on demand (it costs a second parse). */
   readonly location: () => string;
 }
@@ -178,6 +190,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       appName: consent.appName ?? DEFAULT_APP_NAME,
       supportEmail,
       developerEmail: consent.developerEmail ?? supportEmail,
+      audience: consent.audience ?? 'external',
     },
     environment,
     deletionPolicy: t.deletionPolicy ?? defaults.deletionPolicy ?? (environment === 'production' ? 'PREVENT' : 'DELETE'),
@@ -195,6 +208,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? false,
       sender: t.mail?.sender ?? defaults.mail?.sender ?? supportEmail,
       testRecipient: t.mail?.testRecipient ?? defaults.mail?.testRecipient ?? supportEmail,
+      maxProofAgeDays: t.mail?.maxProofAgeDays ?? defaults.mail?.maxProofAgeDays ?? 30,
     },
     location: () => tenantLocation(entry),
   };

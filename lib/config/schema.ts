@@ -133,6 +133,12 @@ export const ConsentScreenSchema = z
     appName: z.string().min(1).max(120).optional().describe('App name on the consent screen. Default: "PortSIP PBX".'),
     supportEmail: email.optional().describe('User support email shown on the consent screen. Required (here or in defaults).'),
     developerEmail: email.optional().describe('Developer contact email. Default: the support email.'),
+    audience: z
+      .enum(['internal', 'external'], { error: 'expected "internal" or "external"' })
+      .optional()
+      .describe(
+        'internal when the project lives in the customer\'s own Cloud organization (no unverified-app screen, no 100-user cap, no 7-day token expiry in Testing); external for a project in the MSP\'s organization. https://mail.google.com/ is a restricted scope. Default: external.',
+      ),
   })
   .describe('What the administrator enters on the OAuth consent screen (Google offers no API for it).');
 
@@ -197,6 +203,13 @@ export const MailSchema = z
       .describe('Let `gwkit verify` set the tenant\'s mail server type to GMAIL. Off by default: an existing SMTP setup is never replaced silently.'),
     sender: email.optional().describe('Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.'),
     testRecipient: email.optional().describe('Where `gwkit verify` sends the test mail. Default: the consent screen support email.'),
+    maxProofAgeDays: z
+      .number()
+      .int({ error: 'expected a whole number of days' })
+      .min(1)
+      .max(180)
+      .optional()
+      .describe('status warns when the last proof by test mail is older than this (Google deletes OAuth clients unused for six months). Default: 30.'),
   })
   .describe('Mail through Gmail, and how gwkit proves it works.');
 

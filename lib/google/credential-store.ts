@@ -44,15 +44,34 @@ export interface ProofRecord extends PbxTarget {
   readonly at: string;
 }
 
+/** Which redirect URIs the stored client was checked against at import (drift: the PBX's change later). */
+export interface ClientCheckRecord {
+  readonly clientId: string;
+  readonly redirectUris: readonly string[];
+  readonly at: string;
+}
+
+/** A secret rotation under way: the old version, the new one, and since when. */
+export interface RotationRecord {
+  readonly clientId: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly startedAt: string;
+}
+
 /** gwkit's facts about a tenant, as recorded on its credential secret. */
 export interface CredentialSecretFacts {
   readonly applied?: PbxAppliedRecord;
   readonly proof?: ProofRecord;
+  readonly checked?: ClientCheckRecord;
+  readonly rotation?: RotationRecord;
 }
 
 /** Annotation keys (Secret Manager keys: 1-63 chars, no slash). */
 export const PBX_APPLIED_ANNOTATION = 'gwkit-pbx-applied';
 export const PROOF_ANNOTATION = 'gwkit-last-proof';
+export const CHECKED_ANNOTATION = 'gwkit-client-checked';
+export const ROTATION_ANNOTATION = 'gwkit-rotation';
 
 const NOT_DEPLOYED_HINT =
   'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
@@ -137,7 +156,68 @@ export class ClientCredentialStore {
   async readFacts(secretName: string): Promise<CredentialSecretFacts> {
     checkName(secretName);
     const annotations = (await this.getSecret(secretName)).annotations ?? {};
-    return { applied: parseApplied(annotations[PBX_APPLIED_ANNOTATION]), proof: parseProof(annotations[PROOF_ANNOTATION]) };
+    return {
+      applied: parseApplied(annotations[PBX_APPLIED_ANNOTATION]),
+      proof: parseProof(annotations[PROOF_ANNOTATION]),
+      checked: parseChecked(annotations[CHECKED_ANNOTATION]),
+      rotation: parseRotation(annotations[ROTATION_ANNOTATION]),
+    };
+  }
+
+  /** Record the redirect URIs an imported client was checked against. */
+  recordChecked(secretName: string, record: ClientCheckRecord): Promise<void> {
+    return this.annotate(secretName, CHECKED_ANNOTATION, record, 'the redirect URIs the client was checked against');
+  }
+
+  /** Record a rotation under way, or (undefined) that it is over. */
+  recordRotation(secretName: string, record: RotationRecord | undefined): Promise<void> {
+    return this.annotate(secretName, ROTATION_ANNOTATION, record, 'the rotation under way');
+  }
+
+  /** Forget what the PBX holds and the last proof (the PBX integration was stopped). */
+  async forgetPbx(secretName: string): Promise<void> {
+    await this.annotate(secretName, PBX_APPLIED_ANNOTATION, undefined, 'that the PBX holds no client');
+    await this.annotate(secretName, PROOF_ANNOTATION, undefined, 'that no proof stands');
+  }
+
+  /** The pair in one version (a rotation's old secret, to check it is refused). */
+  async accessVersion(secretName: string, version: number): Promise<StoredClientPair> {
+    checkName(secretName);
+    try {
+      const res = await withPropagationRetry(() => this.api.projects.secrets.versions.access({ name: `${secretName}/versions/${version}` }), this.retry);
+      return { ...decodePayload(secretName, res.data.payload), version };
+    } catch (e) {
+      throw googleRemoteError(`reading version ${version} of secret ${secretName}`, e, HINTS);
+    }
+  }
+
+  /** The enabled versions, newest first. */
+  async enabledVersions(secretName: string): Promise<number[]> {
+    checkName(secretName);
+    const out: number[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = pageToken;
+      let res;
+      try {
+        res = await withPropagationRetry(() => this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken: page }), this.retry);
+      } catch (e) {
+        throw googleRemoteError(`listing versions of secret ${secretName}`, e, HINTS);
+      }
+      for (const v of res.data.versions ?? []) if (v.state === 'ENABLED' && v.name) out.push(Number(v.name.split('/').pop()));
+      pageToken = res.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return out.sort((a, b) => b - a);
+  }
+
+  /** Disable one version (kept, not readable; `enable` would bring it back). */
+  async disableVersion(secretName: string, version: number): Promise<void> {
+    checkName(secretName);
+    try {
+      await withPropagationRetry(() => this.api.projects.secrets.versions.disable({ name: `${secretName}/versions/${version}`, requestBody: {} }), this.retry);
+    } catch (e) {
+      throw googleRemoteError(`disabling version ${version} of secret ${secretName}`, e, HINTS);
+    }
   }
 
   /** Record what the PBX was given. */
@@ -154,17 +234,22 @@ export class ClientCredentialStore {
    * Read-modify-write of the annotations with the secret's etag, so that other annotations
    * survive and concurrent writers cannot lose each other's change.
    */
-  private async annotate(secretName: string, key: string, value: object, what: string): Promise<void> {
+  private async annotate(secretName: string, key: string, value: object | undefined, what: string): Promise<void> {
     checkName(secretName);
     for (let attempt = 0; ; attempt++) {
       const current = await this.getSecret(secretName);
+      const annotations = { ...current.annotations };
+      if (value === undefined) {
+        if (!(key in annotations)) return;
+        delete annotations[key];
+      } else annotations[key] = JSON.stringify(value);
       try {
         await withPropagationRetry(
           () =>
             this.api.projects.secrets.patch({
               name: secretName,
               updateMask: 'annotations',
-              requestBody: { annotations: { ...current.annotations, [key]: JSON.stringify(value) }, etag: current.etag },
+              requestBody: { annotations, etag: current.etag },
             }),
           this.retry,
         );
@@ -232,6 +317,18 @@ function parseProof(text: string | undefined): ProofRecord | undefined {
   const r = parseJson(text);
   if (typeof r?.at !== 'string' || typeof r.pbx !== 'string' || typeof r.target !== 'string') return undefined;
   return { at: r.at, pbx: r.pbx, target: r.target, ...(typeof r.version === 'number' ? { version: r.version } : {}) };
+}
+
+function parseChecked(text: string | undefined): ClientCheckRecord | undefined {
+  const r = parseJson(text);
+  if (typeof r?.clientId !== 'string' || !Array.isArray(r.redirectUris)) return undefined;
+  return { clientId: r.clientId, redirectUris: r.redirectUris.map(String), at: String(r.at ?? '') };
+}
+
+function parseRotation(text: string | undefined): RotationRecord | undefined {
+  const r = parseJson(text);
+  if (typeof r?.clientId !== 'string' || typeof r.fromVersion !== 'number' || typeof r.toVersion !== 'number') return undefined;
+  return { clientId: r.clientId, fromVersion: r.fromVersion, toVersion: r.toVersion, startedAt: String(r.startedAt ?? '') };
 }
 
 function checkName(secretName: string): void {

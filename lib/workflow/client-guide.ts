@@ -15,8 +15,9 @@ export interface ClientGuide {
     readonly appName: string;
     readonly supportEmail: string;
     readonly developerEmail: string;
-    readonly audience: 'External';
-    readonly publishingStatus: 'In production';
+    readonly audience: 'Internal' | 'External';
+    /** Only External apps have a publishing status; Internal ones are never in "Testing". */
+    readonly publishingStatus?: 'In production';
   };
   readonly client: { readonly applicationType: 'Web application'; readonly name: string; readonly redirectUris: readonly string[] };
   /** The command that finishes the step. */
@@ -29,7 +30,10 @@ export async function buildClientGuide(ctx: SessionProvider, tenant: TenantConfi
     tenant: tenant.id,
     projectId: tenant.projectId,
     links: consoleLinks(tenant.projectId),
-    consentScreen: { ...tenant.consentScreen, audience: 'External', publishingStatus: 'In production' },
+    consentScreen:
+      tenant.consentScreen.audience === 'internal'
+        ? { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'Internal' }
+        : { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'External', publishingStatus: 'In production' },
     client: { applicationType: 'Web application', name: `${tenant.consentScreen.appName} (${tenant.id})`, redirectUris: uris.all },
     next: `gwkit client import --tenant ${tenant.id} --file <the downloaded client_secret_….json>`,
   };
@@ -46,9 +50,21 @@ export function renderClientGuide(g: ClientGuide): string {
     `   Developer contact email:  ${g.consentScreen.developerEmail}`,
     '',
     `2. Audience: ${g.links.audience}`,
-    '   User type: External, then "Publish app" so the status reads "In production".',
-    '   Why: an External app left in "Testing" gets refresh tokens that expire after 7 days,',
-    '   and the PBX would silently stop sending mail a week later.',
+    ...(g.consentScreen.audience === 'Internal'
+      ? [
+          '   User type: Internal (consentScreen.audience: internal: the project is in the customer\'s own',
+          '   Cloud organization). Only its users can consent: no unverified-app screen, no 100-user cap,',
+          '   and no 7-day token expiry. If Internal is greyed out, the project is not in that organization:',
+          '   set consentScreen.audience: external.',
+        ]
+      : [
+          '   User type: External, then "Publish app" so the status reads "In production".',
+          '   Why: an External app left in "Testing" gets refresh tokens that expire after 7 days,',
+          '   and the PBX would silently stop sending mail a week later. https://mail.google.com/ is a',
+          '   restricted scope: under 100 users may click through the unverified-app screen; beyond that',
+          '   Google wants verification. A project in the customer\'s own organization can use Internal',
+          '   instead (consentScreen.audience: internal).',
+        ]),
     '',
     `3. Create the OAuth client: ${g.links.createClient}`,
     `   Application type:         ${g.client.applicationType}`,

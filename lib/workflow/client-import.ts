@@ -71,6 +71,10 @@ export async function importClient(
   if (changed && !options.dryRun) {
     version = (await google.store.addVersion(tenant.credentialSecretName, pair)).version;
   }
+  if (file && !options.dryRun) {
+    // What the client was checked against: status tells when the PBX's redirect URIs move on.
+    await google.store.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
+  }
   return {
     tenant: tenant.id,
     projectId: tenant.projectId,

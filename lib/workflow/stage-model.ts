@@ -37,6 +37,10 @@ export interface TenantView {
   readonly lastProof?: string;
   /** What could not be checked, and why (a status run without a PBX password, say). */
   readonly unchecked?: readonly string[];
+  /** Where the PBX and Google have moved apart since gwkit last set them up, one line each. */
+  readonly drift?: readonly string[];
+  /** What will break if left alone (an old proof, a rotation half done). */
+  readonly warnings?: readonly string[];
 }
 
 /** What comes next at each stage, in the same words wherever it is said. */
@@ -95,25 +99,65 @@ export function pbxSideView(
   const where = pbxTargetOf(tenant);
   const facts = [...side.facts];
   const base = { tenant: tenant.id, projectId: tenant.projectId };
+  const health = driftAndWarnings(tenant, side, onPbx, now);
+  const extra = { ...(health.drift.length ? { drift: health.drift } : {}), ...(health.warnings.length ? { warnings: health.warnings } : {}) };
   // The secret counts too: after a rotation the PBX holds the right id with a dead secret. A
   // masked secret is judged by gwkit's record of what it wrote (pbx-client.ts).
   const verdict = judgePbxClient(onPbx, stored, records.applied, where);
   facts.push(describePbxClient(verdict, stored));
   if (verdict.kind !== 'current') {
     const held = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
-    return { ...base, stage: 'client-registered', facts, pbxVersion: held, nextAction: nextAction.postDeploy(tenant) };
+    return { ...base, ...extra, stage: 'client-registered', facts, pbxVersion: held, nextAction: nextAction.postDeploy(tenant) };
   }
   const pbxVersion = stored.version;
   const consentUri = onPbx.auth_consent_uri || undefined;
-  if (!consentUri) return { ...base, stage: 'pbx-configured', facts, pbxVersion, nextAction: nextAction.noConsentLink() };
+  if (!consentUri) return { ...base, ...extra, stage: 'pbx-configured', facts, pbxVersion, nextAction: nextAction.noConsentLink() };
+  // Drift the PBX cannot heal by itself comes first: until the client is fixed, consent fails.
+  const fix = health.fix;
 
   const proof = records.proof;
   if (proof && isProven(tenant, records, stored.version)) {
     facts.push(`proven by a test mail ${age(proof.at, now)} (${proof.at})`);
-    return { ...base, stage: 'verified', facts, consentUri, pbxVersion, lastProof: proof.at };
+    return { ...base, ...extra, stage: 'verified', facts, consentUri, pbxVersion, lastProof: proof.at, ...(fix ? { nextAction: fix } : {}) };
   }
   if (proof) facts.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
-  return { ...base, stage: 'consent-pending', facts, consentUri, pbxVersion, nextAction: nextAction.prove(tenant) };
+  return { ...base, ...extra, stage: 'consent-pending', facts, consentUri, pbxVersion, nextAction: fix ?? nextAction.prove(tenant) };
+}
+
+/**
+ * Drift: the PBX holds another client; its redirect URIs moved on since the client was checked (an
+ * SBC added, a new host name); its consent link names another client. Warnings: the last proof is
+ * old (Google deletes OAuth clients unused for six months, and a revoked token fails silently
+ * until the next mail); a rotation is half done.
+ */
+function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done: TenantView }>, onPbx: GoogleIntegration, now: number) {
+  const { stored, records } = side;
+  const drift: string[] = [];
+  const warnings: string[] = [];
+  let fix: string | undefined;
+  if (onPbx.client_id && onPbx.client_id !== stored.clientId) drift.push(`the PBX holds client ${onPbx.client_id}, not the stored ${stored.clientId}`);
+  const reported = [onPbx.redirect_uri, onPbx.sbc_redirect_uri].filter((u): u is string => !!u);
+  const checked = records.checked?.clientId === stored.clientId ? records.checked : undefined;
+  const unchecked = checked ? reported.filter((u) => !checked.redirectUris.includes(u)) : [];
+  if (unchecked.length) {
+    drift.push(`the PBX now reports redirect URI ${unchecked.join(', ')}, which the client was not checked against (${checked!.at})`);
+    fix = `add ${unchecked.join(' and ')} to the client's authorized redirect URIs in the Console (gwkit client guide --tenant ${tenant.id}), download it again, then gwkit client import --tenant ${tenant.id} --file CLIENT.json`;
+  }
+  const linkClient = onPbx.auth_consent_uri ? new URL(onPbx.auth_consent_uri).searchParams.get('client_id') : null;
+  if (linkClient && onPbx.client_id === stored.clientId && linkClient !== stored.clientId) {
+    drift.push(`the PBX's consent link is for client ${linkClient}, not ${stored.clientId}`);
+  }
+  const proof = records.proof;
+  if (proof) {
+    const days = Math.floor((now - Date.parse(proof.at)) / 86_400_000);
+    if (days > tenant.mail.maxProofAgeDays) {
+      warnings.push(`the last proof is ${days} days old (more than mail.maxProofAgeDays ${tenant.mail.maxProofAgeDays}): run gwkit verify; Google deletes OAuth clients unused for six months`);
+    }
+  }
+  if (records.rotation) {
+    warnings.push(`a secret rotation is under way (version ${records.rotation.fromVersion} → ${records.rotation.toVersion}, since ${records.rotation.startedAt}): finish it with gwkit client rotate --tenant ${tenant.id}`);
+  }
+  return { drift, warnings, fix };
 }
 
 /** A recorded test mail proved this version in this PBX tenant. */

@@ -133,7 +133,7 @@ const USAGE: Record<string, Case> = {
   'client import with two tenants': { args: ['client', 'import', '--tenant', 'acme', '--tenant', 'globex', '--file', '/dev/null'], says: /name exactly one tenant/ },
   'client import with --all': { args: ['client', 'import', '--all', '--file', '/dev/null'], says: /name exactly one tenant/ },
   'client guide with --all': { args: ['client', 'guide', '--all'], says: /client guide: name exactly one tenant/ },
-  'client without a subcommand': { args: ['client'], says: /client: name a subcommand: guide or import/ },
+  'client without a subcommand': { args: ['client'], says: /client: name a subcommand: guide, import or rotate/ },
   'client bogus': { args: ['client', 'bogus', '--tenant', 'acme'], says: /Unknown argument: bogus/ },
   'config bogus': { args: ['config', 'bogus'], says: /Unknown argument: bogus/ },
   'config without a subcommand': { args: ['config'], says: /config: name a subcommand: validate or schema/ },

@@ -1,0 +1,148 @@
+/**
+ * `gwkit client rotate`: replace the OAuth client's secret without downtime, using Google's
+ * two-secret rotation (a client can hold a second secret while the first is phased out).
+ *
+ *   1. a person adds a second secret in the Console and downloads the client JSON;
+ *   2. gwkit imports it (same client id, probed at Google's token endpoint) as a new version,
+ *      and records the rotation on the credential secret (annotation `gwkit-rotation`);
+ *   3. gwkit writes it into the PBX and proves it with a test mail;
+ *   4. a person disables the old secret in the Console;
+ *   5. gwkit checks Google now refuses the old secret, disables the old Secret Manager version(s)
+ *      and ends the rotation.
+ *
+ * Every run derives where the rotation stands from the sources (the record, the versions, the PBX,
+ * the proof), so an interrupted rotation resumes by running the same command again.
+ */
+import type { TenantConfig } from '../config';
+import { consoleLinks } from '../console-links';
+import { ExitCode, InputError, RemoteError } from '../errors';
+import { parseClientFile, probeClientPair, type StoredClientPair } from '../google';
+import type { ClientSource } from './client-import';
+import { postDeployIn, storedClientOf } from './post-deploy';
+import type { SessionProvider } from './session-provider';
+import { describeVerifyFailure, exitCodeOfVerdict, isProven } from './stage-model';
+import { recordProof, verifyIn } from './verify';
+
+export type RotationStep = 'add-secret' | 'consent' | 'disable-old-secret' | 'done';
+
+export interface RotateResult {
+  readonly tenant: string;
+  readonly clientId: string;
+  /** Where the rotation stands after this run. */
+  readonly step: RotationStep;
+  readonly fromVersion?: number;
+  readonly toVersion?: number;
+  /** What this run did, in words. */
+  readonly done: readonly string[];
+  readonly nextAction?: string;
+  readonly exitCode: ExitCode;
+}
+
+/** Console page of one OAuth client (where "Add secret" and "Disable" are). */
+function clientPage(tenant: TenantConfig, clientId: string): string {
+  return `${consoleLinks(tenant.projectId).clients.replace('/auth/clients?', `/auth/clients/${encodeURIComponent(clientId)}?`)}`;
+}
+
+export async function rotateClient(
+  sessions: SessionProvider,
+  tenant: TenantConfig,
+  options: { source?: ClientSource; dryRun?: boolean } = {},
+): Promise<RotateResult> {
+  const { store, endpoints, caFile } = await sessions.google();
+  const secretName = tenant.credentialSecretName;
+  let { stored, records } = await storedClientOf(sessions, tenant, secretName);
+  const done: string[] = [];
+  const base = (step: RotationStep, extra: Partial<RotateResult>): RotateResult => ({
+    tenant: tenant.id,
+    clientId: stored.clientId,
+    step,
+    done,
+    exitCode: ExitCode.WaitingOnPerson,
+    ...(records.rotation ? { fromVersion: records.rotation.fromVersion, toVersion: records.rotation.toVersion } : {}),
+    ...extra,
+  });
+  const probe = (pair: StoredClientPair | { clientId: string; clientSecret: string }) =>
+    // The code is made up, so no grant can happen; a redirect URI the client knows keeps the answer about the client.
+    probeClientPair(pair, { tokenUrl: endpoints.oauth2Token, redirectUri: records.checked?.redirectUris[0] ?? 'https://gwkit.invalid/probe', caFile });
+
+  // Step 2: a new secret arrives (the file the person downloaded after "Add secret").
+  if (options.source) {
+    if (options.source.kind !== 'file') throw new InputError('client rotate: give the downloaded client JSON with --file or --stdin');
+    const file = parseClientFile(options.source.text, options.source.source);
+    if (file.clientId !== stored.clientId) {
+      throw new InputError(
+        `${file.source}: client ${file.clientId} is not the tenant's client ${stored.clientId}; a rotation keeps the client and changes its secret (for a new client use gwkit client import)`,
+      );
+    }
+    if (file.clientSecret === stored.clientSecret) {
+      if (!records.rotation) throw new InputError(`${file.source}: this is the secret already stored (version ${stored.version}); add a second secret to the client in the Console first`);
+    } else {
+      const check = await probe({ clientId: file.clientId, clientSecret: file.clientSecret });
+      if (!check.ok) throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [check.detail]);
+      if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: 'run without --dry-run' });
+      const added = await store.addVersion(secretName, { clientId: file.clientId, clientSecret: file.clientSecret });
+      const toVersion = Number(added.version.split('/').pop());
+      const fromVersion = records.rotation?.fromVersion ?? stored.version;
+      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt: records.rotation?.startedAt ?? new Date().toISOString() });
+      done.push(`stored the new secret as version ${toVersion}`);
+      ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
+    }
+  }
+
+  const rotation = records.rotation;
+  if (!rotation) {
+    return base('add-secret', {
+      nextAction:
+        `in the Console open ${clientPage(tenant, stored.clientId)}, choose "Add secret", download the client JSON, ` +
+        `then gwkit client rotate --tenant ${tenant.id} --file CLIENT.json (the old secret keeps working meanwhile)`,
+    });
+  }
+  if (options.dryRun) return base('consent', { nextAction: `run without --dry-run to write version ${rotation.toVersion} into the PBX and prove it` });
+
+  // Step 3: the PBX gets the new version and a test mail proves it (both skipped when done before).
+  if (!isProven(tenant, records, rotation.toVersion)) {
+    const step = await sessions.withPbx(tenant, async (pbx, settings) => {
+      const written = await postDeployIn(pbx, settings, sessions, tenant, { stored, records }, { secretName });
+      if (written.changed) done.push(`wrote version ${written.version} into the PBX`);
+      if (written.stage !== 'consent-pending') return { written, proof: undefined };
+      return { written, proof: await verifyIn(pbx, sessions, tenant, settings.level, false) };
+    });
+    if (!step.proof?.ok) {
+      const consent = step.written.consentUri;
+      const failure = step.proof ? describeVerifyFailure(step.proof) : step.written.nextAction;
+      return base('consent', {
+        exitCode: step.proof ? exitCodeOfVerdict(step.proof.verdict) : ExitCode.WaitingOnPerson,
+        nextAction:
+          step.proof?.verdict === 'consent-missing' && consent
+            ? `the PBX needs the Google authorization again: a Google Workspace administrator opens ${consent} and allows access; then gwkit client rotate --tenant ${tenant.id}`
+            : failure,
+      });
+    }
+    await recordProof(sessions, tenant, secretName);
+    done.push(`test mail to ${step.proof.recipient} sent through Gmail with the new secret`);
+  }
+
+  // Steps 4 and 5: the old secret must be refused by Google before its versions are retired.
+  const old = await store.accessVersion(secretName, rotation.fromVersion).catch(() => undefined);
+  if (old && old.clientSecret !== stored.clientSecret) {
+    const check = await probe(old);
+    if (check.verdict === 'unexpected') throw new RemoteError(`tenant "${tenant.id}": could not check the old secret with Google: ${check.detail}`, { retryable: true });
+    if (check.ok) {
+      return base('disable-old-secret', {
+        nextAction:
+          `the new secret works; in the Console open ${clientPage(tenant, stored.clientId)} and disable the OLD secret ` +
+          `(the one created before ${rotation.startedAt}), then gwkit client rotate --tenant ${tenant.id} to finish`,
+      });
+    }
+    done.push('Google refuses the old secret');
+  }
+  for (const version of await store.enabledVersions(secretName)) {
+    if (version < rotation.toVersion) {
+      await store.disableVersion(secretName, version);
+      done.push(`disabled old version ${version}`);
+    }
+  }
+  await store.recordRotation(secretName, undefined);
+  done.push('rotation finished');
+  return base('done', { exitCode: ExitCode.Ok, nextAction: undefined });
+}
