@@ -82,8 +82,8 @@ export function buildCli(argv: readonly string[], cli: Cli) {
 }
 
 /** Run gwkit with these arguments; resolves to the exit code. */
-export async function runGwkit(argv: readonly string[], io: CliIo): Promise<number> {
-  const cli: Cli = { io, exitCode: ExitCode.Ok, sessions: [] };
+export async function runGwkit(argv: readonly string[], io: CliIo, options: { signal?: AbortSignal } = {}): Promise<number> {
+  const cli: Cli = { io, exitCode: ExitCode.Ok, sessions: [], signal: options.signal };
   const parser = buildCli(argv, cli);
   try {
     await parser.parseAsync([...argv], {}, (err, _argv, output) => {
@@ -101,7 +101,19 @@ export async function runGwkit(argv: readonly string[], io: CliIo): Promise<numb
 }
 
 if (require.main === module) {
-  void runGwkit(hideBin(process.argv), processIo()).then((code) => {
+  // First Ctrl-C / SIGTERM (a CI timeout): finish the tenants in flight, start no more, report.
+  // A second one: stop at once.
+  const interrupted = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    process.stderr.write(`gwkit: ${signal}: finishing the tenants in flight, starting no more (again to stop at once)\n`);
+    interrupted.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  void runGwkit(hideBin(process.argv), processIo(), { signal: interrupted.signal }).then((code) => {
     process.exitCode = code;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
 }

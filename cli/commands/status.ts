@@ -6,7 +6,10 @@ import { openSessions } from '../support/sessions';
 export const statusCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
   command: 'status',
   describe: "Show each tenant's stage (planned ... verified), derived live from Google and the PBX; read-only",
-  builder: (y) => y.example('$0 status', 'Every tenant').example('$0 status --tenant acme --json', 'One tenant, as JSON') as never,
+  builder: (y) =>
+    y
+      .option('report', { type: 'string', requiresArg: true, describe: 'Also write a report: FILE.json, FILE.md or FILE.html (summary by stage, next action and links per tenant)' })
+      .example('$0 status', 'Every tenant').example('$0 status --tenant acme --json', 'One tenant, as JSON') as never,
   handler: (args) =>
     runCommand(cli, args, 'status', async () => {
       const { statusFleet } = await import('../../lib/workflow/status');

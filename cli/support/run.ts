@@ -11,11 +11,14 @@ import { ExitCode, InputError, WaitingOnPersonError, exitCodeOf } from '../../li
 import type { FleetReport, TenantOutcome } from '../../lib/workflow/fleet-runner';
 import type { SessionProvider } from '../../lib/workflow/session-provider';
 import type { CliIo } from '../io';
+import { checkReportFile, writeReportFile } from './report-file';
 import { renderTable } from './table';
 
 /** A running CLI: its I/O, the exit code it will end with, and the sessions to close. */
 export interface Cli {
   readonly io: CliIo;
+  /** Aborted on Ctrl-C / SIGTERM: fleet commands start no further tenant. */
+  readonly signal?: AbortSignal;
   exitCode: number;
   readonly sessions: SessionProvider[];
   /** The live progress view of a fleet command, ended before its result is printed. */
@@ -29,6 +32,8 @@ export interface GlobalArgs {
   tenant?: string[];
   all?: boolean;
   'ca-file'?: string;
+  /** Fleet commands that offer it: write a report (.json, .md, .html). */
+  report?: string;
 }
 
 /** What a command returns: the envelope's payload, a renderer for people, and its exit code. */
@@ -37,6 +42,8 @@ export interface CommandResult {
   readonly human: () => string;
   /** @default ExitCode.Ok */
   readonly exitCode?: ExitCode;
+  /** A fleet command's outcomes, for --report. */
+  readonly fleet?: FleetReport<unknown>;
 }
 
 export function envelope(command: string, exitCode: number, payload: object): string {
@@ -55,16 +62,20 @@ function errorPayload(error: unknown) {
 }
 
 /** Run a command body; its result or error becomes output and `cli.exitCode`. */
-export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json'>, command: string, body: () => Promise<CommandResult> | CommandResult): Promise<void> {
+export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json' | 'report'>, command: string, body: () => Promise<CommandResult> | CommandResult): Promise<void> {
   const { io } = cli;
   const endProgress = async () => {
     await cli.progress?.close();
     cli.progress = undefined;
   };
   try {
+    checkReportFile(args.report);
     const result = await body();
     await endProgress();
     cli.exitCode = result.exitCode ?? ExitCode.Ok;
+    if (args.report && result.fleet) await writeReportFile(args.report, command, result.fleet);
+    const notReached = result.fleet?.tenants.filter((t) => t.notReached).length ?? 0;
+    if (notReached) io.stderr(`gwkit: interrupted: ${notReached} tenant(s) not reached; run the same command again to continue (finished tenants are skipped)`);
     io.stdout(args.json ? envelope(command, cli.exitCode, result.json) : result.human());
   } catch (error) {
     await endProgress();
@@ -96,6 +107,7 @@ export function fleetResult<T>(
   const outcomes: TenantOutcome<T>[] = report.tenants;
   return {
     exitCode: report.exitCode,
+    fleet: report as FleetReport<unknown>,
     json: { tenants: outcomes },
     human: () => {
       const rows = outcomes.map((o) => [o.tenant, STATUS_WORD[o.exitCode] ?? String(o.exitCode), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);

@@ -19,6 +19,16 @@ export interface TenantOutcome<T> {
   readonly error?: string;
   /** For exit 3: what a person should do next. */
   readonly nextAction?: string;
+  /** The run was interrupted before this tenant started: nothing was done for it. */
+  readonly notReached?: boolean;
+}
+
+export interface FleetRunOptions<T> {
+  readonly concurrency?: number;
+  readonly progress?: FleetProgress;
+  /** Aborted: start no further tenant. */
+  readonly signal?: AbortSignal;
+  readonly outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'>;
 }
 
 /** Default parallelism: PBX sessions are cheap but PortSIP rate-limits (5,000 requests/min). */
@@ -27,12 +37,16 @@ export const DEFAULT_CONCURRENCY = 8;
 export async function forEachTenant<T>(
   tenants: readonly TenantConfig[],
   work: (tenant: TenantConfig) => Promise<T>,
-  options: { concurrency?: number; progress?: FleetProgress; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+  options: FleetRunOptions<T> = {},
 ): Promise<TenantOutcome<T>[]> {
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   return Promise.all(
     tenants.map((tenant) =>
       limit(async (): Promise<TenantOutcome<T>> => {
+        // Interrupted (Ctrl-C, SIGTERM, a CI timeout): tenants in flight finish, the rest wait for a rerun.
+        if (options.signal?.aborted) {
+          return { tenant: tenant.id, exitCode: ExitCode.Failed, notReached: true, error: 'not reached: the run was interrupted; run the same command again to continue' };
+        }
         options.progress?.started(tenant.id);
         const outcome = await outcomeOfWork(tenant, work, options.outcomeOf);
         options.progress?.finished(tenant.id, outcome.exitCode);
@@ -70,7 +84,7 @@ export interface FleetReport<T> {
 export async function runFleet<T>(
   tenants: readonly TenantConfig[],
   work: (tenant: TenantConfig) => Promise<T>,
-  options: { concurrency?: number; progress?: FleetProgress; outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'> } = {},
+  options: FleetRunOptions<T> = {},
 ): Promise<FleetReport<T>> {
   const outcomes = await forEachTenant(tenants, work, options);
   return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };

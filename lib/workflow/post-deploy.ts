@@ -125,7 +125,7 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
   let outcomes: TenantOutcome<PostDeployResult>[] = await forEachTenant(
     sessions.tenants,
     (t) => postDeployTenant(sessions, t, { secretName: secretNames.get(t.id)!, dryRun: options.dryRun, force: options.force }),
-    { concurrency: options.concurrency, progress: sessions.progress, outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
+    { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal, outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
   );
   const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun);
   if (pending.length) options.onConsentLinks?.(pending.map((o) => ({ tenant: o.tenant, consentUri: o.result!.consentUri! })));

@@ -31,5 +31,5 @@ export function readRedirectUris(ctx: SessionProvider, tenant: TenantConfig): Pr
 
 /** `gwkit discover`: the redirect URIs of every selected tenant (read-only). */
 export function discoverFleet(sessions: SessionProvider, options: { concurrency?: number } = {}): Promise<FleetReport<PbxRedirectUris>> {
-  return runFleet(sessions.tenants, (t) => readRedirectUris(sessions, t), { concurrency: options.concurrency, progress: sessions.progress });
+  return runFleet(sessions.tenants, (t) => readRedirectUris(sessions, t), { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal });
 }

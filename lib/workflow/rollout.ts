@@ -18,6 +18,7 @@ import { recordProof, verifyIn } from './verify';
 
 export interface RolloutResult {
   readonly tenant: string;
+  readonly projectId: string;
   /** Stage found before rollout acted. */
   readonly from: Stage;
   /** Stage reached. */
@@ -42,7 +43,7 @@ export async function rolloutTenant(
   const side = await googleSide(ctx, tenant);
   if (side.done) {
     const { stage, nextAction } = side.done;
-    return { tenant: tenant.id, from: stage, stage, done: [], nextAction, exitCode: exitCodeOfStage(stage) };
+    return { tenant: tenant.id, projectId: tenant.projectId, from: stage, stage, done: [], nextAction, exitCode: exitCodeOfStage(stage) };
   }
 
   return ctx.withPbx(tenant, async (pbx, settings) => {
@@ -54,7 +55,7 @@ export async function rolloutTenant(
     // Before acting, the tenant stood at client-registered when the PBX lacked the client.
     const from: Stage = written.changed ? 'client-registered' : written.stage;
     const done = [written.changed ? (written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX') : 'PBX already held the client'];
-    const base = { tenant: tenant.id, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
+    const base = { tenant: tenant.id, projectId: tenant.projectId, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
     // Proven before, and nothing changed since: done, without another test mail.
     if (!written.changed && written.stage === 'consent-pending' && isProven(tenant, side.records, side.stored.version)) {
       const at = side.records.proof!.at;
@@ -89,6 +90,7 @@ export function rolloutFleet(
   return runFleet(sessions.tenants, (t) => rolloutTenant(sessions, t, options), {
     concurrency: options.concurrency,
     progress: sessions.progress,
+    signal: sessions.signal,
     outcomeOf: (r) => ({ exitCode: r.exitCode, nextAction: r.nextAction }),
   });
 }

@@ -38,6 +38,8 @@ export interface SessionProviderOptions {
   readonly clock?: Clock;
   /** Told as each tenant of a fleet command starts and ends. @default none */
   readonly progress?: FleetProgress;
+  /** Aborted when the run is interrupted: fleet commands start no further tenant. @default none */
+  readonly signal?: AbortSignal;
 }
 
 export interface GoogleServices {
@@ -52,6 +54,7 @@ export class SessionProvider {
   readonly tenants: readonly TenantConfig[];
   readonly log: (line: string) => void;
   readonly progress?: FleetProgress;
+  readonly signal?: AbortSignal;
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, string>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
@@ -65,6 +68,7 @@ export class SessionProvider {
     this.env = options.env ?? process.env;
     this.pbxSessions = new PbxSessionPool({ clock: options.clock });
     this.progress = options.progress;
+    this.signal = options.signal;
   }
 
   /** The tenant's PBX settings; an input error if gwkit.yaml has none. */

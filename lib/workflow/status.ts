@@ -31,6 +31,7 @@ export function statusFleet(sessions: SessionProvider, options: { concurrency?: 
   return runFleet(sessions.tenants, (t) => tenantStatus(sessions, t), {
     concurrency: options.concurrency,
     progress: sessions.progress,
+    signal: sessions.signal,
     outcomeOf: (s) => ({ exitCode: ExitCode.Ok, nextAction: s.nextAction }),
   });
 }

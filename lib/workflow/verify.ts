@@ -190,6 +190,7 @@ export function verifyFleet(sessions: SessionProvider, options: { dryRun?: boole
   return runFleet(sessions.tenants, (t) => verifyTenant(sessions, t, options), {
     concurrency: options.concurrency,
     progress: sessions.progress,
+    signal: sessions.signal,
     outcomeOf: (r) => ({ exitCode: exitCodeOfVerdict(r.verdict), nextAction: r.nextAction }),
   });
 }
