@@ -4,11 +4,13 @@
  * Selecting tenants: `cdktf synth`/`deploy` build every stack of the app (terraform-cdk #1906),
  * so with a large fleet set GWKIT_TENANTS to the ids you work on, e.g.
  *   GWKIT_TENANTS=acme npx cdktf deploy acme
- * GWKIT_CONFIG names the config file (default gwkit.yaml).
+ * GWKIT_CONFIG names the config file (default gwkit.yaml). Tenants with the `cloud` backend get
+ * their HCP Terraform workspaces as code in one more stack, `hcp-workspaces`
+ * (GWKIT_TENANTS=hcp-workspaces npx cdktf deploy hcp-workspaces, with TFE_TOKEN set).
  */
 import { loadFleet, selectTenants } from './lib/config';
 import { exitCodeOf } from './lib/errors';
-import { buildFleetApp } from './stacks/fleet-app';
+import { buildFleetApp, HCP_WORKSPACES_STACK } from './stacks/fleet-app';
 
 function main(): void {
   const configPath = process.env.GWKIT_CONFIG ?? 'gwkit.yaml';
@@ -17,8 +19,12 @@ function main(): void {
     .map((s) => s.trim())
     .filter(Boolean);
   const fleet = loadFleet(configPath);
-  const tenants = selectTenants(fleet, selection, 'GWKIT_TENANTS');
-  buildFleetApp({ tenants }).synth();
+  // `hcp-workspaces` names the stack of HCP Terraform workspaces, not a tenant. It is built from the
+  // whole fleet; a whole-fleet synth includes it, and selecting it alone synthesizes only it.
+  const tenantIds = selection.filter((id) => id !== HCP_WORKSPACES_STACK);
+  const withWorkspaces = selection.length === 0 || selection.includes(HCP_WORKSPACES_STACK);
+  const tenants = withWorkspaces && tenantIds.length === 0 && selection.length > 0 ? [] : selectTenants(fleet, tenantIds, 'GWKIT_TENANTS');
+  buildFleetApp({ tenants, hcpWorkspacesOf: withWorkspaces ? fleet.tenants : undefined }).synth();
 }
 
 try {

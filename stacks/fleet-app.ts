@@ -1,6 +1,7 @@
 import './cdktf-compat';
 import { App } from 'cdktf';
 import type { TenantConfig } from '../lib/config/resolve';
+import { HcpWorkspacesStack } from './hcp-workspaces-stack';
 import { TenantStack } from './tenant-stack';
 
 export interface FleetAppProps {
@@ -8,11 +9,34 @@ export interface FleetAppProps {
   readonly tenants: readonly TenantConfig[];
   /** Output folder. @default 'cdktf.out' (or CDKTF_OUTDIR when cdktf runs the app) */
   readonly outdir?: string;
+  /** Also synthesize the HCP Terraform workspaces of these tenants' cloud backends. @default none */
+  readonly hcpWorkspacesOf?: readonly TenantConfig[];
 }
 
-/** The cdktf App holding one TenantStack per selected tenant. */
+/** Name of the stack that manages the HCP Terraform workspaces (`cdktf deploy hcp-workspaces`). */
+export const HCP_WORKSPACES_STACK = 'hcp-workspaces';
+
+/**
+ * The cdktf App holding one TenantStack per selected tenant and, when tenants use the `cloud`
+ * backend and `hcpWorkspaces` is on, the stack that manages their HCP Terraform workspaces.
+ */
 export function buildFleetApp(props: FleetAppProps): App {
   const app = new App({ outdir: props.outdir, skipValidation: false });
   for (const tenant of props.tenants) new TenantStack(app, { tenant });
+  if (props.hcpWorkspacesOf) {
+    // One workspaces stack; the first cloud tenant's settings name the organization.
+    const cloud = props.hcpWorkspacesOf.filter((t) => t.backend.type === 'cloud');
+    const first = cloud[0]?.backend;
+    if (first?.type === 'cloud') {
+      new HcpWorkspacesStack(app, HCP_WORKSPACES_STACK, {
+        organization: first.organization,
+        hostname: first.hostname,
+        workspacePrefix: first.workspacePrefix,
+        project: first.project,
+        dynamicCredentials: first.dynamicCredentials,
+        workspaces: cloud.map((t) => ({ tenant: t.id, projectId: t.projectId })),
+      });
+    }
+  }
   return app;
 }

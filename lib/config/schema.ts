@@ -95,6 +95,17 @@ export const BackendSchema = z
           .string()
           .optional()
           .describe('One workspace per tenant: PREFIX + tenant id. Default: "gwkit-".'),
+        project: z.string().min(1).optional().describe('HCP Terraform project id (prj-...) the workspaces belong to. Default: the organization\'s default project.'),
+        dynamicCredentials: z
+          .strictObject({
+            workloadProvider: z
+              .string()
+              .regex(/^projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/, { error: 'expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER' })
+              .describe('Workload identity provider that trusts HCP Terraform runs.'),
+            serviceAccount: z.email({ error: 'expected a service account email' }).describe('Service account the runs act as.'),
+          })
+          .optional()
+          .describe('Google credentials for remote runs without key files (HCP Terraform dynamic provider credentials). Default: none (set credentials on the workspaces yourself).'),
       }),
     ],
     { error: 'expected backend.type to be one of local, gcs, cloud' },

@@ -1,0 +1,62 @@
+/**
+ * HcpWorkspacesStack: the HCP Terraform workspaces of the fleet, as code, so that remote runs do
+ * the applies in parallel, one workspace per tenant (the tenant stacks' `cloud` backend names
+ * them). Each workspace runs remotely, is tagged with the tenant, and, when configured, gets
+ * Google credentials without key files (HCP Terraform dynamic provider credentials for GCP).
+ *
+ * Its own state lives in one more workspace of the organization (PREFIX + "workspaces"); the
+ * HCP Terraform token comes from TFE_TOKEN at deploy time, never from gwkit.yaml.
+ */
+import { Variable } from '@cdktf/provider-tfe/lib/variable';
+import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
+import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
+import { CloudBackend, NamedCloudWorkspace, TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+
+export interface HcpWorkspace {
+  /** Tenant id: the workspace is PREFIX + this. */
+  readonly tenant: string;
+  readonly projectId: string;
+}
+
+export interface HcpWorkspacesStackProps {
+  readonly organization: string;
+  /** @default 'app.terraform.io' */
+  readonly hostname?: string;
+  /** @default 'gwkit-' */
+  readonly workspacePrefix?: string;
+  /** HCP Terraform project (prj-...). @default the organization's default project */
+  readonly project?: string;
+  /** Google credentials for runs through workload identity. @default none */
+  readonly dynamicCredentials?: { readonly workloadProvider: string; readonly serviceAccount: string };
+  readonly workspaces: readonly HcpWorkspace[];
+}
+
+export class HcpWorkspacesStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: HcpWorkspacesStackProps) {
+    super(scope, id);
+    const prefix = props.workspacePrefix ?? 'gwkit-';
+    const hostname = props.hostname ?? 'app.terraform.io';
+    new CloudBackend(this, { hostname, organization: props.organization, workspaces: new NamedCloudWorkspace(`${prefix}workspaces`) });
+    new TfeProvider(this, 'tfe', { hostname });
+    for (const w of props.workspaces) {
+      // Resource ids are the tenant ids: stable, so a workspace is never replaced by a rename elsewhere.
+      const workspace = new Workspace(this, `workspace-${w.tenant}`, {
+        name: `${prefix}${w.tenant}`,
+        organization: props.organization,
+        projectId: props.project,
+        executionMode: 'remote',
+        tagNames: ['gwkit', `tenant-${w.tenant}`],
+        description: `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
+      });
+      const creds = props.dynamicCredentials;
+      if (creds) {
+        const env = (key: string, value: string) =>
+          new Variable(this, `${w.tenant}-${key.toLowerCase()}`, { workspaceId: workspace.id, category: 'env', key, value });
+        env('TFC_GCP_PROVIDER_AUTH', 'true');
+        env('TFC_GCP_WORKLOAD_PROVIDER_NAME', creds.workloadProvider);
+        env('TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL', creds.serviceAccount);
+      }
+    }
+  }
+}
