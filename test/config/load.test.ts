@@ -52,6 +52,7 @@ describe('loadFleet: good configs', () => {
       appName: 'Initech PBX (lab)',
       supportEmail: 'it-support@msp.example',
       developerEmail: 'it-support@msp.example',
+      audience: 'external',
     });
   });
 
