@@ -21,6 +21,17 @@ import { envelope, type Cli } from './support/run';
 
 class UsageError extends Error {}
 
+const COMMANDS = ['config', 'discover', 'client', 'post-deploy', 'status', 'verify', 'rollout', 'teardown', 'matrix', 'completion'];
+const SUBCOMMANDS: Record<string, string[]> = { client: ['guide', 'import', 'rotate'], config: ['validate', 'schema'] };
+
+/** The command named in argv (`client import`, `status`), for the usage-error envelope. */
+function commandOf(argv: readonly string[]): string {
+  const i = argv.findIndex((a) => COMMANDS.includes(a));
+  if (i < 0) return 'gwkit';
+  const sub = argv[i + 1];
+  return sub && SUBCOMMANDS[argv[i]!]?.includes(sub) ? `${argv[i]} ${sub}` : argv[i]!;
+}
+
 const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input (nothing changed), 3 waiting on a person.';
 
 /** gwkit's version, with the cdktf and Google provider versions its stacks are made with. */
@@ -74,7 +85,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
       // itself (message) or from a .check() (error). Usage errors keep the --json contract too.
       const message = msg ?? error?.message ?? 'invalid usage';
       cli.exitCode = ExitCode.BadInput;
-      if (argv.includes('--json')) io.stdout(envelope(argv.find((a) => !a.startsWith('-')) ?? 'gwkit', ExitCode.BadInput, { error: { type: 'UsageError', message } }));
+      if (argv.some((a) => a === '--json' || a === '--json=true')) io.stdout(envelope(commandOf(argv), ExitCode.BadInput, { error: { type: 'UsageError', message } }));
       io.stderr(`gwkit: ${message}\nRun "gwkit --help" for usage.`);
       // Stop here: no handler may run after a usage error (runGwkit catches this).
       throw new UsageError(message);
@@ -100,7 +111,8 @@ export async function runGwkit(argv: readonly string[], io: CliIo, options: { si
   return cli.exitCode;
 }
 
-if (require.main === module) {
+/** The process entry (cli/bin.ts): signals, exit code. */
+export function main(): void {
   // First Ctrl-C / SIGTERM (a CI timeout): finish the tenants in flight, start no more, report.
   // A second one: stop at once.
   const interrupted = new AbortController();
@@ -117,3 +129,5 @@ if (require.main === module) {
     process.off('SIGTERM', onSignal);
   });
 }
+
+if (require.main === module) main();

@@ -10,7 +10,7 @@ export interface CliIo {
   /** Logs and progress. */
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
-  /** A person can answer prompts: a TTY on both ends and not CI (DESIGN.md). */
+  /** A person can answer prompts: a TTY on both ends and not CI (README: The CLI contract). */
   readonly interactive: boolean;
   /** Ask on the terminal; `hidden` masks the answer and never echoes it. */
   readonly prompt: (question: string, options: { hidden: boolean }) => Promise<string>;
@@ -42,8 +42,10 @@ export function processIo(): CliIo {
     },
     openUrl: (url) => {
       // The platform's own opener, detached, output discarded.
+      if (!/^https:\/\//.test(url)) return; // only web pages; never a command line in disguise
+      // Windows: `cmd /c start` would split the URL at every "&"; the URL handler takes it whole.
       const [command, args] =
-        process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+        process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
       const child = spawn(command, args, { detached: true, stdio: 'ignore' });
       child.on('error', () => process.stderr.write(`gwkit: could not open a browser; open this link yourself:\n  ${url}\n`));
       child.unref();

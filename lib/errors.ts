@@ -1,6 +1,6 @@
 /**
  * The error classes every gwkit library throws. The CLI maps them to the exit codes of the
- * contract (DESIGN.md): 2 bad input, 1 failed, 3 waiting on a person.
+ * contract (README: The CLI contract): 2 bad input, 1 failed, 3 waiting on a person.
  */
 
 /** Exit codes of the `gwkit` CLI contract. */

@@ -1,5 +1,6 @@
 import './cdktf-compat';
 import { App } from 'cdktf';
+import { InputError } from '../lib/errors';
 import type { TenantConfig } from '../lib/config/resolve';
 import { HcpWorkspacesStack } from './hcp-workspaces-stack';
 import { TenantStack } from './tenant-stack';
@@ -26,6 +27,12 @@ export function buildFleetApp(props: FleetAppProps): App {
   if (props.hcpWorkspacesOf) {
     // One workspaces stack; the first cloud tenant's settings name the organization.
     const cloud = props.hcpWorkspacesOf.filter((t) => t.backend.type === 'cloud');
+    const settings = new Set(cloud.map((t) => (t.backend.type === 'cloud' ? `${t.backend.hostname ?? ''}|${t.backend.organization}|${t.backend.workspacePrefix ?? ''}` : '')));
+    if (settings.size > 1) {
+      throw new InputError(
+        `the cloud-backend tenants name ${settings.size} different HCP Terraform organizations, hosts or workspace prefixes; gwkit manages the workspaces of one (set backend in defaults, or manage the others' workspaces yourself)`,
+      );
+    }
     const first = cloud[0]?.backend;
     if (first?.type === 'cloud') {
       new HcpWorkspacesStack(app, HCP_WORKSPACES_STACK, {

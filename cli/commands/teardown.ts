@@ -21,7 +21,7 @@ export const teardownCommand = (cli: Cli): CommandModule<object, TeardownArgs> =
   handler: (args) =>
     runCommand(cli, args, 'teardown', async () => {
       const { teardownTenant } = await import('../../lib/workflow/teardown');
-      const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown');
+      const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown', { preflight: false });
       if (!args['dry-run'] && !args.yes) {
         if (!cli.io.interactive) throw new InputError('teardown stops the PBX integration and disables the stored client: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run');
         const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its Google integration`, { hidden: false });

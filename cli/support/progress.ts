@@ -59,6 +59,8 @@ export async function progressView(io: CliIo, command: string, total: number): P
       // Both of the renderer's streams are stderr: stdout carries only the result (or JSON).
       rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) }) },
       exitOnError: false,
+      // Ctrl-C is gwkit's to handle (finish the tenants in flight, report): Listr must not exit the process.
+      registerSignalListeners: false,
     },
   );
   const running = list.run().catch(() => undefined);

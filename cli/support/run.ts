@@ -1,6 +1,6 @@
 /**
  * The one place where a command's result or error becomes output and an exit code, so that every
- * command keeps the same contract (DESIGN.md): with --json, one envelope on stdout for success and
+ * command keeps the same contract (README: The CLI contract): with --json, one envelope on stdout for success and
  * error alike; otherwise a table for people; logs on stderr; exit 0/1/2/3.
  *
  *   { "ok": bool, "exitCode": 0|1|2|3, "command": "rollout", "tenants": [...] }   fleet commands
@@ -73,10 +73,18 @@ export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json' | 'repo
     const result = await body();
     await endProgress();
     cli.exitCode = result.exitCode ?? ExitCode.Ok;
-    if (args.report && result.fleet) await writeReportFile(args.report, command, result.fleet);
     const notReached = result.fleet?.tenants.filter((t) => t.notReached).length ?? 0;
     if (notReached) io.stderr(`gwkit: interrupted: ${notReached} tenant(s) not reached; run the same command again to continue (finished tenants are skipped)`);
     io.stdout(args.json ? envelope(command, cli.exitCode, result.json) : result.human());
+    // The result stands whatever happens to the report: a failed write is said, and fails the run.
+    if (args.report && result.fleet) {
+      try {
+        await writeReportFile(args.report, command, result.fleet);
+      } catch (error) {
+        io.stderr(`gwkit: could not write the report ${args.report}: ${error instanceof Error ? error.message : String(error)}`);
+        cli.exitCode = ExitCode.Failed;
+      }
+    }
   } catch (error) {
     await endProgress();
     cli.exitCode = exitCodeOf(error);

@@ -47,8 +47,13 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
 }
 
 /** Sessions for a command that acts on exactly one tenant (--tenant X). */
-export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string): Promise<{ sessions: SessionProvider; tenant: TenantConfig }> {
+export async function openSingleTenant(
+  cli: Cli,
+  args: GlobalArgs,
+  command: string,
+  options: Pick<OpenOptions, 'preflight'> = {},
+): Promise<{ sessions: SessionProvider; tenant: TenantConfig }> {
   if (args.all || args.tenant?.length !== 1) throw new InputError(`${command}: name exactly one tenant with --tenant ID`);
-  const sessions = await openSessions(cli, args, command, { progress: false });
+  const sessions = await openSessions(cli, args, command, { progress: false, ...options });
   return { sessions, tenant: sessions.tenants[0]! };
 }

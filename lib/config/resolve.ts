@@ -17,7 +17,10 @@ import {
   type PbxTenantRef,
 } from './schema';
 
-/** Secret id of the client credential slot in every tenant project. */
+/** Stack and workspace names gwkit uses itself (stacks/hcp-workspaces-stack.ts). */
+export const RESERVED_TENANT_IDS: readonly string[] = ['hcp-workspaces', 'workspaces'];
+
+/** Secret id of the tenant's credential secret (the ClientCredentialSlot) in every tenant project. */
 export const CREDENTIAL_SECRET_ID = 'gwkit-oauth-client';
 /** Default consent screen app name (what users see when they consent). */
 export const DEFAULT_APP_NAME = 'PortSIP PBX';
@@ -242,6 +245,10 @@ export function resolveFleet(
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
   // PBX domains and tenant names compare case-insensitively, as SIP domains do.
   checkUnique(tenants, 'pbxTenant', (t) => ('domain' in t.pbxTenant ? `domain ${t.pbxTenant.domain}` : `name ${t.pbxTenant.name}`), problems);
+  // Names gwkit gives its own stack and its workspace: a tenant with one would share their state.
+  for (const t of tenants) {
+    if (RESERVED_TENANT_IDS.includes(t.id)) problems.push(`${t.location()}: tenants (id "${t.id}").id: "${t.id}" is reserved for gwkit's HCP Terraform workspaces stack; choose another id`);
+  }
   if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
   return { file, tenants, google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined } };
 }

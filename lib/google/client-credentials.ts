@@ -31,10 +31,10 @@ export function parseClientFile(text: string, source: string): ClientFile {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
-  } catch (e) {
-    throw new InputError(`${source}: not a Google OAuth client file`, [
-      `${source}: invalid JSON (${(e as Error).message.replace(/\s+/g, ' ')})`,
-    ]);
+  } catch {
+    // The parser's message quotes the input, which may be a pasted secret: say where, not what.
+    const firstBad = body.search(/[^\s{]/) >= 0 && !body.trimStart().startsWith('{') ? 'it does not start with "{"' : 'it is cut short or malformed';
+    throw new InputError(`${source}: not a Google OAuth client file`, [`${source}: invalid JSON (${firstBad}; expected the Console's "Download JSON")`]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new InputError(`${source}: not a Google OAuth client file`, [`${source}: expected a JSON object with a "web" key`]);

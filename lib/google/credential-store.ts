@@ -174,10 +174,11 @@ export class ClientCredentialStore {
     return this.annotate(secretName, ROTATION_ANNOTATION, record, 'the rotation under way');
   }
 
-  /** Forget what the PBX holds and the last proof (the PBX integration was stopped). */
-  async forgetPbx(secretName: string): Promise<void> {
-    await this.annotate(secretName, PBX_APPLIED_ANNOTATION, undefined, 'that the PBX holds no client');
-    await this.annotate(secretName, PROOF_ANNOTATION, undefined, 'that no proof stands');
+  /** Forget every record (teardown: the PBX integration was stopped and the versions retired). */
+  async forgetAll(secretName: string): Promise<void> {
+    for (const key of [PBX_APPLIED_ANNOTATION, PROOF_ANNOTATION, CHECKED_ANNOTATION, ROTATION_ANNOTATION]) {
+      await this.annotate(secretName, key, undefined, `the removal of ${key}`);
+    }
   }
 
   /** The pair in one version (a rotation's old secret, to check it is refused). */

@@ -37,14 +37,24 @@ function stageOf(result: unknown): Stage | undefined {
   return undefined;
 }
 
+/** Only well-formed https links become links: the values come from a PBX, not from us. */
+function isHttps(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function linksOf(result: unknown, nextAction?: string): { label: string; url: string }[] {
   const r = result as { consentUri?: string; projectId?: string } | undefined;
   const links: { label: string; url: string }[] = [];
-  if (r?.consentUri) links.push({ label: 'consent', url: r.consentUri });
+  if (r?.consentUri && isHttps(r.consentUri)) links.push({ label: 'consent', url: r.consentUri });
   // The Console step: a tenant waiting for its OAuth client gets the page that creates it.
   if (r?.projectId && stageOf(result) === 'provisioned') links.push({ label: 'create client (Console)', url: consoleLinks(r.projectId).createClient });
   for (const url of (nextAction ?? '').match(/https:\/\/\S+/g) ?? []) {
     const clean = url.replace(/[.,;)]+$/, '');
+    if (!isHttps(clean)) continue;
     if (!links.some((l) => l.url === clean)) links.push({ label: clean.includes('console.cloud.google.com') ? 'Console' : 'link', url: clean });
   }
   return links;
@@ -105,6 +115,7 @@ function linkify(text: string): string {
     .map((part, i) => {
       if (i % 2 === 0) return esc(part);
       const url = part.replace(/[.,;)]+$/, '');
+      if (!isHttps(url)) return esc(part);
       const u = new URL(url);
       const label = `${u.host}${u.pathname.length > 24 ? `${u.pathname.slice(0, 24)}…` : u.pathname}`;
       return `<a href="${esc(url)}" rel="noopener noreferrer" target="_blank">${esc(label)}</a>${esc(part.slice(url.length))}`;

@@ -6,14 +6,14 @@
  * how that is known when the PBX masks the secret), read back, and recorded.
  */
 import type { PbxSettings, TenantConfig } from '../config';
-import { ExitCode, WaitingOnPersonError } from '../errors';
+import { WaitingOnPersonError } from '../errors';
 import type { CredentialSecretFacts, StoredClientPair } from '../google';
 import type { GoogleIntegration, PortSipClient } from '../pbx';
 import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
 import type { SessionProvider } from './session-provider';
 import { credentialSecretNameOf, readStackOutputs } from './stack-outputs';
-import { describeVerifyFailure, exitCodeOfVerdict, fleetExitCode, nextAction, type Stage } from './stage-model';
+import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, httpsOnly, isProven, nextAction, type Stage } from './stage-model';
 import { waitForVerification, type VerifyResult } from './verify';
 
 export interface PostDeployResult {
@@ -58,7 +58,7 @@ export async function storedClientOf(
 
 /** Where a tenant stands once the PBX holds the client: the consent link, or none yet. */
 export function consentStep(tenant: TenantConfig, google: GoogleIntegration): Pick<PostDeployResult, 'consentUri' | 'stage' | 'nextAction'> {
-  const consentUri = google.auth_consent_uri || undefined;
+  const consentUri = httpsOnly(google.auth_consent_uri);
   return consentUri
     ? { consentUri, stage: 'consent-pending', nextAction: nextAction.consent(tenant, consentUri) }
     : { stage: 'pbx-configured', nextAction: nextAction.noConsentLink() };
@@ -94,7 +94,12 @@ export async function postDeployIn(
     // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
     return { ...base, stage: 'client-registered', nextAction: nextAction.writeForReal(given.stored.clientId) };
   }
-  return { ...base, ...consentStep(tenant, step.after) };
+  const next = consentStep(tenant, step.after);
+  // Nothing written, and a test mail already proved this version: done (no link, no new mail).
+  if (!step.changed && next.stage === 'consent-pending' && isProven(tenant, given.records, given.stored.version)) {
+    return { ...base, consentUri: next.consentUri, stage: 'verified' };
+  }
+  return { ...base, ...next };
 }
 
 export async function postDeployTenant(sessions: SessionProvider, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {
@@ -125,9 +130,9 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
   let outcomes: TenantOutcome<PostDeployResult>[] = await forEachTenant(
     sessions.tenants,
     (t) => postDeployTenant(sessions, t, { secretName: secretNames.get(t.id)!, dryRun: options.dryRun, force: options.force }),
-    { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal, outcomeOf: (r) => ({ exitCode: ExitCode.WaitingOnPerson, nextAction: r.nextAction }) },
+    { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal, outcomeOf: (r) => ({ exitCode: exitCodeOfStage(r.stage), nextAction: r.nextAction }) },
   );
-  const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun);
+  const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun && o.result.stage === 'consent-pending');
   if (pending.length) options.onConsentLinks?.(pending.map((o) => ({ tenant: o.tenant, consentUri: o.result!.consentUri! })));
 
   if (options.wait && pending.length) {

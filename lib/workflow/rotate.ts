@@ -80,16 +80,24 @@ export async function rotateClient(
       const check = await probe({ clientId: file.clientId, clientSecret: file.clientSecret });
       if (!check.ok) throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [check.detail]);
       if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: 'run without --dry-run' });
+      const fromVersion = records.rotation?.fromVersion ?? stored.version;
+      const startedAt = records.rotation?.startedAt ?? new Date().toISOString();
+      // The intent first (toVersion 0: not stored yet), so that a stop right after storing is found again.
+      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion: 0, startedAt });
       const added = await store.addVersion(secretName, { clientId: file.clientId, clientSecret: file.clientSecret });
       const toVersion = Number(added.version.split('/').pop());
-      const fromVersion = records.rotation?.fromVersion ?? stored.version;
-      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt: records.rotation?.startedAt ?? new Date().toISOString() });
+      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt });
       done.push(`stored the new secret as version ${toVersion}`);
       ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
     }
   }
 
-  const rotation = records.rotation;
+  // Stopped between storing the new secret and recording its version: the newest version is it.
+  if (records.rotation?.toVersion === 0 && stored.version > records.rotation.fromVersion) {
+    await store.recordRotation(secretName, { ...records.rotation, toVersion: stored.version });
+    ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
+  }
+  const rotation = records.rotation?.toVersion ? records.rotation : undefined;
   if (!rotation) {
     return base('add-secret', {
       nextAction:
@@ -123,7 +131,12 @@ export async function rotateClient(
   }
 
   // Steps 4 and 5: the old secret must be refused by Google before its versions are retired.
-  const old = await store.accessVersion(secretName, rotation.fromVersion).catch(() => undefined);
+  // Gone or disabled already: nothing to check. Any other failure stops here (nothing retired unchecked).
+  const old = await store.accessVersion(secretName, rotation.fromVersion).catch((error: unknown) => {
+    const status = (error as { cause?: { status?: string } }).cause?.status;
+    if (status === 'NOT_FOUND' || status === 'FAILED_PRECONDITION') return undefined;
+    throw error;
+  });
   if (old && old.clientSecret !== stored.clientSecret) {
     const check = await probe(old);
     if (check.verdict === 'unexpected') throw new RemoteError(`tenant "${tenant.id}": could not check the old secret with Google: ${check.detail}`, { retryable: true });

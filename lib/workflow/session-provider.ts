@@ -6,6 +6,7 @@
  * setting fails the whole run with exit 2 and nothing touched.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Clock } from '../clock';
 import type { FleetProgress } from './fleet-progress';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
@@ -56,7 +57,7 @@ export class SessionProvider {
   readonly progress?: FleetProgress;
   readonly signal?: AbortSignal;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly passwords = new Map<string, string>();
+  private readonly passwords = new Map<string, Promise<string>>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
   private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
@@ -94,11 +95,20 @@ export class SessionProvider {
     if (problems.length) throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
   }
 
-  private async passwordFor(pbx: PbxSettings): Promise<string> {
-    // Sources in order: Secret Manager, a file, the environment, a hidden prompt.
+  /** One lookup (and at most one prompt) per password source, however many tenants ask at once. */
+  private passwordFor(pbx: PbxSettings): Promise<string> {
     const key = pbx.passwordSecret ?? pbx.passwordFile ?? `env:${pbx.passwordEnv}`;
-    const known = this.passwords.get(key);
-    if (known !== undefined) return known;
+    let pending = this.passwords.get(key);
+    if (!pending) {
+      pending = this.lookUpPassword(pbx);
+      this.passwords.set(key, pending);
+      pending.catch(() => this.passwords.delete(key)); // a failed lookup may be retried by the next command
+    }
+    return pending;
+  }
+
+  private async lookUpPassword(pbx: PbxSettings): Promise<string> {
+    // Sources in order: Secret Manager, a file, the environment, a hidden prompt.
     let password: string | undefined;
     if (pbx.passwordSecret) {
       const google = await this.google();
@@ -108,7 +118,10 @@ export class SessionProvider {
       try {
         password = readFileSync(pbx.passwordFile, 'utf8').split(/\r?\n/)[0];
       } catch (error) {
-        throw new InputError(`pbx.login.passwordFile: cannot read ${pbx.passwordFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        // A value that does not look like a path may be a password typed into the wrong field: not shown.
+        const name = basename(pbx.passwordFile);
+        const shown = /.\.[A-Za-z0-9]{1,8}$|^\./.test(name) ? pbx.passwordFile : `${dirname(pbx.passwordFile)}/… (the file name is not shown: it has no extension and may be a password typed into the wrong field)`;
+        throw new InputError(`pbx.login.passwordFile: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     } else {
       password = this.env[pbx.passwordEnv];
@@ -122,7 +135,6 @@ export class SessionProvider {
           '(or pbx.login.passwordFile); gwkit only prompts on a terminal outside CI',
       );
     }
-    this.passwords.set(key, password);
     return password;
   }
 

@@ -110,7 +110,7 @@ export function pbxSideView(
     return { ...base, ...extra, stage: 'client-registered', facts, pbxVersion: held, nextAction: nextAction.postDeploy(tenant) };
   }
   const pbxVersion = stored.version;
-  const consentUri = onPbx.auth_consent_uri || undefined;
+  const consentUri = httpsOnly(onPbx.auth_consent_uri);
   if (!consentUri) return { ...base, ...extra, stage: 'pbx-configured', facts, pbxVersion, nextAction: nextAction.noConsentLink() };
   // Drift the PBX cannot heal by itself comes first: until the client is fixed, consent fails.
   const fix = health.fix;
@@ -143,7 +143,8 @@ function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done
     drift.push(`the PBX now reports redirect URI ${unchecked.join(', ')}, which the client was not checked against (${checked!.at})`);
     fix = `add ${unchecked.join(' and ')} to the client's authorized redirect URIs in the Console (gwkit client guide --tenant ${tenant.id}), download it again, then gwkit client import --tenant ${tenant.id} --file CLIENT.json`;
   }
-  const linkClient = onPbx.auth_consent_uri ? new URL(onPbx.auth_consent_uri).searchParams.get('client_id') : null;
+  const link = httpsOnly(onPbx.auth_consent_uri);
+  const linkClient = link ? new URL(link).searchParams.get('client_id') : null;
   if (linkClient && onPbx.client_id === stored.clientId && linkClient !== stored.clientId) {
     drift.push(`the PBX's consent link is for client ${linkClient}, not ${stored.clientId}`);
   }
@@ -155,9 +156,23 @@ function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done
     }
   }
   if (records.rotation) {
-    warnings.push(`a secret rotation is under way (version ${records.rotation.fromVersion} → ${records.rotation.toVersion}, since ${records.rotation.startedAt}): finish it with gwkit client rotate --tenant ${tenant.id}`);
+    const to = records.rotation.toVersion ? `version ${records.rotation.fromVersion} → ${records.rotation.toVersion}` : `from version ${records.rotation.fromVersion}, new secret not stored yet`;
+    warnings.push(`a secret rotation is under way (${to}, since ${records.rotation.startedAt}): finish it with gwkit client rotate --tenant ${tenant.id}`);
   }
   return { drift, warnings, fix };
+}
+
+/**
+ * The PBX's consent link, if it is a well-formed https URL: people are told to open it, and it is
+ * handed to a browser, so anything else (another scheme, garbage) is not passed on.
+ */
+export function httpsOnly(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A recorded test mail proved this version in this PBX tenant. */
@@ -179,11 +194,12 @@ export function exitCodeOfStage(stage: Stage): ExitCode {
   return stage === 'verified' ? ExitCode.Ok : ExitCode.WaitingOnPerson;
 }
 
-export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed';
+/** `dry-run`: the mail settings were read and nothing was sent (a dry run proves nothing, and breaks nothing). */
+export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed' | 'dry-run';
 
 /** Verification outcomes: a person can fix missing consent or the mail type; the rest is broken. */
 export function exitCodeOfVerdict(verdict: VerifyVerdict): ExitCode {
-  if (verdict === 'verified') return ExitCode.Ok;
+  if (verdict === 'verified' || verdict === 'dry-run') return ExitCode.Ok;
   return verdict === 'consent-missing' || verdict === 'not-gmail' ? ExitCode.WaitingOnPerson : ExitCode.Failed;
 }
 

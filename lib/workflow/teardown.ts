@@ -5,7 +5,7 @@
  * call, made in gwkit.yaml).
  */
 import type { TenantConfig } from '../config';
-import { ExitCode } from '../errors';
+import { ExitCode, InputError } from '../errors';
 import { PortSipError } from '../pbx';
 import type { SessionProvider } from './session-provider';
 
@@ -35,6 +35,9 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
   const would = (what: string) => done.push(dryRun ? `would ${what}` : what);
 
   if (tenant.pbx) {
+    // The PBX comes first: without its password or CA file nothing else is touched.
+    const problem = await sessions.pbxProblem(tenant);
+    if (problem) throw new InputError(`teardown: ${problem}; nothing was changed`);
     const level = tenant.pbx.level;
     const stopped = await sessions.withPbx(tenant, async (pbx) => {
       if (dryRun) return true;
@@ -55,7 +58,7 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
     if (!dryRun) await store.disableVersion(secretName, version);
     would(`disable version ${version} of ${secretName}`);
   }
-  if (!dryRun) await store.forgetPbx(secretName);
+  if (!dryRun) await store.forgetAll(secretName);
 
   const unprotect: string[] = [];
   if (tenant.deletionPolicy === 'PREVENT') unprotect.push('deletionPolicy: DELETE (now PREVENT)');

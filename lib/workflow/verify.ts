@@ -130,7 +130,7 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
     mailType = 'GMAIL';
     switchedToGmail = true;
   }
-  if (dryRun) return { ...base, verdict: 'mail-failed', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to send the test mail' };
+  if (dryRun) return { ...base, verdict: 'dry-run', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to send the test mail' };
   const switched = { switchedToGmail, ...(previousMailSettings ? { previousMailSettings } : {}) };
 
   try {
@@ -223,7 +223,12 @@ export async function waitForVerification(
     options.onAttempt?.(round);
     // Only a missing consent can change by itself (a person consenting); anything else is final.
     pending = pending.filter((t) => last.get(t.id)!.verdict === 'consent-missing');
-    if (pending.length === 0 || Date.now() + options.intervalMs > deadline) return last;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    if (pending.length === 0 || Date.now() + options.intervalMs > deadline || ctx.signal?.aborted) return last;
+    // Interrupted (Ctrl-C, SIGTERM): stop waiting at once, with what is known.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.intervalMs);
+      ctx.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    if (ctx.signal?.aborted) return last;
   }
 }
