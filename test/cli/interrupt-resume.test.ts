@@ -27,8 +27,9 @@ beforeAll(async () => {
   ];
   for (let i = 0; i < TENANTS; i++) lines.push(`  - { id: t${String(i).padStart(3, '0')}, pbxTenant: { domain: t${i}.pbx.example } }`);
   writeFileSync(join(dir, 'gwkit.yaml'), `${lines.join('\n')}\n`);
-  // 20 ms per PBX answer: long enough to stop a run halfway.
-  sb = await startSandbox({ fleetConfig: join(dir, 'gwkit.yaml'), pbxBehaviour: { latencyMs: 20 } });
+  // 20 ms per PBX answer: long enough to stop a run halfway. The PBX masks the secret on read, so a
+  // tenant written without its record would be written again by the rerun: the count would show it.
+  sb = await startSandbox({ fleetConfig: join(dir, 'gwkit.yaml'), pbxBehaviour: { latencyMs: 20, secretOnRead: 'masked' } });
   for (const id of Object.keys(sb.tenants)) {
     const c = sb.createWebClient(id);
     sb.google.addSecretVersion(sb.tenants[id]!.projectId, 'gwkit-oauth-client', JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret }));
@@ -76,6 +77,11 @@ test('SIGTERM halfway, then the same command again: every tenant configured, exa
   // Nothing half-written: every tenant the first run wrote holds its client, and it is recorded.
   const written = new Set(writes().map((w) => w.tenant));
   expect(report.tenants.filter((t: any) => t.result !== 'not reached')).toHaveLength(written.size);
+  const nameToId = new Map(Object.entries(sb.tenants).map(([id, t]) => [t.name, id]));
+  for (const name of written) {
+    const id = nameToId.get(name!)!;
+    expect(sb.google.state.secretAnnotations(sb.tenants[id]!.projectId, 'gwkit-oauth-client')['gwkit-pbx-applied']).toBeDefined();
+  }
 
   const second = await rollout(join(sb.dir, 'second.json'));
   expect(second.code).toBe(3); // every tenant now waits for consent

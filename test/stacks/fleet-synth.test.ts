@@ -44,6 +44,7 @@ describe('the example fleet', () => {
   test('an unknown tenant in the selection exits 2 and writes nothing', () => {
     const run = runApp({ CDKTF_OUTDIR: join(outdir, 'out'), GWKIT_CONFIG: exampleConfig, GWKIT_TENANTS: 'globex,glbex' });
     expect(run.status).toBe(2);
+    expect(run.stderr).toContain('GWKIT_TENANTS: ');
     expect(run.stderr).toContain('no tenant with id "glbex"');
     expect(existsSync(join(outdir, 'out'))).toBe(false);
   });
