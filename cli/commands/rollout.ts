@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { reportOption } from '../support/options';
 import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
 import { openSessions } from '../support/sessions';
 
@@ -15,7 +16,7 @@ export const rolloutCommand = (cli: Cli): CommandModule<object, RolloutArgs> => 
   describe: 'Take each tenant as far as automation allows (post-deploy, optional proof) and list what is left for people',
   builder: (y) =>
     y
-      .option('report', { type: 'string', requiresArg: true, describe: 'Also write a report: FILE.json, FILE.md or FILE.html (summary by stage, next action and links per tenant)' })
+      .option('report', reportOption)
       .option('verify', { type: 'boolean', describe: 'Prove tenants at consent-pending with a test mail (gwkit verify)' })
       .option('dry-run', { type: 'boolean', describe: 'Show what would be done; write nothing, send nothing' })
       .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })

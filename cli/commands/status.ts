@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { reportOption } from '../support/options';
 import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
 import { openSessions } from '../support/sessions';
 
@@ -8,7 +9,7 @@ export const statusCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
   describe: "Show each tenant's stage (planned ... verified), derived live from Google and the PBX; read-only",
   builder: (y) =>
     y
-      .option('report', { type: 'string', requiresArg: true, describe: 'Also write a report: FILE.json, FILE.md or FILE.html (summary by stage, next action and links per tenant)' })
+      .option('report', reportOption)
       .example('$0 status', 'Every tenant').example('$0 status --tenant acme --json', 'One tenant, as JSON') as never,
   handler: (args) =>
     runCommand(cli, args, 'status', async () => {

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { reportOption } from '../support/options';
 import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
 import { openSessions } from '../support/sessions';
 
@@ -12,7 +13,7 @@ export const verifyCommand = (cli: Cli): CommandModule<object, VerifyArgs> => ({
   describe: 'Send a test mail through the PBX via Gmail: proof the integration works (mail type GMAIL only where gwkit.yaml opts in)',
   builder: (y) =>
     y
-      .option('report', { type: 'string', requiresArg: true, describe: 'Also write a report: FILE.json, FILE.md or FILE.html (summary by stage, next action and links per tenant)' })
+      .option('report', reportOption)
       .option('dry-run', { type: 'boolean', describe: 'Read the mail settings; change nothing, send nothing' })
       .example('$0 verify --all', 'Prove every tenant (a scheduled job: exit 1 means broken, 3 means waiting on a person)') as never,
   handler: (args) =>

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFleet } from '../../lib/config';
 import { buildFleetApp, HCP_WORKSPACES_STACK } from '../../stacks/fleet-app';
+import { haveTerraform, terraformInit } from './terraform';
 
 const root = join(__dirname, '../..');
 
@@ -80,20 +81,12 @@ test('GWKIT_TENANTS=hcp-workspaces synthesizes that stack alone; a tenant select
   }
 });
 
-const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' });
-(terraform.status === 0 ? test : test.skip)('Terraform accepts the workspaces stack', () => {
+(haveTerraform ? test : test.skip)('Terraform accepts the workspaces stack', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'gwkit-hcp-tf-'));
   try {
     const tenants = loadFleet(join(root, 'gwkit.yaml')).tenants;
     buildFleetApp({ tenants: [], hcpWorkspacesOf: tenants, outdir }).synth();
-    const cliConfig = join(outdir, 'terraform.rc');
-    writeFileSync(cliConfig, 'provider_installation {\n  filesystem_mirror {\n    path = "/nonexistent-gwkit-provider-mirror"\n  }\n}\n');
-    const run = spawnSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], {
-      cwd: join(outdir, 'stacks', HCP_WORKSPACES_STACK),
-      env: { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1' },
-      encoding: 'utf8',
-    });
-    const output = run.stdout + run.stderr;
+    const output = terraformInit(join(outdir, 'stacks', HCP_WORKSPACES_STACK), outdir);
     expect(output).not.toMatch(/Error: (Invalid|Unsupported|Missing|Duplicate)/);
     expect(output).toContain('Finding hashicorp/tfe versions matching "0.71.0"');
   } finally {
