@@ -136,6 +136,15 @@ describe('teardown', () => {
     expect({ slot: { ...sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId) }, versions: versions(sb, 'acme') }).toEqual(before);
   });
 
+  test('a PBX before v22.6 (no destroy endpoint): teardown says how to reset it by hand, and goes on', async () => {
+    sb.pbx.failNext('POST', '/google/destroy', 404);
+    const r = await runExpect(sb, ['teardown', '--tenant', 'acme', '--yes', '--json'], 3);
+    expect(r.json.result.steps[0]).toMatch(/predates PortSIP v22\.6 .*Integrations > Google Workspace and reset the integration by hand/);
+    // The PBX step is left to a person; the stored client (version 2 since the rotation) is retired.
+    expect(r.json.result.done).toEqual([expect.stringMatching(/^disable version 2 of /)]);
+    expect(sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId).client_id).not.toBe('');
+  });
+
   test('--yes: the PBX integration stops, the stored client is retired, and status says so', async () => {
     const r = await runExpect(sb, ['teardown', '--tenant', 'initech-lab', '--yes', '--json'], 3);
     expect(r.json.result.done).toEqual(['stop the PBX\'s Google integration (POST /google/destroy)', expect.stringMatching(/^disable version 1 of /)]);
