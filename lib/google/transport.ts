@@ -12,6 +12,7 @@
  * transport for token refreshes, API calls and the token probe.
  */
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { deadline } from '../https/deadline';
 import { trustedAgent } from '../https/trusted-agent';
 
 export interface TlsTrustOptions {
@@ -50,19 +51,26 @@ export async function postForm(
   opts: TlsTrustOptions & { timeoutMs?: number } = {},
 ): Promise<FormResponse> {
   if (new URL(url).protocol !== 'https:') throw new Error(`refusing non-https URL ${url}`);
-  const timeoutMs = opts.timeoutMs ?? 15_000;
-  const res = await fetchFor(opts)(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(form).toString(),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
+  const timeout = deadline(opts.timeoutMs ?? 15_000);
+  let text: string;
+  let status: number;
+  try {
+    const res = await fetchFor(opts)(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(form).toString(),
+      signal: timeout.signal,
+    });
+    status = res.status;
+    text = await res.text();
+  } finally {
+    timeout.done();
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     json = undefined;
   }
-  return { status: res.status, json };
+  return { status, json };
 }

@@ -10,6 +10,7 @@
 import { fetch, type Agent } from 'undici';
 import { systemClock, type Clock } from '../clock';
 import { InputError } from '../errors';
+import { deadline } from '../https/deadline';
 import { trustedAgent } from '../https/trusted-agent';
 import { ClientErrorCode, PortSipError, scrub } from './errors';
 import type { RequestBudget } from './request-budget';
@@ -140,13 +141,14 @@ export class PbxTransport {
       body = JSON.stringify(spec.json);
     }
     await this.budget?.take();
+    const timeout = deadline(this.timeoutMs);
     try {
       const res = await fetch(`${this.baseUrl}${spec.path}`, {
         method: spec.method,
         headers,
         body,
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: timeout.signal,
       });
       const text = await res.text();
       let parsed: unknown;
@@ -160,6 +162,8 @@ export class PbxTransport {
       return { result: { status: res.status, body: parsed }, retryAfter: res.headers.get('retry-after') };
     } catch (e) {
       return this.noAnswer(spec, e);
+    } finally {
+      timeout.done();
     }
   }
 

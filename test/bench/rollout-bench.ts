@@ -54,7 +54,7 @@ async function run(fleetConfig: string, concurrency: number): Promise<RunFigures
     const before = sb.pbx.state.requests.length;
     const started = process.hrtime.bigint();
     const r = await sb.runCli(['rollout', '--all', '--json', '--concurrency', String(concurrency)], {
-      env: { NODE_OPTIONS: `-r ${join(__dirname, 'report-usage.js')}`, GWKIT_BENCH_USAGE_FILE: usageFile },
+      env: { NODE_OPTIONS: `-r ${join(__dirname, 'report-usage.js')} ${process.env.BENCH_NODE_OPTIONS ?? ''}`.trim(), GWKIT_BENCH_USAGE_FILE: usageFile },
       timeoutMs: 15 * 60_000,
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
