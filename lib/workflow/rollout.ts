@@ -68,7 +68,7 @@ export async function rolloutTenant(
     const proof = await verifyIn(pbx, ctx, tenant, settings.level, false);
     const mail = proof.previousMailSettings ? { previousMailSettings: proof.previousMailSettings } : {};
     if (proof.ok) {
-      await recordProof(ctx, tenant, tenant.credentialSecretName);
+      await recordProof(ctx, tenant, tenant.credentialSecretName, written.version);
       return { ...base, ...mail, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: exitCodeOfStage('verified') };
     }
     return {

@@ -126,7 +126,7 @@ export async function rotateClient(
             : failure,
       });
     }
-    await recordProof(sessions, tenant, secretName);
+    await recordProof(sessions, tenant, secretName, rotation.toVersion);
     done.push(`test mail to ${step.proof.recipient} sent through Gmail with the new secret`);
   }
 

@@ -58,6 +58,7 @@ export class SessionProvider {
   readonly signal?: AbortSignal;
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, Promise<string>>();
+  private readonly budgets = new Map<string, number>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
   private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
@@ -161,8 +162,7 @@ export class SessionProvider {
    */
   async withPbx<T>(tenant: TenantConfig, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
     const pbx = this.pbxOf(tenant);
-    // The smallest requestsPerMinute among the selected tenants of a PBX is its budget.
-    const perMinute = Math.min(...this.tenants.filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
+    const perMinute = this.budgetOf(pbx);
     const target = {
       connection: {
         baseUrl: pbx.apiUrl,
@@ -176,6 +176,16 @@ export class SessionProvider {
       tenant: tenant.pbxTenant,
     };
     return this.pbxSessions.withTenant(target, (session) => work(session, pbx));
+  }
+
+  /** The smallest requestsPerMinute among the selected tenants of a PBX is its budget (computed once per PBX). */
+  private budgetOf(pbx: PbxSettings): number {
+    let perMinute = this.budgets.get(pbx.apiUrl);
+    if (perMinute === undefined) {
+      perMinute = Math.min(...this.tenants.filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
+      this.budgets.set(pbx.apiUrl, perMinute);
+    }
+    return perMinute;
   }
 
   /** End the run: log out of every PBX session. */

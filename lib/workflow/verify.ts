@@ -176,12 +176,15 @@ export async function verifyTenant(
   return result;
 }
 
-/** Record that a test mail just proved the version gwkit last wrote into this PBX tenant. */
-export async function recordProof(sessions: SessionProvider, tenant: TenantConfig, secretName: string): Promise<void> {
+/**
+ * Record that a test mail just proved `version` (when the caller knows which version the PBX holds),
+ * else the version gwkit last wrote into this PBX tenant.
+ */
+export async function recordProof(sessions: SessionProvider, tenant: TenantConfig, secretName: string, known?: number): Promise<void> {
   const { store } = await sessions.google();
   const where = pbxTargetOf(tenant);
-  const { applied } = await store.readFacts(secretName);
-  const version = applied && applied.pbx === where.pbx && applied.target === where.target ? applied.version : undefined;
+  const applied = known === undefined ? (await store.readFacts(secretName)).applied : undefined;
+  const version = known ?? (applied && applied.pbx === where.pbx && applied.target === where.target ? applied.version : undefined);
   await store.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
 }
 
