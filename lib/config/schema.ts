@@ -193,7 +193,7 @@ export const PbxSchema = z
       .describe('tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: tenant.'),
     login: PbxLoginSchema.optional(),
     caFile: z.string().min(1).optional().describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
-    timeoutSeconds: z.number().positive().max(300).optional().describe('Per-request timeout. Default: 15.'),
+    timeoutSeconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a number of seconds above 0' }).max(300, { error: 'expected at most 300 seconds' }).optional().describe('Per-request timeout. Default: 15.'),
     requestsPerMinute: z
       .number()
       .int({ error: 'expected a whole number of requests per minute' })
@@ -209,7 +209,7 @@ export const PbxSchema = z
 export const MailSchema = z
   .strictObject({
     switchToGmail: z
-      .boolean()
+      .boolean({ error: 'expected true or false' })
       .optional()
       .describe('Let `gwkit verify` set the tenant\'s mail server type to GMAIL. Off by default: an existing SMTP setup is never replaced silently.'),
     sender: email.optional().describe('Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.'),
@@ -267,7 +267,7 @@ const tenantSettings = {
     .enum(['PREVENT', 'ABANDON', 'DELETE'], { error: 'expected PREVENT, ABANDON or DELETE' })
     .optional()
     .describe('Overrides the deletion policy derived from environment.'),
-  lien: z.boolean().optional().describe('Place a lien against project deletion. Default: false.'),
+  lien: z.boolean({ error: 'expected true or false' }).optional().describe('Place a lien against project deletion. Default: false.'),
   backend: BackendSchema.optional(),
   provider: ProviderSchema.optional(),
   secretAccess: SecretAccessSchema.optional(),
