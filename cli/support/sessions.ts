@@ -23,9 +23,6 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
     import('../../lib/workflow/fleet-runner'),
   ]);
   const fleet = loadFleet(args.config);
-  // Google credentials are one input for the whole run: a bad one fails it before any tenant.
-  const { checkCredentialsFile } = await import('../../lib/google/credentials-check');
-  checkCredentialsFile(cli.io.env);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const { io } = cli;
   const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);
@@ -42,6 +39,7 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
     env: io.env,
   });
   cli.sessions.push(sessions);
+  sessions.assertGoogleCredentials();
   if (options.preflight ?? true) await sessions.assertPbxReady();
   return sessions;
 }

@@ -12,10 +12,10 @@
  * - all sessions to one PBX share one RequestBudget (requests per minute).
  */
 import { systemClock, type Clock } from '../clock';
-import { PortSipClient, pickTenant, type PbxConnectionOptions } from './client';
+import { PortSipClient, type PbxConnectionOptions } from './client';
 import { PbxLoginChallengedError, PortSipError } from './errors';
 import { RequestBudget } from './request-budget';
-import { checkTenantAdminSession, type TenantRef } from './session';
+import { enterTenant, type TenantRef } from './session';
 import type { TenantSummary } from './types';
 
 export interface PbxTarget {
@@ -124,22 +124,15 @@ export class PbxSessionPool {
   }
 
   private async enter(identity: Identity, client: PortSipClient, target: PbxTarget): Promise<void> {
-    const ref = target.tenant;
-    const label = ref.name ?? ref.domain ?? '?';
-    client.labelTenant(label);
-    if (identity.systemAdmin) {
-      identity.directory ??= client.listTenants().catch((error: unknown) => {
+    // A tenant admin's login decides the tenant: it is checked once per session.
+    if (!identity.systemAdmin && this.checkedTenantAdmins.has(client)) return;
+    // A system admin reads the tenant list once per identity, shared by its sessions.
+    const tenants = () =>
+      (identity.directory ??= client.listTenants().catch((error: unknown) => {
         identity.directory = undefined; // a later tenant may try again
         throw error;
-      });
-      const tenant = pickTenant(await identity.directory, ref.domain ? { domain: ref.domain } : ref, target.connection.baseUrl);
-      await client.useTenant(tenant.id!);
-      client.labelTenant(tenant.name ?? label);
-      return;
-    }
-    if (this.checkedTenantAdmins.has(client)) return;
-    // A tenant admin's login decides the tenant: check it is the one meant, once per session.
-    await checkTenantAdminSession(client, ref, label);
-    this.checkedTenantAdmins.add(client);
+      }));
+    await enterTenant(client, target.tenant, { systemAdmin: identity.systemAdmin, tenants, pbx: target.connection.baseUrl });
+    if (!identity.systemAdmin) this.checkedTenantAdmins.add(client);
   }
 }

@@ -2,8 +2,9 @@
  * openTenantSession: a client bound to one tenant, whose errors name that tenant.
  * One session per tenant is what makes parallel work safe: the tenant switch is per session.
  */
-import { PortSipClient, type PbxConnectionOptions } from './client';
+import { PortSipClient, pickTenant, type PbxConnectionOptions } from './client';
 import { ClientErrorCode, PortSipError } from './errors';
+import type { TenantSummary } from './types';
 
 export interface TenantRef {
   /** Tenant SIP domain (preferred: unique on a PBX). */
@@ -17,23 +18,35 @@ export interface TenantRef {
  * - Tenant admin (`opts.domain`, or the ref's domain): check GET /tenant is the expected tenant.
  */
 export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: TenantRef, asSystemAdmin: boolean): Promise<PortSipClient> {
-  const label = tenantRef.name ?? tenantRef.domain ?? '?';
   const loginOpts = asSystemAdmin ? { ...opts, domain: undefined } : { ...opts, domain: opts.domain ?? tenantRef.domain };
   const client = await PortSipClient.login(loginOpts);
   try {
-    client.labelTenant(label);
-    if (asSystemAdmin) {
-      const tenant = await client.findTenant(tenantRef.domain ? { domain: tenantRef.domain } : tenantRef);
-      await client.switchTenant(tenant.id!);
-      client.labelTenant(tenant.name ?? label);
-    } else {
-      await checkTenantAdminSession(client, tenantRef, label);
-    }
+    await enterTenant(client, tenantRef, { systemAdmin: asSystemAdmin, tenants: () => client.listTenants(), pbx: opts.baseUrl });
     return client;
   } catch (e) {
     await client.logout().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Make a logged-in session act inside the tenant: a system admin finds it (in `tenants`, read by the
+ * caller once or per session) and switches to it; a tenant admin's login must be that tenant.
+ */
+export async function enterTenant(
+  client: PortSipClient,
+  ref: TenantRef,
+  options: { systemAdmin: boolean; tenants: () => Promise<TenantSummary[]>; pbx: string },
+): Promise<void> {
+  const label = ref.name ?? ref.domain ?? '?';
+  client.labelTenant(label);
+  if (!options.systemAdmin) {
+    await checkTenantAdminSession(client, ref, label);
+    return;
+  }
+  const tenant = pickTenant(await options.tenants(), ref.domain ? { domain: ref.domain } : ref, options.pbx);
+  await client.useTenant(tenant.id!);
+  client.labelTenant(tenant.name ?? label);
 }
 
 /** A tenant admin's login decides the tenant: check it is the one meant (GET /tenant). */

@@ -59,6 +59,7 @@ export class SessionProvider {
   private readonly env: NodeJS.ProcessEnv;
   private readonly passwords = new Map<string, Promise<string>>();
   private readonly budgets = new Map<string, number>();
+  private credentialsChecked = false;
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
   private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
@@ -188,6 +189,16 @@ export class SessionProvider {
     return perMinute;
   }
 
+  /**
+   * Google credentials are one input for the whole run: checked once, before any Google call (and
+   * by the CLI before any tenant, so that a bad one fails the run, not each tenant).
+   */
+  assertGoogleCredentials(): void {
+    if (this.credentialsChecked) return;
+    checkCredentialsFile(this.env);
+    this.credentialsChecked = true;
+  }
+
   /** End the run: log out of every PBX session. */
   async close(): Promise<void> {
     await this.pbxSessions.close();
@@ -196,7 +207,7 @@ export class SessionProvider {
   /** Google clients on Application Default Credentials, created on first use. */
   google(): Promise<GoogleServices> {
     this.googleServices ??= (async () => {
-      checkCredentialsFile(this.env);
+      this.assertGoogleCredentials();
       const settings = this.fleet.google;
       const endpoints = resolveEndpoints(settings.endpoints);
       const auth = await createGoogleAuth({

@@ -68,16 +68,20 @@ void systemFieldsComplete;
  * of `{type, username}` alone may reset the rest: read, change two fields, write the whole object
  * back, and read again to prove nothing else moved. Returns the settings found before.
  */
-async function switchMailToGmail(pbx: PortSipClient, level: 'tenant' | 'system', sender: string): Promise<Record<string, unknown>> {
+async function switchMailToGmail(
+  pbx: PortSipClient,
+  level: 'tenant' | 'system',
+  sender: string,
+  read: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const fields: readonly string[] = level === 'system' ? SYSTEM_MAIL_FIELDS : TENANT_MAIL_FIELDS;
-  const read = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
   // Never hand on a credential, should a PBX echo one (the spec does not forbid extra fields).
   const before = Object.fromEntries(Object.entries(read).filter(([k]) => !/password|secret|token/i.test(k)));
   const whole = Object.fromEntries(fields.filter((f) => before[f] !== undefined).map((f) => [f, before[f]]));
   const body = { ...whole, type: 'GMAIL' as const, username: sender };
   if (level === 'system') await pbx.setNotification('system', body as SystemNotificationUpdate);
   else await pbx.setNotification('tenant', body as TenantNotificationUpdate);
-  const after = (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
+  const after = await readMailSettings(pbx, level);
   // Every field the PBX reported before must read the same after (one it did not report cannot be kept).
   const moved = fields.filter((f) => f !== 'type' && f !== 'username' && before[f] !== undefined && !isDeepStrictEqual(before[f], after[f]));
   if (after.type !== 'GMAIL' || moved.length) {
@@ -87,6 +91,11 @@ async function switchMailToGmail(pbx: PortSipClient, level: 'tenant' | 'system',
     );
   }
   return before;
+}
+
+/** The mail settings of either level, as plain fields. */
+async function readMailSettings(pbx: PortSipClient, level: 'tenant' | 'system'): Promise<Record<string, unknown>> {
+  return (level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant')) as Record<string, unknown>;
 }
 
 function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCause'> {
@@ -106,8 +115,8 @@ function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCa
 /** verify inside an open PBX session (shared with rollout's single pass). */
 export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
   const base = { tenant: tenant.id, recipient: tenant.mail.testRecipient };
-  const settings = level === 'system' ? await pbx.getNotification('system') : await pbx.getNotification('tenant');
-  let mailType = settings.type ?? 'SMTP';
+  const settings = await readMailSettings(pbx, level);
+  let mailType = (settings.type as string | undefined) ?? 'SMTP';
   let switchedToGmail = false;
   let previousMailSettings: Record<string, unknown> | undefined;
   if (mailType !== 'GMAIL') {
@@ -126,7 +135,8 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
       return { ...base, verdict: 'not-gmail', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to switch the mail type to GMAIL and send the test mail' };
     }
     ctx.log(`${tenant.id}: switching the PBX mail type from ${mailType} to GMAIL (mail.switchToGmail)`);
-    previousMailSettings = await switchMailToGmail(pbx, level, tenant.mail.sender);
+    // The settings just read are the ones to keep: no second read before the write.
+    previousMailSettings = await switchMailToGmail(pbx, level, tenant.mail.sender, settings);
     mailType = 'GMAIL';
     switchedToGmail = true;
   }

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../emulators/sandbox';
+import { fleetHeader } from '../support/fleet-yaml';
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -19,12 +20,10 @@ const LATENCY_MS = 20;
 
 function writeFleet(dir: string): string {
   const lines = [
-    'defaults:',
-    '  projectId: "pbxgw-{id}"',
-    '  parent: folders/123456789012',
-    '  billingAccount: 01ABCD-23EF45-67ABCD',
-    '  consentScreen: { supportEmail: it-support@msp.example }',
-    `  pbx: { url: "https://pbx.msp.example:8887", requestsPerMinute: ${LIMIT}, login: { role: system-admin, username: admin } }`,
+    ...fleetHeader(
+      '  consentScreen: { supportEmail: it-support@msp.example }',
+      `  pbx: { url: "https://pbx.msp.example:8887", requestsPerMinute: ${LIMIT}, login: { role: system-admin, username: admin } }`,
+    ),
     'tenants:',
   ];
   for (let i = 0; i < TENANTS; i++) lines.push(`  - id: t${String(i).padStart(4, '0')}`, `    pbxTenant: { domain: t${i}.pbx.example }`);

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { fleetHeader } from '../support/fleet-yaml';
 
 const ROOT = join(__dirname, '../../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -18,13 +19,11 @@ const FEATURE_SETS = ['[mail]', '[mail, userSync, sso]', '[mail, sso]'];
 
 function writeFleet(dir: string, size: number): string {
   const lines = [
-    'defaults:',
-    '  projectId: "pbxgw-{id}"',
-    '  parent: folders/123456789012',
-    '  billingAccount: 01ABCD-23EF45-67ABCD',
-    '  consentScreen: { supportEmail: it-support@msp.example }',
-    '  backend: { type: gcs, bucket: msp-gwkit-state }',
-    '  secretAccess: { readers: ["serviceAccount:ci@msp-admin.iam.gserviceaccount.com"] }',
+    ...fleetHeader(
+      '  consentScreen: { supportEmail: it-support@msp.example }',
+      '  backend: { type: gcs, bucket: msp-gwkit-state }',
+      '  secretAccess: { readers: ["serviceAccount:ci@msp-admin.iam.gserviceaccount.com"] }',
+    ),
     'tenants:',
   ];
   for (let i = 0; i < size; i++) {

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startSandbox, type Sandbox } from '../../emulators/sandbox';
+import { fleetHeader } from '../support/fleet-yaml';
 
 const TENANTS = 200;
 let sb: Sandbox;
@@ -16,13 +17,10 @@ let sb: Sandbox;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gwkit-interrupt-'));
   const lines = [
-    'version: 1',
-    'defaults:',
-    '  projectId: "pbxgw-{id}"',
-    '  parent: folders/123456789012',
-    '  billingAccount: 01ABCD-23EF45-67ABCD',
-    '  consentScreen: { supportEmail: it@msp.example }',
-    '  pbx: { url: "https://pbx.msp.example:8887", login: { username: admin } }',
+    ...fleetHeader(
+      '  consentScreen: { supportEmail: it@msp.example }',
+      '  pbx: { url: "https://pbx.msp.example:8887", login: { username: admin } }',
+    ),
     'tenants:',
   ];
   for (let i = 0; i < TENANTS; i++) lines.push(`  - { id: t${String(i).padStart(3, '0')}, pbxTenant: { domain: t${i}.pbx.example } }`);

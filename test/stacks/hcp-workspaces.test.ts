@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { loadFleet } from '../../lib/config';
 import { buildFleetApp, HCP_WORKSPACES_STACK } from '../../stacks/fleet-app';
 import { haveTerraform, terraformInit } from './terraform';
+import { fleetHeader } from '../support/fleet-yaml';
 
 const root = join(__dirname, '../..');
 
@@ -27,17 +28,14 @@ function synth(yaml: string, env: Record<string, string> = {}) {
 }
 
 const FLEET = [
-  'version: 1',
-  'defaults:',
-  '  projectId: "pbxgw-{id}"',
-  '  parent: folders/123456789012',
-  '  billingAccount: 01ABCD-23EF45-67ABCD',
-  '  consentScreen: { supportEmail: it@msp.example }',
-  '  backend:',
-  '    type: cloud',
-  '    organization: msp-example',
-  '    workspacePrefix: "pbx-"',
-  '    dynamicCredentials: { workloadProvider: projects/123/locations/global/workloadIdentityPools/hcp/providers/tfc, serviceAccount: deployer@msp-admin.iam.gserviceaccount.com }',
+  ...fleetHeader(
+    '  consentScreen: { supportEmail: it@msp.example }',
+    '  backend:',
+    '    type: cloud',
+    '    organization: msp-example',
+    '    workspacePrefix: "pbx-"',
+    '    dynamicCredentials: { workloadProvider: projects/123/locations/global/workloadIdentityPools/hcp/providers/tfc, serviceAccount: deployer@msp-admin.iam.gserviceaccount.com }',
+  ),
   'tenants:',
   '  - { id: acme, pbxTenant: { domain: acme.example } }',
   '  - { id: globex, pbxTenant: { domain: globex.example } }',

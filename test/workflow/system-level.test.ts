@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { consentEmulated } from '../../emulators/consent';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
 import { pbxGoogleWrites, runExpect } from '../cli/helpers';
+import { fleetHeader } from '../support/fleet-yaml';
 
 let sb: Sandbox;
 
@@ -17,14 +18,11 @@ beforeAll(async () => {
   writeFileSync(
     fleet,
     [
-      'version: 1',
-      'defaults:',
-      '  projectId: "pbxgw-{id}"',
-      '  parent: folders/123456789012',
-      '  billingAccount: 01ABCD-23EF45-67ABCD',
-      '  consentScreen: { supportEmail: noc@msp.example, audience: internal }',
-      '  pbx: { url: "https://pbx.msp.example:8887", level: system, login: { username: admin } }',
-      '  mail: { switchToGmail: true }',
+      ...fleetHeader(
+        '  consentScreen: { supportEmail: noc@msp.example, audience: internal }',
+        '  pbx: { url: "https://pbx.msp.example:8887", level: system, login: { username: admin } }',
+        '  mail: { switchToGmail: true }',
+      ),
       'tenants:',
       '  - id: pbx-wide',
       '    pbxTenant: { domain: pbx.msp.example }',
