@@ -3,37 +3,22 @@
  * secret, disable the old one), deleting a client, and Secret Manager versions disabled, enabled
  * and destroyed through the API as gcloud/googleapis call it.
  */
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
 import { apiRoot, parseClientFile, probeClientPair } from '../../lib/google';
-import { PBX_REDIRECT, PROJECT_ID, SECRET_ID, startFixture, type Fixture } from './fixture';
+import { PBX_REDIRECT, PROJECT_ID, SECRET_ID, browserRequests, startFixture, type Fixture } from './fixture';
 
 let fx: Fixture;
-let http: Agent;
+let browser: ReturnType<typeof browserRequests>;
 beforeAll(async () => {
   fx = await startFixture();
-  http = new Agent({ connect: { ca: readFileSync(fx.emu.caFile, 'utf8') } });
+  browser = browserRequests(fx.emu.caFile);
 });
 afterAll(async () => {
-  await http?.close();
+  await browser?.close();
   await fx?.emu.close();
 });
 
-async function get(url: string) {
-  const res = await request(url, { dispatcher: http });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-}
-async function post(url: string, form: Record<string, string>) {
-  const res = await request(url, {
-    dispatcher: http,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, json: JSON.parse(text || '{}') as Record<string, unknown> };
-}
 
 const probe = (clientId: string, clientSecret: string) =>
   probeClientPair({ clientId, clientSecret }, { tokenUrl: fx.emu.endpoints.oauth2Token, redirectUri: PBX_REDIRECT, caFile: fx.emu.caFile });
@@ -48,12 +33,12 @@ async function refreshTokenFor(clientId: string, clientSecret: string): Promise<
     scope: 'https://mail.google.com/',
     access_type: 'offline',
   }).toString();
-  const page = await get(u.toString());
+  const page = await browser.get(u.toString());
   expect(page.status).toBe(200);
   const consentId = /name="consent_id" value="([^"]+)"/.exec(page.text)![1]!;
-  const decision = await post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId, decision: 'allow' });
+  const decision = await browser.post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId, decision: 'allow' });
   const code = new URL(String(decision.headers.location)).searchParams.get('code')!;
-  const exchange = await post(fx.emu.endpoints.oauth2Token, {
+  const exchange = await browser.post(fx.emu.endpoints.oauth2Token, {
     grant_type: 'authorization_code',
     code,
     redirect_uri: PBX_REDIRECT,
@@ -61,11 +46,11 @@ async function refreshTokenFor(clientId: string, clientSecret: string): Promise<
     client_secret: clientSecret,
   });
   expect(exchange.status).toBe(200);
-  return String(exchange.json.refresh_token);
+  return String(exchange.json().refresh_token);
 }
 
 const refresh = (clientId: string, clientSecret: string, refreshToken: string) =>
-  post(fx.emu.endpoints.oauth2Token, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret });
+  browser.post(fx.emu.endpoints.oauth2Token, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret });
 
 describe('OAuth client secret rotation', () => {
   test('a new Web client has exactly one enabled secret', () => {
@@ -99,7 +84,7 @@ describe('OAuth client secret rotation', () => {
     await expect(probe(web.clientId, web.clientSecret)).resolves.toMatchObject({ ok: false, verdict: 'invalid_client' });
     await expect(probe(web.clientId, added.clientSecret)).resolves.toMatchObject({ ok: true, verdict: 'valid' });
     const old = await refresh(web.clientId, web.clientSecret, refreshToken);
-    expect([old.status, old.json.error]).toEqual([401, 'invalid_client']);
+    expect([old.status, old.json().error]).toEqual([401, 'invalid_client']);
     expect((await refresh(web.clientId, added.clientSecret, refreshToken)).status).toBe(200);
     // The single-secret view follows the rotation.
     expect(fx.emu.state.clients.get(web.clientId)!.clientSecret).toBe(added.clientSecret);
@@ -128,11 +113,11 @@ describe('OAuth client secret rotation', () => {
     await expect(probe(web.clientId, web.clientSecret)).resolves.toMatchObject({ ok: false, verdict: 'invalid_client' });
     await expect(probe(web.clientId, added.clientSecret)).resolves.toMatchObject({ ok: false, verdict: 'invalid_client' });
     const r = await refresh(web.clientId, added.clientSecret, refreshToken);
-    expect([r.status, r.json.error]).toEqual([401, 'invalid_client']);
+    expect([r.status, r.json().error]).toEqual([401, 'invalid_client']);
 
     const u = new URL(fx.emu.endpoints.authorization);
     u.search = new URLSearchParams({ client_id: web.clientId, redirect_uri: PBX_REDIRECT, response_type: 'code', scope: 'openid' }).toString();
-    const page = await get(u.toString());
+    const page = await browser.get(u.toString());
     expect(page.status).toBe(401);
     expect(page.text).toContain('Error 401: invalid_client');
     expect(() => fx.emu.deleteClient(web.clientId)).toThrow(/no OAuth client/);
@@ -250,7 +235,7 @@ describe('Secret Manager version states through the API', () => {
   });
 
   test('same auth and Service Usage checks as other calls; every call logged with principal, never a payload', async () => {
-    const res = await request(`${fx.emu.url}/v1/${version(1)}:disable`, { dispatcher: http, method: 'POST', body: '{}' });
+    const res = await request(`${fx.emu.url}/v1/${version(1)}:disable`, { dispatcher: browser.http, method: 'POST', body: '{}' });
     expect(res.statusCode).toBe(401);
     await res.body.text();
     expect(fx.emu.state.secretVersions(PROJECT_ID, SECRET_ID)[0]!.state).toBe('ENABLED');

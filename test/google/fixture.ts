@@ -1,4 +1,6 @@
 /** Shared test setup: one emulator per test file, ADC pointing at it, CA trusted per client. */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
 import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
 import { createGoogleAuth, type GoogleApiAuth } from '../../lib/google';
 
@@ -25,4 +27,27 @@ export async function startFixture(): Promise<Fixture> {
   const secretName = emu.createSecret(PROJECT_ID, SECRET_ID);
   const auth = await createGoogleAuth({ endpoints: emu.endpoints, caFile: emu.caFile });
   return { emu, auth, secretName };
+}
+
+/** Plain HTTPS requests to the emulator, as a browser makes them, trusting the emulator's CA. */
+export function browserRequests(caFile: string) {
+  const http = new Agent({ connect: { ca: readFileSync(caFile, 'utf8') } });
+  return {
+    http,
+    async get(url: string) {
+      const res = await request(url, { dispatcher: http });
+      return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+    },
+    async post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+      const res = await request(url, {
+        dispatcher: http,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(form).toString(),
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text || '{}') as Record<string, unknown> };
+    },
+    close: () => http.close(),
+  };
 }

@@ -4,38 +4,23 @@
  * and impersonation through IAM Credentials.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
 import { ClientCredentialStore, checkClientFile, createGoogleAuth, parseClientFile, probeClientPair } from '../../lib/google';
 import { InputError } from '../../lib/errors';
-import { PBX_REDIRECT, PROJECT_ID, SBC_REDIRECT, startFixture, type Fixture } from './fixture';
+import { PBX_REDIRECT, PROJECT_ID, SBC_REDIRECT, browserRequests, startFixture, type Fixture } from './fixture';
 
 let fx: Fixture;
 let web: { clientId: string; clientSecret: string; downloadJson: string };
-let http: Agent;
+let browser: ReturnType<typeof browserRequests>;
 beforeAll(async () => {
   fx = await startFixture();
   web = fx.emu.createWebClient({ projectId: PROJECT_ID, redirectUris: [PBX_REDIRECT, SBC_REDIRECT], name: 'ACME PBX' });
-  http = new Agent({ connect: { ca: readFileSync(fx.emu.caFile, 'utf8') } });
+  browser = browserRequests(fx.emu.caFile);
 });
 afterAll(async () => {
-  await http?.close();
+  await browser?.close();
   await fx?.emu.close();
 });
 
-async function get(url: string) {
-  const res = await request(url, { dispatcher: http });
-  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-}
-async function post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-  const res = await request(url, {
-    dispatcher: http,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(form).toString(),
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
-}
 
 describe('token probe', () => {
   const probe = (clientId: string, clientSecret: string) =>
@@ -127,12 +112,12 @@ describe('consent page and code exchange', () => {
   const consentId = (html: string) => /name="consent_id" value="([^"]+)"/.exec(html)![1]!;
 
   test('allow -> code -> tokens with refresh token; code single-use; revoked refresh -> invalid_grant', async () => {
-    const page = await get(authUrl(SBC_REDIRECT));
+    const page = await browser.get(authUrl(SBC_REDIRECT));
     expect(page.status).toBe(200);
     expect(page.text).toContain('gwkit Google emulator');
     expect(page.text).toContain('ACME PBX');
     expect(page.text).toContain('https://mail.google.com/');
-    const decision = await post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId(page.text), decision: 'allow' });
+    const decision = await browser.post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId(page.text), decision: 'allow' });
     expect(decision.status).toBe(302);
     const back = new URL(String(decision.headers.location));
     expect(`${back.origin}${back.pathname}`).toBe(SBC_REDIRECT);
@@ -140,7 +125,7 @@ describe('consent page and code exchange', () => {
     const code = back.searchParams.get('code')!;
 
     const exchange = (redirectUri: string) =>
-      post(
+      browser.post(
         fx.emu.endpoints.oauth2Token,
         { grant_type: 'authorization_code', code, redirect_uri: redirectUri },
         { authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` },
@@ -156,7 +141,7 @@ describe('consent page and code exchange', () => {
     expect([reused.status, reused.json().error]).toEqual([400, 'invalid_grant']);
 
     const refresh = () =>
-      post(fx.emu.endpoints.oauth2Token, {
+      browser.post(fx.emu.endpoints.oauth2Token, {
         grant_type: 'refresh_token',
         refresh_token: String(tokens.refresh_token),
         client_id: web.clientId,
@@ -168,14 +153,14 @@ describe('consent page and code exchange', () => {
     expect([dead.status, dead.json()]).toEqual([400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }]);
 
     // A Gmail-scoped user token is not a cloud-platform token: Secret Manager refuses it.
-    const sm = await get(`${fx.emu.url}/v1/${fx.secretName}`);
+    const sm = await browser.get(`${fx.emu.url}/v1/${fx.secretName}`);
     expect(sm.status).toBe(401);
     expect(JSON.parse(sm.text).error.status).toBe('UNAUTHENTICATED');
   });
 
   test('deny -> access_denied with state', async () => {
-    const page = await get(authUrl(PBX_REDIRECT));
-    const decision = await post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId(page.text), decision: 'deny' });
+    const page = await browser.get(authUrl(PBX_REDIRECT));
+    const decision = await browser.post(`${fx.emu.url}/o/oauth2/v2/auth/consent`, { consent_id: consentId(page.text), decision: 'deny' });
     const back = new URL(String(decision.headers.location));
     expect([back.searchParams.get('error'), back.searchParams.get('state'), back.searchParams.get('code')]).toEqual([
       'access_denied',
@@ -185,11 +170,11 @@ describe('consent page and code exchange', () => {
   });
 
   test('redirect URI not registered -> Error 400: redirect_uri_mismatch; unknown client -> invalid_client', async () => {
-    const mismatch = await get(authUrl('https://pbx.acme.example:8887/other'));
+    const mismatch = await browser.get(authUrl('https://pbx.acme.example:8887/other'));
     expect(mismatch.status).toBe(400);
     expect(mismatch.text).toContain('Error 400: redirect_uri_mismatch');
     expect(mismatch.text).toContain('gwkit Google emulator');
-    const unknown = await get(authUrl(PBX_REDIRECT, '1-unknown.apps.googleusercontent.com'));
+    const unknown = await browser.get(authUrl(PBX_REDIRECT, '1-unknown.apps.googleusercontent.com'));
     expect(unknown.status).toBe(401);
     expect(unknown.text).toContain('Error 401: invalid_client');
   });
