@@ -7,6 +7,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../lib/errors';
+import { cdkVerbCommands } from './commands/cdk-verbs';
 import { clientCommand } from './commands/client';
 import { configCommand } from './commands/config';
 import { discoverCommand } from './commands/discover';
@@ -21,7 +22,7 @@ import { envelope, type Cli } from './support/run';
 
 class UsageError extends Error {}
 
-const COMMANDS = ['config', 'discover', 'client', 'post-deploy', 'status', 'verify', 'rollout', 'teardown', 'matrix', 'completion'];
+const COMMANDS = ['config', 'discover', 'client', 'post-deploy', 'status', 'verify', 'rollout', 'teardown', 'matrix', 'completion', 'deploy', 'apply', 'synth', 'diff', 'plan', 'destroy'];
 const SUBCOMMANDS: Record<string, string[]> = { client: ['guide', 'import', 'rotate'], config: ['validate', 'schema'] };
 
 /** The command named in argv (`client import`, `status`), for the usage-error envelope. */
@@ -70,6 +71,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
     .command(rolloutCommand(cli))
     .command(teardownCommand(cli))
     .command(matrixCommand(cli))
+    .command(cdkVerbCommands(cli))
     .completion('completion', 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()

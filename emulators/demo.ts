@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CDK_CLI, cdkCommand, gwkitCommand } from '../lib/workflow/printed-commands';
 import { consentEmulated } from './consent';
 import { repoRoot } from './repo-root';
 import { startSandbox, type Sandbox } from './sandbox';
@@ -19,7 +20,7 @@ const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}
 const step = (title: string) => say(`\n== ${title}`);
 
 async function gwkit(sb: Sandbox, args: string[]): Promise<{ code: number | null; json?: any }> {
-  say(`\n  $ gwkit ${args.join(' ')}`);
+  say(`\n  $ npx gwkit ${args.join(' ')}`);
   const run = await sb.runCli(args);
   const shown = args.includes('--json') ? '' : run.stdout;
   if (shown.trim()) say(indent(shown));
@@ -32,17 +33,19 @@ async function main(): Promise<void> {
   const started = Date.now();
   const root = repoRoot();
 
-  step('1. Synthesize the example fleet (offline: cdktf, no cloud account)');
+  step('1. Synthesize the example fleet with the pinned CDK CLI (offline: no cloud account)');
+  say('\n  $ npx cdktn synth');
   const outdir = mkdtempSync(join(tmpdir(), 'gwkit-demo-synth-'));
-  const synth = spawnSync(process.execPath, [join(root, 'dist/main.js')], {
+  const synth = spawnSync('npx', ['--no-install', CDK_CLI, 'synth'], {
     cwd: root,
-    env: { ...process.env, CDKTF_OUTDIR: outdir, GWKIT_CONFIG: join(root, 'gwkit.yaml') },
+    // CDKTF_OUTPUT: the demo leaves the clone's own cdktf.out alone.
+    env: { ...process.env, CDKTF_OUTPUT: outdir, GWKIT_CONFIG: join(root, 'gwkit.yaml'), CHECKPOINT_DISABLE: '1' },
     encoding: 'utf8',
   });
   if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
   for (const stack of readdirSync(join(outdir, 'stacks')).sort()) say(`    cdktf.out/stacks/${stack}/cdk.tf.json`);
   rmSync(outdir, { recursive: true, force: true });
-  say('    A real run now does: GWKIT_TENANTS=<id> npx cdktf deploy <id>. Here the Google emulator plays the deployed result.');
+  say(`    A real run now does: ${cdkCommand('deploy', ['<tenant>'])}. Here the Google emulator plays the deployed result.`);
 
   const sb = await startSandbox();
   try {
@@ -85,9 +88,9 @@ async function main(): Promise<void> {
 
     step('What was emulated, and what a real run needs instead');
     say('    - Google Cloud (projects, APIs, Secret Manager, OAuth): a real run uses Application Default Credentials');
-    say('      (gcloud auth application-default login, or a CI service account) and `cdktf deploy` per tenant.');
+    say(`      (gcloud auth application-default login, or a CI service account) and ${cdkCommand('deploy', ['<tenant>'])} per tenant.`);
     say('    - The PortSIP PBX: a real run points pbx.url at https://YOUR-PBX:8887 and sets GWKIT_PBX_PASSWORD.');
-    say('    - The Console step: a person creates the consent screen and Web client (gwkit client guide shows how).');
+    say(`    - The Console step: a person creates the consent screen and Web client (${gwkitCommand('client guide --tenant <tenant>')} shows how).`);
     say('    - Consent: a Google Workspace administrator opens the link from post-deploy in a browser.');
     say(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {

@@ -5,7 +5,7 @@
  * - the PBX emulator holds every tenant of the fleet (even those that have a PBX of their own in the
  *   source fleet), with the users the fleet's logins need and random passwords;
  * - the Google emulator has the "deployed" tenants' projects (enabled APIs + the empty client
- *   credential secret, as `cdktf deploy` leaves them) and an ADC file;
+ *   credential secret, as `cdktn deploy` leaves them) and an ADC file;
  * - a generated gwkit.yaml pointing at both, and the environment to run the CLI with.
  *
  * Used by the CLI integration tests, the end-to-end browser tests and `npm run demo`.
@@ -38,7 +38,7 @@ export interface SandboxOptions {
   fleetConfig?: string;
   /**
    * Which tenants get their Google project "deployed" (project + enabled APIs + empty secret
-   * gwkit-oauth-client, as `cdktf deploy` would leave it). Default: all.
+   * gwkit-oauth-client, as `cdktn deploy` would leave it). Default: all.
    */
   deployed?: string[] | 'all' | 'none';
   /** PBX tenants behind a PortSIP SBC (they report sbc_redirect_uri). Default: the first tenant. */
@@ -358,7 +358,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   }
 }
 
-/** What `cdktf deploy` of the tenant stack leaves: the project, its APIs, the empty credential slot. */
+/** What `cdktn deploy` of the tenant stack leaves: the project, its APIs, the empty credential slot. */
 function deployProject(google: GoogleEmulator, t: TenantConfig): void {
   google.createProject({
     projectId: t.projectId,

@@ -124,7 +124,7 @@ function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[])
       for (const key of issue.keys) {
         const where = source.locate(issue.path, key);
         const field = describePath([...issue.path, key], data);
-        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_SOURCES} (value not shown)` : 'misspelt? `gwkit config schema` lists every setting';
+        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_SOURCES} (value not shown)` : "misspelt? `npx gwkit config schema` lists every setting";
         lines.push(`${where}: ${field}: unknown setting "${key}" (${advice})`);
       }
       continue;

@@ -273,7 +273,7 @@ export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined, 
     const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 37)}…` : id));
     throw new InputError(
       `${source}: ${fleet.file} has no tenant with id ${shown.join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ` +
-        `(the fleet has ${fleet.tenants.length} tenants; \`gwkit config validate\` lists them)`,
+        `(the fleet has ${fleet.tenants.length} tenants; \`npx gwkit config validate\` lists them)`,
     );
   }
   return [...new Set(ids)].map((id) => byId.get(id)!);

@@ -353,7 +353,7 @@ function decodePayload(secretName: string, payload: secretmanager_v1.Schema$Secr
   if (typeof o?.client_id !== 'string' || typeof o.client_secret !== 'string') {
     // Say what is wrong without echoing the payload.
     throw new RemoteError(
-      `secret ${secretName}: latest version is not JSON {"client_id","client_secret"} (was it written by hand?); import the client again with \`gwkit client import\``,
+      `secret ${secretName}: latest version is not JSON {"client_id","client_secret"} (was it written by hand?); import the client again with \`npx gwkit client import --tenant <tenant> --file <client_secret.json>\``,
     );
   }
   return { clientId: o.client_id, clientSecret: o.client_secret };

@@ -35,7 +35,7 @@ export function checkCredentialsFile(env: NodeJS.ProcessEnv): void {
   }
   if (doc && (doc.web || doc.installed)) {
     throw new InputError(
-      `${where} is an OAuth client file (the "Download JSON" of a Console client, what \`gwkit client import --file\` takes), not credentials for gwkit itself; ${FIX}`,
+      `${where} is an OAuth client file (the "Download JSON" of a Console client, what \`npx gwkit client import --tenant <tenant> --file <client_secret.json>\` takes), not credentials for gwkit itself; ${FIX}`,
     );
   }
   if (!doc || typeof doc.type !== 'string' || !CREDENTIAL_TYPES.has(doc.type)) {

@@ -4,6 +4,7 @@
  */
 import type { TenantConfig } from '../config';
 import { consoleLinks, type ConsoleLinks } from '../console-links';
+import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 import { readRedirectUris } from './redirect-uris';
 
@@ -35,7 +36,7 @@ export async function buildClientGuide(ctx: SessionProvider, tenant: TenantConfi
         ? { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'Internal' }
         : { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'External', publishingStatus: 'In production' },
     client: { applicationType: 'Web application', name: `${tenant.consentScreen.appName} (${tenant.id})`, redirectUris: uris.all },
-    next: `gwkit client import --tenant ${tenant.id} --file <the downloaded client_secret_….json>`,
+    next: gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`),
   };
 }
 

@@ -19,6 +19,7 @@ import { ExitCode, InputError, RemoteError } from '../errors';
 import { parseClientFile, probeClientPair, type StoredClientPair } from '../google';
 import type { ClientSource } from './client-import';
 import { postDeployIn, storedClientOf } from './post-deploy';
+import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 import { describeVerifyFailure, exitCodeOfVerdict, isProven } from './stage-model';
 import { recordProof, verifyIn } from './verify';
@@ -71,7 +72,7 @@ export async function rotateClient(
     const file = parseClientFile(options.source.text, options.source.source);
     if (file.clientId !== stored.clientId) {
       throw new InputError(
-        `${file.source}: client ${file.clientId} is not the tenant's client ${stored.clientId}; a rotation keeps the client and changes its secret (for a new client use gwkit client import)`,
+        `${file.source}: client ${file.clientId} is not the tenant's client ${stored.clientId}; a rotation keeps the client and changes its secret (for a new client use ${gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`)})`,
       );
     }
     if (file.clientSecret === stored.clientSecret) {
@@ -102,7 +103,7 @@ export async function rotateClient(
     return base('add-secret', {
       nextAction:
         `in the Console open ${clientPage(tenant, stored.clientId)}, choose "Add secret", download the client JSON, ` +
-        `then gwkit client rotate --tenant ${tenant.id} --file CLIENT.json (the old secret keeps working meanwhile)`,
+        `then ${gwkitCommand(`client rotate --tenant ${tenant.id} --file <client_secret.json>`)} (the old secret keeps working meanwhile)`,
     });
   }
   if (options.dryRun) return base('consent', { nextAction: `run without --dry-run to write version ${rotation.toVersion} into the PBX and prove it` });
@@ -122,7 +123,7 @@ export async function rotateClient(
         exitCode: step.proof ? exitCodeOfVerdict(step.proof.verdict) : ExitCode.WaitingOnPerson,
         nextAction:
           step.proof?.verdict === 'consent-missing' && consent
-            ? `the PBX needs the Google authorization again: a Google Workspace administrator opens ${consent} and allows access; then gwkit client rotate --tenant ${tenant.id}`
+            ? `the PBX needs the Google authorization again: a Google Workspace administrator opens ${consent} and allows access; then ${gwkitCommand(`client rotate --tenant ${tenant.id}`)}`
             : failure,
       });
     }
@@ -144,7 +145,7 @@ export async function rotateClient(
       return base('disable-old-secret', {
         nextAction:
           `the new secret works; in the Console open ${clientPage(tenant, stored.clientId)} and disable the OLD secret ` +
-          `(the one created before ${rotation.startedAt}), then gwkit client rotate --tenant ${tenant.id} to finish`,
+          `(the one created before ${rotation.startedAt}), then ${gwkitCommand(`client rotate --tenant ${tenant.id}`)} to finish`,
       });
     }
     done.push('Google refuses the old secret');

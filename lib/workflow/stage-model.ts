@@ -16,6 +16,7 @@ import { ExitCode } from '../errors';
 import { enabledServices, getProject, type CredentialSecretFacts, type StoredClientPair } from '../google';
 import type { GoogleIntegration } from '../pbx';
 import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
+import { cdkCommand, gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 
 export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified'] as const;
@@ -45,15 +46,16 @@ export interface TenantView {
 
 /** What comes next at each stage, in the same words wherever it is said. */
 export const nextAction = {
-  deploy: (t: TenantConfig) => `GWKIT_TENANTS=${t.id} npx cdktf deploy ${t.id}`,
-  createClient: (t: TenantConfig) => `gwkit client guide --tenant ${t.id}, then gwkit client import --tenant ${t.id} --file CLIENT.json`,
+  deploy: (t: TenantConfig) => cdkCommand('deploy', [t.id]),
+  createClient: (t: TenantConfig) =>
+    `${gwkitCommand(`client guide --tenant ${t.id}`)}, then ${gwkitCommand(`client import --tenant ${t.id} --file <client_secret.json>`)}`,
   configurePbx: () => 'add pbx settings for this tenant to gwkit.yaml',
-  postDeploy: (t: TenantConfig) => `gwkit post-deploy --tenant ${t.id}`,
+  postDeploy: (t: TenantConfig) => gwkitCommand(`post-deploy --tenant ${t.id}`),
   writeForReal: (clientId: string) => `run without --dry-run to write client ${clientId} into the PBX`,
   noConsentLink: () => 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
   consent: (t: TenantConfig, consentUri: string) =>
-    `a Google Workspace administrator opens ${consentUri} and allows access; then gwkit verify --tenant ${t.id}`,
-  prove: (t: TenantConfig) => `consent at the link if not done yet, then prove it: gwkit verify --tenant ${t.id}`,
+    `a Google Workspace administrator opens ${consentUri} and allows access; then ${gwkitCommand(`verify --tenant ${t.id}`)}`,
+  prove: (t: TenantConfig) => `consent at the link if not done yet, then prove it: ${gwkitCommand(`verify --tenant ${t.id}`)}`,
 } as const;
 
 /** The Google side of a tenant: a final view (planned, provisioned, no PBX) or the stored client. */
@@ -141,7 +143,9 @@ function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done
   const unchecked = checked ? reported.filter((u) => !checked.redirectUris.includes(u)) : [];
   if (unchecked.length) {
     drift.push(`the PBX now reports redirect URI ${unchecked.join(', ')}, which the client was not checked against (${checked!.at})`);
-    fix = `add ${unchecked.join(' and ')} to the client's authorized redirect URIs in the Console (gwkit client guide --tenant ${tenant.id}), download it again, then gwkit client import --tenant ${tenant.id} --file CLIENT.json`;
+    fix =
+      `add ${unchecked.join(' and ')} to the client's authorized redirect URIs in the Console (${gwkitCommand(`client guide --tenant ${tenant.id}`)}), ` +
+      `download it again, then ${gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`)}`;
   }
   const link = httpsOnly(onPbx.auth_consent_uri);
   const linkClient = link ? new URL(link).searchParams.get('client_id') : null;
@@ -152,12 +156,12 @@ function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done
   if (proof) {
     const days = Math.floor((now - Date.parse(proof.at)) / 86_400_000);
     if (days > tenant.mail.maxProofAgeDays) {
-      warnings.push(`the last proof is ${days} days old (more than mail.maxProofAgeDays ${tenant.mail.maxProofAgeDays}): run gwkit verify; Google deletes OAuth clients unused for six months`);
+      warnings.push(`the last proof is ${days} days old (more than mail.maxProofAgeDays ${tenant.mail.maxProofAgeDays}): run ${gwkitCommand(`verify --tenant ${tenant.id}`)}; Google deletes OAuth clients unused for six months`);
     }
   }
   if (records.rotation) {
     const to = records.rotation.toVersion ? `version ${records.rotation.fromVersion} → ${records.rotation.toVersion}` : `from version ${records.rotation.fromVersion}, new secret not stored yet`;
-    warnings.push(`a secret rotation is under way (${to}, since ${records.rotation.startedAt}): finish it with gwkit client rotate --tenant ${tenant.id}`);
+    warnings.push(`a secret rotation is under way (${to}, since ${records.rotation.startedAt}): finish it with ${gwkitCommand(`client rotate --tenant ${tenant.id}`)}`);
   }
   return { drift, warnings, fix };
 }

@@ -5,6 +5,7 @@
 import type { TenantConfig } from '../config';
 import { ExitCode } from '../errors';
 import { runFleet, type FleetReport } from './fleet-runner';
+import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 import { googleSide, pbxSideView, type TenantView } from './stage-model';
 
@@ -20,7 +21,7 @@ export async function tenantStatus(sessions: SessionProvider, tenant: TenantConf
       stage: 'client-registered',
       facts: [...side.facts, `PBX not checked: ${problem}`],
       unchecked: [`PBX: ${problem}`],
-      nextAction: 'give gwkit the PBX password (or CA file) as said above, then run gwkit status again to see the PBX side',
+      nextAction: `give gwkit the PBX password (or CA file) as said above, then run ${gwkitCommand(`status --tenant ${tenant.id}`)} again to see the PBX side`,
     };
   }
   return sessions.withPbx(tenant, async (pbx, settings) => pbxSideView(tenant, side, await pbx.getGoogle(settings.level)));

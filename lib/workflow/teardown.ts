@@ -7,6 +7,7 @@
 import type { TenantConfig } from '../config';
 import { ExitCode, InputError } from '../errors';
 import { PortSipError } from '../pbx';
+import { cdkCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 
 export interface TeardownResult {
@@ -60,17 +61,7 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
   }
   if (!dryRun) await store.forgetAll(secretName);
 
-  const unprotect: string[] = [];
-  if (tenant.deletionPolicy === 'PREVENT') unprotect.push('deletionPolicy: DELETE (now PREVENT)');
-  if (tenant.lien) unprotect.push('lien: false (a lien now blocks deletion)');
-  if (unprotect.length) {
-    steps.push(
-      `the project is protected; if it really should go, set ${unprotect.join(' and ')} for tenant ${tenant.id} in gwkit.yaml, ` +
-        `then apply that: GWKIT_TENANTS=${tenant.id} npx cdktf deploy ${tenant.id}`,
-    );
-  }
-  steps.push(`delete the project and everything in it: GWKIT_TENANTS=${tenant.id} npx cdktf destroy ${tenant.id}`);
-  steps.push(`remove tenant ${tenant.id} from gwkit.yaml`);
+  steps.push(...projectDeletionSteps(tenant));
   return {
     tenant: tenant.id,
     dryRun,
@@ -82,4 +73,24 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
     ],
     exitCode: ExitCode.WaitingOnPerson,
   };
+}
+
+/**
+ * What a person runs to delete the tenant's project (gwkit never runs Terraform): first lift the
+ * protections gwkit.yaml put on it, if any, then `destroy`.
+ */
+export function projectDeletionSteps(tenant: TenantConfig): string[] {
+  const steps: string[] = [];
+  const unprotect: string[] = [];
+  if (tenant.deletionPolicy === 'PREVENT') unprotect.push('deletionPolicy: DELETE (now PREVENT)');
+  if (tenant.lien) unprotect.push('lien: false (a lien now blocks deletion)');
+  if (unprotect.length) {
+    steps.push(
+      `the project is protected; if it really should go, set ${unprotect.join(' and ')} for tenant ${tenant.id} in gwkit.yaml, ` +
+        `then apply that: ${cdkCommand('deploy', [tenant.id])}`,
+    );
+  }
+  steps.push(`delete the project and everything in it: ${cdkCommand('destroy', [tenant.id])}`);
+  steps.push(`remove tenant ${tenant.id} from gwkit.yaml`);
+  return steps;
 }

@@ -12,6 +12,7 @@ import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type T
 import pLimit from 'p-limit';
 import { DEFAULT_CONCURRENCY, runFleet, type FleetReport } from './fleet-runner';
 import { pbxTargetOf } from './pbx-client';
+import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 import { exitCodeOfVerdict, type VerifyVerdict } from './stage-model';
 
@@ -166,8 +167,9 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
       nextAction:
         cls.verdict === 'mail-failed'
           ? 'check the mail settings in the PBX web portal (Notifications)'
-          : `a Google Workspace administrator completes the authorization (gwkit post-deploy --tenant ${tenant.id} prints the link), then gwkit verify --tenant ${tenant.id}. ` +
-            `If Google's page says redirect_uri_mismatch, the client lacks a PBX redirect URI: gwkit discover --tenant ${tenant.id} lists them; re-import with gwkit client import`,
+          : `a Google Workspace administrator completes the authorization (${gwkitCommand(`post-deploy --tenant ${tenant.id}`)} prints the link), ` +
+            `then ${gwkitCommand(`verify --tenant ${tenant.id}`)}. If Google's page says redirect_uri_mismatch, the client lacks a PBX redirect URI: ` +
+            `${gwkitCommand(`discover --tenant ${tenant.id}`)} lists them; re-import with ${gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`)}`,
     };
   }
 }

@@ -227,7 +227,7 @@ describe('post-deploy', () => {
     expect(versions(sb, 'acme')).toHaveLength(2);
 
     const status = await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 0);
-    expect(status.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: 'gwkit post-deploy --tenant acme' });
+    expect(status.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: '`npx gwkit post-deploy --tenant acme`' });
     expect(status.json.tenants[0].result.facts).toContain(`PBX holds a different client (${current.acme!.clientId})`);
 
     const writes = pbxGoogleWrites(sb);
@@ -273,7 +273,7 @@ describe('post-deploy', () => {
     const imp = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--file', rotated, '--json'], 0);
     expect(imp.json.result).toMatchObject({ changed: true, clientId: client.clientId });
     const r = await runExpect(sb, ['status', '--tenant', 'globex', '--json'], 0);
-    expect(r.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: 'gwkit post-deploy --tenant globex' });
+    expect(r.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: '`npx gwkit post-deploy --tenant globex`' });
   });
 
   test('post-deploy writes a rotated secret (same client ID) into the PBX', async () => {

@@ -108,7 +108,7 @@ describe('a tenant whose stack is not deployed', () => {
     const stages = Object.fromEntries(r.json.tenants.map((o: any) => [o.tenant, o.result?.stage]));
     expect(stages).toEqual({ acme: 'consent-pending', globex: 'planned', 'initech-lab': 'consent-pending' });
     const globex = r.json.tenants.find((o: any) => o.tenant === 'globex');
-    expect(globex.result.nextAction).toContain('cdktf deploy globex');
+    expect(globex.result.nextAction).toContain('npx cdktn deploy globex');
   });
 
   test('discover and client guide still work for it (they only read the PBX)', async () => {

@@ -28,7 +28,7 @@ test('rollout takes every tenant as far as it can, and says who must do what nex
 
   const first = byTenant((await runExpect(sb, ['rollout', '--all', '--json'], 3)).json);
   expect(first.globex).toMatchObject({ exitCode: 3, result: { from: 'planned', stage: 'planned' } });
-  expect(first.globex.nextAction).toContain('npx cdktf deploy globex');
+  expect(first.globex.nextAction).toContain('`GWKIT_TENANTS=globex npx cdktn deploy globex`');
   expect(first['initech-lab']).toMatchObject({ exitCode: 3, result: { from: 'provisioned', stage: 'provisioned' } });
   expect(first['initech-lab'].nextAction).toContain('gwkit client guide --tenant initech-lab');
   expect(first.acme).toMatchObject({ exitCode: 3, result: { from: 'client-registered', stage: 'consent-pending', done: ['wrote the client into the PBX'] } });

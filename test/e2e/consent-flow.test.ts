@@ -236,7 +236,7 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     expect(v).toMatchObject({ tenant: 'initech-lab', verdict: 'consent-missing', ok: false, mailType: 'GMAIL' });
     expect(v.pbxMessage).toMatch(/authorization is missing/);
     expect(v.likelyCause).toMatch(/not completed the Google authorization/);
-    expect(v.nextAction).toContain('gwkit post-deploy --tenant initech-lab');
+    expect(v.nextAction).toContain('`npx gwkit post-deploy --tenant initech-lab`');
     expect(sb.pbx.state.outbox).toHaveLength(0);
   });
 

@@ -55,6 +55,6 @@ test('deploys use Workload Identity Federation (no key files), the shared provid
   const deploy = doc.jobs.deploy.steps;
   expect(deploy.some((s: any) => s.uses?.startsWith('google-github-actions/auth') && s.with?.workload_identity_provider && !s.with?.credentials_json)).toBe(true);
   expect(doc.env.TF_PLUGIN_CACHE_DIR).toBeDefined();
-  expect(deploy.find((s: any) => /cdktf deploy/.test(s.run ?? '')).env.GWKIT_TENANTS).toBe('${{ matrix.selection }}');
+  expect(deploy.find((s: any) => /npx cdktn deploy/.test(s.run ?? '')).env.GWKIT_TENANTS).toBe('${{ matrix.selection }}');
   expect(text).not.toMatch(/credentials_json|GOOGLE_APPLICATION_CREDENTIALS/);
 });

@@ -131,7 +131,7 @@ describe('teardown', () => {
     expect(refused.stderr).toMatch(/confirm with --yes/);
     const dry = await runExpect(sb, ['teardown', '--tenant', 'acme', '--dry-run', '--json'], 3);
     expect(dry.json.result.done).toEqual(['would stop the PBX\'s Google integration (POST /google/destroy)', expect.stringMatching(/^would disable version 2 of /)]);
-    expect(dry.json.result.steps[0]).toMatch(/set deletionPolicy: DELETE \(now PREVENT\) and lien: false .* npx cdktf deploy acme/);
+    expect(dry.json.result.steps[0]).toMatch(/set deletionPolicy: DELETE \(now PREVENT\) and lien: false .* `GWKIT_TENANTS=acme npx cdktn deploy acme`/);
     expect(dry.json.result.keptByGoogle[0]).toMatch(/pbxgw-acme stays reserved for about 30 days/);
     expect({ slot: { ...sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId) }, versions: versions(sb, 'acme') }).toEqual(before);
   });
@@ -148,8 +148,8 @@ describe('teardown', () => {
   test('--yes: the PBX integration stops, the stored client is retired, and status says so', async () => {
     const r = await runExpect(sb, ['teardown', '--tenant', 'initech-lab', '--yes', '--json'], 3);
     expect(r.json.result.done).toEqual(['stop the PBX\'s Google integration (POST /google/destroy)', expect.stringMatching(/^disable version 1 of /)]);
-    // A non-production tenant: DELETE policy, no lien, so straight to cdktf destroy.
-    expect(r.json.result.steps[0]).toMatch(/^delete the project and everything in it: GWKIT_TENANTS=initech-lab npx cdktf destroy initech-lab/);
+    // A non-production tenant: DELETE policy, no lien, so straight to cdktn destroy.
+    expect(r.json.result.steps[0]).toMatch(/^delete the project and everything in it: `GWKIT_TENANTS=initech-lab npx cdktn destroy initech-lab`/);
     expect(sb.pbx.googleSlot(sb.tenants['initech-lab']!.pbxTenantId).client_id).toBe('');
     expect(versions(sb, 'initech-lab').map((v) => v.state)).toEqual(['DISABLED']);
     expect(annotations('initech-lab')).toEqual({});

@@ -18,9 +18,9 @@ const onPbx = (over: Record<string, string> = {}) => ({
 });
 
 test('stages follow what the PBX holds, whether it offers a consent link, and whether a proof covers this version', () => {
-  expect(pbxSideView(acme, side(), onPbx({ client_id: '' }))).toMatchObject({ stage: 'client-registered', nextAction: 'gwkit post-deploy --tenant acme' });
+  expect(pbxSideView(acme, side(), onPbx({ client_id: '' }))).toMatchObject({ stage: 'client-registered', nextAction: '`npx gwkit post-deploy --tenant acme`' });
   expect(pbxSideView(acme, side(), onPbx({ auth_consent_uri: '' }))).toMatchObject({ stage: 'pbx-configured' });
-  expect(pbxSideView(acme, side(), onPbx())).toMatchObject({ stage: 'consent-pending', nextAction: expect.stringContaining('gwkit verify --tenant acme') });
+  expect(pbxSideView(acme, side(), onPbx())).toMatchObject({ stage: 'consent-pending', nextAction: expect.stringContaining('`npx gwkit verify --tenant acme`') });
   const proof = { ...where, version: 2, at: new Date().toISOString() };
   expect(pbxSideView(acme, side({ proof }), onPbx())).toMatchObject({ stage: 'verified', lastProof: proof.at });
   // A proof of an older version, or of another PBX tenant, does not count.
