@@ -10,7 +10,7 @@ export const discoverCommand = (cli: Cli): CommandModule<object, GlobalArgs> => 
   handler: (args) =>
     runCommand(cli, args, 'discover', async () => {
       const { discoverFleet } = await import('../../lib/workflow/redirect-uris');
-      const report = await discoverFleet(await openSessions(cli, args, 'discover'));
+      const report = await discoverFleet(await openSessions(cli, args, 'discover', { google: false }));
       return fleetResult(report, ['REDIRECT URI', 'SBC REDIRECT URI'], (r) => [r.redirectUri, r.sbcRedirectUri ?? '-']);
     }),
 });

@@ -12,6 +12,8 @@ export interface OpenOptions {
   readonly preflight?: boolean;
   /** Show per-tenant progress (fleet commands). @default true */
   readonly progress?: boolean;
+  /** The command calls Google: find its credentials before any tenant (exit 2 once if none). @default true */
+  readonly google?: boolean;
 }
 
 /** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
@@ -39,7 +41,7 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
     env: io.env,
   });
   cli.sessions.push(sessions);
-  sessions.assertGoogleCredentials();
+  if (options.google ?? true) await sessions.assertGoogleReady();
   if (options.preflight ?? true) await sessions.assertPbxReady();
   return sessions;
 }

@@ -8,10 +8,18 @@ import { consoleLinks } from '../console-links';
 import type { FleetReport } from '../workflow/fleet-runner';
 import { STAGES, type Stage } from '../workflow/stage-model';
 
+/**
+ * Whether the tenant's integration works, apart from whether the command's own work succeeded: a
+ * status read that worked on a `planned` tenant is a good read of a tenant that is not yet set up.
+ */
+export type Health = 'healthy' | 'not yet' | 'unknown';
+
 export interface ReportTenant {
   readonly tenant: string;
-  /** ok, failed, bad input, waiting, not reached. */
+  /** What the command's own work came to: ok, failed, bad input, waiting, not reached. */
   readonly result: string;
+  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found. */
+  readonly health: Health;
   readonly stage?: Stage;
   readonly nextAction?: string;
   readonly error?: string;
@@ -23,7 +31,11 @@ export interface ReportDoc {
   readonly command: string;
   readonly generatedAt: string;
   readonly exitCode: number;
-  readonly summary: { readonly byStage: Partial<Record<Stage | 'unknown', number>>; readonly byResult: Record<string, number> };
+  readonly summary: {
+    readonly byStage: Partial<Record<Stage | 'unknown', number>>;
+    readonly byResult: Record<string, number>;
+    readonly byHealth: Partial<Record<Health, number>>;
+  };
   readonly tenants: readonly ReportTenant[];
 }
 
@@ -46,6 +58,10 @@ function isHttps(url: string): boolean {
   }
 }
 
+function healthOf(stage: Stage | undefined): Health {
+  return stage === 'verified' ? 'healthy' : stage ? 'not yet' : 'unknown';
+}
+
 function linksOf(result: unknown, nextAction?: string): { label: string; url: string }[] {
   const r = result as { consentUri?: string; projectId?: string } | undefined;
   const links: { label: string; url: string }[] = [];
@@ -64,25 +80,28 @@ export function buildReport<T>(command: string, report: FleetReport<T>, options:
   const tenants: ReportTenant[] = report.tenants.map((o) => ({
     tenant: o.tenant,
     result: RESULT[o.exitCode] ?? String(o.exitCode),
+    health: healthOf(stageOf(o.result)),
     stage: stageOf(o.result),
     nextAction: o.nextAction,
     error: o.error,
     links: linksOf(o.result, o.nextAction),
   }));
-  for (const id of options.notReached ?? []) tenants.push({ tenant: id, result: 'not reached', links: [], nextAction: `run the same command again to reach ${id}` });
+  for (const id of options.notReached ?? []) tenants.push({ tenant: id, result: 'not reached', health: 'unknown', links: [], nextAction: `run the same command again to reach ${id}` });
   const byStage: Partial<Record<Stage | 'unknown', number>> = {};
   const byResult: Record<string, number> = {};
+  const byHealth: Partial<Record<Health, number>> = {};
   for (const t of tenants) {
     const stage = t.stage ?? 'unknown';
     byStage[stage] = (byStage[stage] ?? 0) + 1;
     byResult[t.result] = (byResult[t.result] ?? 0) + 1;
+    byHealth[t.health] = (byHealth[t.health] ?? 0) + 1;
   }
   return {
     title: `gwkit ${command}: ${tenants.length} tenant${tenants.length === 1 ? '' : 's'}`,
     command,
     generatedAt: (options.now ?? new Date()).toISOString(),
     exitCode: report.exitCode,
-    summary: { byStage, byResult },
+    summary: { byStage, byResult, byHealth },
     tenants,
   };
 }
@@ -97,11 +116,12 @@ export function reportMarkdown(doc: ReportDoc): string {
     `Generated ${doc.generatedAt}; exit code ${doc.exitCode}.`,
     '',
     `**By stage:** ${stages.join(', ') || 'none'}  `,
+    `**By health:** ${Object.entries(doc.summary.byHealth).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}  `,
     `**By result:** ${Object.entries(doc.summary.byResult).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
     '',
-    '| tenant | result | stage | next action | links |',
-    '|---|---|---|---|---|',
-    ...doc.tenants.map((t) => `| ${cell(t.tenant)} | ${cell(t.result)} | ${cell(t.stage)} | ${cell(t.error ? `${t.error} ${t.nextAction ?? ''}` : t.nextAction)} | ${t.links.map((l) => `[${l.label}](${l.url})`).join(' ')} |`),
+    '| tenant | health | result | stage | next action | links |',
+    '|---|---|---|---|---|---|',
+    ...doc.tenants.map((t) => `| ${cell(t.tenant)} | ${cell(t.health)} | ${cell(t.result)} | ${cell(t.stage)} | ${cell(t.error ? `${t.error} ${t.nextAction ?? ''}` : t.nextAction)} | ${t.links.map((l) => `[${l.label}](${l.url})`).join(' ')} |`),
     '',
   ].join('\n');
 }
@@ -136,6 +156,7 @@ export function reportHtml(doc: ReportDoc): string {
       return (
         `<tr data-result="${esc(t.result)}" data-stage="${esc(t.stage ?? 'unknown')}">` +
         `<td data-label="tenant" class="tenant">${esc(t.tenant)}</td>` +
+        `<td data-label="health"><span class="badge h-${esc(t.health.replace(/\s+/g, '-'))}">${esc(t.health)}</span></td>` +
         `<td data-label="result"><span class="badge r-${esc(t.result.replace(/\s+/g, '-'))}">${esc(t.result)}</span></td>` +
         `<td data-label="stage" data-sort="${t.stage ? STAGES.indexOf(t.stage) : 99}">${esc(t.stage ?? '-')}</td>` +
         `<td data-label="next action" class="next">${next || '-'}</td>` +
@@ -159,16 +180,17 @@ th,td{padding:8px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-
 th{background:#f6f8fa;cursor:pointer;user-select:none;white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
 .tenant{font-weight:600}.next{max-width:520px;word-break:break-word}.error{color:#cf222e}
 .badge{border-radius:999px;padding:2px 8px;font-size:.8rem;background:#eaeef2}
-.r-ok{background:#dafbe1;color:#116329}.r-failed,.r-bad-input{background:#ffebe9;color:#a40e26}.r-waiting{background:#fff8c5;color:#7d4e00}.r-not-reached{background:#ddf4ff;color:#0550ae}
+.h-healthy{background:#dafbe1;color:#116329}.h-not-yet{background:#fff8c5;color:#7d4e00}.h-unknown{background:#eaeef2;color:#57606a}
+.r-failed,.r-bad-input{background:#ffebe9;color:#a40e26}.r-waiting{background:#fff8c5;color:#7d4e00}.r-not-reached{background:#ddf4ff;color:#0550ae}
 a{color:#0969da}
 @media (max-width:640px){thead{display:none}table,tbody,tr,td{display:block;width:100%;box-sizing:border-box}
 tr{border-bottom:8px solid #f6f8fa}td{border:0;padding:4px 10px}td::before{content:attr(data-label);display:block;font-size:.7rem;color:#57606a;text-transform:uppercase}}
 </style></head><body>
 <h1>${esc(doc.title)}</h1>
-<div class="meta">Generated ${esc(doc.generatedAt)} · exit code ${doc.exitCode} · ${Object.entries(doc.summary.byResult).map(([k, v]) => `${v} ${esc(k)}`).join(' · ')}</div>
+<div class="meta">Generated ${esc(doc.generatedAt)} · exit code ${doc.exitCode} · ${Object.entries(doc.summary.byHealth).map(([k, v]) => `${v} ${esc(k)}`).join(' · ')} · command results: ${Object.entries(doc.summary.byResult).map(([k, v]) => `${v} ${esc(k)}`).join(' · ')}</div>
 <div class="stages" id="stages">${stageCards}</div>
 <input id="filter" type="search" placeholder="Filter tenants, stages, actions…" aria-label="Filter">
-<table id="tenants"><thead><tr><th data-col="0">tenant</th><th data-col="1">result</th><th data-col="2">stage</th><th data-col="3">next action</th><th data-col="4">links</th></tr></thead>
+<table id="tenants"><thead><tr><th data-col="0">tenant</th><th data-col="1">health</th><th data-col="2">result</th><th data-col="3">stage</th><th data-col="4">next action</th><th data-col="5">links</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

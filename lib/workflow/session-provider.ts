@@ -15,6 +15,7 @@ import {
   accessSecretText,
   checkCredentialsFile,
   ClientCredentialStore,
+  noCredentialsError,
   createGoogleAuth,
   resolveEndpoints,
   type GoogleApiAuth,
@@ -189,14 +190,25 @@ export class SessionProvider {
     return perMinute;
   }
 
-  /**
-   * Google credentials are one input for the whole run: checked once, before any Google call (and
-   * by the CLI before any tenant, so that a bad one fails the run, not each tenant).
-   */
-  assertGoogleCredentials(): void {
+  /** Google credentials are one input for the whole run: the file ADC names is checked once, before any Google call. */
+  private assertGoogleCredentials(): void {
     if (this.credentialsChecked) return;
     checkCredentialsFile(this.env);
     this.credentialsChecked = true;
+  }
+
+  /**
+   * Before any tenant: can Application Default Credentials be found at all? Without a file, ADC
+   * falls back to a metadata server (GCE, Cloud Run, Cloud Build); where there is none, that is one
+   * problem of the run, said once (exit 2), not a failure of every tenant.
+   */
+  async assertGoogleReady(): Promise<void> {
+    const { auth } = await this.google();
+    try {
+      await auth.getClient();
+    } catch (error) {
+      throw noCredentialsError(error) ?? error;
+    }
   }
 
   /** End the run: log out of every PBX session. */
@@ -215,6 +227,8 @@ export class SessionProvider {
         impersonateServiceAccount: settings.impersonateServiceAccount,
         quotaProject: settings.quotaProject,
         caFile: settings.caFile,
+      }).catch((error: unknown) => {
+        throw noCredentialsError(error) ?? error;
       });
       // Enabling an API propagates for minutes after Terraform reports success (docs/google-cloud.md).
       const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000 } });

@@ -39,10 +39,25 @@ test('rollout --report writes JSON, Markdown and HTML from the same outcomes', a
   ]);
   const md = readFileSync(join(sb.dir, 'rollout.md'), 'utf8');
   expect(md).toMatch(/^# gwkit rollout: 3 tenants/);
-  expect(md).toMatch(/\| acme \| waiting \| consent-pending \| a Google Workspace administrator opens https:\/\/\S+ .*\[consent\]\(https:/);
+  expect(md).toMatch(/\| acme \| not yet \| waiting \| consent-pending \| a Google Workspace administrator opens https:\/\/\S+ .*\[consent\]\(https:/);
   // Bad --report names are bad input, before anything runs.
   const bad = await runExpect(sb, ['rollout', '--all', '--report', join(sb.dir, 'rollout.pdf')], 2);
   expect(bad.stderr).toMatch(/--report: .*rollout\.pdf: name a \.json, \.md or \.html file/);
+});
+
+test('status --report: a tenant whose read worked but is only planned is not shown as healthy (no green)', async () => {
+  const file = join(sb.dir, 'status.html');
+  await runExpect(sb, ['status', '--report', file], 0);
+  const page = await browser!.newPage();
+  await page.goto(`file://${file}`);
+  const green = 'rgb(218, 251, 225)';
+  const planned = page.locator('tr[data-stage="planned"] td[data-label="health"] .badge');
+  await expect(planned.innerText()).resolves.toBe('not yet');
+  // No badge in a not-yet-healthy row is green, whatever the command's own result was.
+  for (const badge of await page.locator('tr:not([data-stage="verified"]) .badge').all()) {
+    await expect(badge.evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)).resolves.not.toBe(green);
+  }
+  await page.close();
 });
 
 test('the HTML page: summary, rows, filter, stage buttons, sorting; readable on a phone', async () => {
@@ -64,9 +79,9 @@ test('the HTML page: summary, rows, filter, stage buttons, sorting; readable on 
   await expect(page.locator('tbody tr:not([hidden]) .tenant').allInnerTexts()).resolves.toEqual(['globex']);
   await page.click('.stage[data-stage="planned"]');
   // Sort by stage, then the other way.
-  await page.click('th[data-col="2"]');
+  await page.click('th[data-col="3"]');
   await expect(page.locator('tbody tr .tenant').allInnerTexts()).resolves.toEqual(['globex', 'initech-lab', 'acme']);
-  await page.click('th[data-col="2"]');
+  await page.click('th[data-col="3"]');
   await expect(page.locator('tbody tr .tenant').allInnerTexts()).resolves.toEqual(['acme', 'initech-lab', 'globex']);
   await context.close();
 
