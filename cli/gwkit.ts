@@ -49,8 +49,9 @@ export function versionText(): string {
     }
   }
   const cdktf = (require('cdktf/package.json') as { version: string }).version;
+  const cdkCli = (require('cdktn-cli/package.json') as { version: string }).version;
   const google = require('@cdktf/provider-google/package.json') as { version: string; cdktf?: { provider?: { version?: string } } };
-  return `gwkit ${own} (cdktf ${cdktf}, @cdktf/provider-google ${google.version} = hashicorp/google ${google.cdktf?.provider?.version ?? '?'}, Node.js ${process.version})`;
+  return `gwkit ${own} (cdktf ${cdktf}, CDK CLI cdktn-cli ${cdkCli}, @cdktf/provider-google ${google.version} = hashicorp/google ${google.cdktf?.provider?.version ?? '?'}, Node.js ${process.version})`;
 }
 
 export function buildCli(argv: readonly string[], cli: Cli) {

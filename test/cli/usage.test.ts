@@ -14,7 +14,7 @@ afterAll(async () => {
 test('--version names gwkit, cdktf, the Google provider binding and Node.js', async () => {
   const r = await runInProcess(sb, ['--version'], { config: false });
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^gwkit \d+\.\d+\.\d+ \(cdktf 0\.21\.0, @cdktf\/provider-google 16\.12\.1 = hashicorp\/google 6\.50\.0, Node\.js v\d+/);
+  expect(r.stdout).toMatch(/^gwkit \d+\.\d+\.\d+ \(cdktf 0\.21\.0, CDK CLI cdktn-cli 0\.24\.0, @cdktf\/provider-google 16\.12\.1 = hashicorp\/google 6\.50\.0, Node\.js v\d+/);
 });
 
 test('--help: every command, the exit codes; a command\'s help has examples', async () => {
