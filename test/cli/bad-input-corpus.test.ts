@@ -98,7 +98,9 @@ const tenant = (d: Doc, id = 'acme') => d.tenants.find((t: Doc) => t.id === id);
 
 const USAGE: Record<string, Case> = {
   'no command': { args: [], says: /Name a command/ },
-  'unknown command': { args: ['deploy'], says: /Unknown argument: deploy|Did you mean/ },
+  'unknown command': { args: ['deplyo'], says: /Unknown argument: deplyo|Did you mean/ },
+  'gwkit deploy (gwkit does not run Terraform)': { args: ['deploy', '--tenant', 'acme'], says: /gwkit does not run Terraform.*`GWKIT_TENANTS=acme npx cdktn deploy acme`/ },
+  'gwkit destroy --all': { args: ['destroy', '--all'], says: /gwkit does not run Terraform.*`GWKIT_TENANTS=acme,globex,initech-lab npx cdktn destroy acme globex initech-lab`/ },
   'unknown option': { args: ['status', '--bogus'], says: /Unknown argument: bogus/ },
   'misspelt option': { args: ['rollout', '--all', '--dryrun'], says: /Unknown argument: dryrun/ },
   '--tenant without a value (status)': { args: ['status', '--tenant'], says: /Not enough arguments following: tenant/ },

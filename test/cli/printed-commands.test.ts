@@ -36,7 +36,8 @@ interface Printed {
 
 /** The commands in a text: what stands in backticks and starts with an executable (or env assignments). */
 function backticked(text: string): string[] {
-  return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => /^([A-Z_]+=\S*\s+)*(npx|gwkit)\s/.test(c));
+  // A bare `npx gwkit` in prose names the tool, not a command to run.
+  return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => /^([A-Z_]+=\S*\s+)*(npx|gwkit)\s/.test(c) && !/^npx \S+$/.test(c));
 }
 
 /** Fill in `<placeholders>` and `${{ expressions }}` with example values. */

@@ -118,7 +118,7 @@ describe('drift and health in status', () => {
     secret.annotations!['gwkit-last-proof'] = JSON.stringify({ ...proof, at: new Date(Date.now() - 45 * 86_400_000).toISOString() });
     const s = await status('initech-lab');
     expect(s.stage).toBe('verified');
-    expect(s.warnings).toEqual([expect.stringMatching(/^the last proof is 45 days old \(more than mail\.maxProofAgeDays 30\): run gwkit verify/)]);
+    expect(s.warnings).toEqual([expect.stringMatching(/^the last proof is 45 days old \(more than mail\.maxProofAgeDays 30\): run `npx gwkit verify --tenant initech-lab`/)]);
     await runExpect(sb, ['verify', '--tenant', 'initech-lab'], 0);
     expect((await status('initech-lab')).warnings).toBeUndefined();
   });
