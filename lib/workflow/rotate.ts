@@ -79,8 +79,8 @@ export async function rotateClient(
       if (!records.rotation) throw new InputError(`${file.source}: this is the secret already stored (version ${stored.version}); add a second secret to the client in the Console first`);
     } else {
       const check = await checkWithGoogle(sessions, tenant, records, file, { pbxHoldsStored: false });
-      if (check.kind !== 'accepted') {
-        throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.kind === 'refused' ? check.verdict : check.why}); nothing was stored`, [
+      if (check.kind === 'refused') {
+        throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [
           'check that the file is the one downloaded after "Add secret", and that the new secret is enabled in the Console',
         ]);
       }

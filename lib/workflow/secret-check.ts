@@ -35,7 +35,7 @@ export async function checkWithGoogle(
   records: CredentialSecretFacts,
   pair: OAuthClientPair,
   held: { version?: number; pbxHoldsStored: boolean } = { pbxHoldsStored: true },
-): Promise<SecretCheck> {
+): Promise<Exclude<SecretCheck, { kind: 'unknown' }>> {
   const { endpoints, caFile } = await sessions.google();
   // A redirect URI the client knows keeps Google's answer about the client, not the request.
   const redirectUri = records.checked?.redirectUris[0] ?? 'https://gwkit.invalid/probe';
