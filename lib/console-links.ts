@@ -26,3 +26,8 @@ export function consoleLinks(projectId: string): ConsoleLinks {
     enabledApis: `${base}/apis/dashboard${q}`,
   };
 }
+
+/** One OAuth client's page: where "Add secret", and "Disable" and "Enable" of each secret, are. */
+export function consoleClientPage(projectId: string, clientId: string): string {
+  return `https://console.cloud.google.com/auth/clients/${encodeURIComponent(clientId)}?project=${encodeURIComponent(projectId)}`;
+}

@@ -85,6 +85,8 @@ export interface GoogleEmulator {
   addClientSecret(clientId: string): { clientSecret: string; downloadJson: string };
   /** The Console's "Disable" on one secret: the token endpoint then answers invalid_client for it. */
   disableClientSecret(clientId: string, secret: string): void;
+  /** The Console's "Enable" on a disabled secret (undoing a Disable clicked by mistake). */
+  enableClientSecret(clientId: string, secret: string): void;
   /**
    * Delete the client for good (as Google does with unused clients once the restore window is
    * over): the token endpoint answers invalid_client and the consent page refuses it.
@@ -140,6 +142,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     const c = state.clients.get(clientId);
     if (!c) throw new Error(`emulator: no OAuth client ${clientId}`);
     return c;
+  };
+  const clientSecretOf = (clientId: string, secret: string) => {
+    const s = requireClient(clientId).secrets.find((x) => x.secret === secret);
+    if (!s) throw new Error(`emulator: client ${clientId} has no such secret`);
+    return s;
   };
 
   const requireProject = (projectId: string): EmuProject => {
@@ -239,9 +246,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       return { clientSecret, downloadJson: downloadJson(client, clientSecret) };
     },
     disableClientSecret(clientId, secret) {
-      const s = requireClient(clientId).secrets.find((x) => x.secret === secret);
-      if (!s) throw new Error(`emulator: client ${clientId} has no such secret`);
-      s.enabled = false;
+      clientSecretOf(clientId, secret).enabled = false;
+    },
+    enableClientSecret(clientId, secret) {
+      clientSecretOf(clientId, secret).enabled = true;
     },
     deleteClient(clientId) {
       requireClient(clientId);

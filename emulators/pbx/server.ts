@@ -59,8 +59,12 @@ export interface PbxEmulator {
   readonly behaviour: Readonly<PbxBehaviour>;
   /** Change some readings from the next request on; the others stay as they are. */
   setBehaviour(change: Partial<PbxBehaviour>): void;
-  /** Answer the next `times` matching requests with `status` (not processed). `path` is below /api. */
-  failNext(method: string, path: string, status: number, times?: number, options?: { retryAfterSeconds?: number }): void;
+  /**
+   * Answer the next `times` matching requests with `status` (not processed). `path` is below /api.
+   * With `tenant` (id, name or domain), only requests made inside that PBX tenant match: one
+   * tenant's fault in a fleet run, whatever order the tenants run in.
+   */
+  failNext(method: string, path: string, status: number, times?: number, options?: { retryAfterSeconds?: number; tenant?: string }): void;
   /** Process the next `times` matching requests, but hold the answer back for `ms`. */
   delayNext(method: string, path: string, ms: number, times?: number): void;
   /**
@@ -81,6 +85,8 @@ interface Fault {
   remaining: number;
   status?: number;
   retryAfterSeconds?: number;
+  /** Only requests made inside this PBX tenant (its id). */
+  tenantId?: string;
   delayMs?: number;
   errorBody?: { code: string; message: string };
 }
@@ -140,9 +146,12 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     ...(tenant?.sbc ? { sbc_redirect_uri: `${origin}${SBC_CALLBACK_PATH}` } : {}),
   });
 
-  const takeFault = (method: string, path: string, kind: FaultKind): Fault | undefined => {
+  /** A fault for this request; tenant-bound faults are looked up once the session (and its tenant) is known. */
+  const takeFault = (method: string, path: string, kind: FaultKind, inTenant?: { tenantId?: string }): Fault | undefined => {
     const key = ({ status: 'status', delay: 'delayMs', errorBody: 'errorBody' } as const)[kind];
-    const f = faults.find((x) => x.method === method && x.path === path && x.remaining > 0 && x[key] !== undefined);
+    const f = faults.find(
+      (x) => x.method === method && x.path === path && x.remaining > 0 && x[key] !== undefined && (inTenant ? x.tenantId !== undefined && x.tenantId === inTenant.tenantId : x.tenantId === undefined),
+    );
     if (f) f.remaining--;
     return f;
   };
@@ -263,6 +272,11 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
         session = auth ? state.sessions.get(auth) : undefined;
         if (!session) throw new ApiError(401, 'UNAUTHORIZED', 'Missing or invalid access token.');
         if (session.expiresAt <= now()) throw new ApiError(401, 'UNAUTHORIZED', 'The access token has expired.');
+        const tenantFault = takeFault(method, apiPath!, 'status', session);
+        if (tenantFault) {
+          injected = true;
+          throw new ApiError(tenantFault.status!, tenantFault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN', `Injected fault: HTTP ${tenantFault.status}`);
+        }
       }
 
       const query = Object.fromEntries(url.searchParams) as Record<string, string>;
@@ -358,7 +372,8 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       behaviour = applyBehaviour(behaviour, change);
     },
     failNext(method, path, status, times = 1, opts = {}) {
-      faults.push({ method: method.toUpperCase(), path, status, remaining: times, retryAfterSeconds: opts.retryAfterSeconds });
+      const tenantId = opts.tenant === undefined ? undefined : findTenant(opts.tenant).id;
+      faults.push({ method: method.toUpperCase(), path, status, remaining: times, retryAfterSeconds: opts.retryAfterSeconds, tenantId });
     },
     delayNext(method, path, ms, times = 1) {
       faults.push({ method: method.toUpperCase(), path, delayMs: ms, remaining: times });

@@ -56,7 +56,8 @@ export async function forEachTenant<T>(
   );
 }
 
-async function outcomeOfWork<T>(
+/** One tenant's work as an outcome: what it threw becomes that tenant's failure, never the run's. */
+export async function outcomeOfWork<T>(
   tenant: TenantConfig,
   work: (tenant: TenantConfig) => Promise<T>,
   outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'>,

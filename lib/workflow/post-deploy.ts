@@ -3,7 +3,9 @@
  * with `wait`, keep verifying until consent is proven.
  *
  * Idempotent: the PBX is written only when it does not hold the stored version (pbx-client.ts says
- * how that is known when the PBX masks the secret), read back, and recorded.
+ * how that is known when the PBX masks the secret), read back, and recorded. Before anything, the
+ * stored secret is checked with Google (secret-check.ts): one Google refuses is never written into
+ * a PBX (that would retire the secret the PBX holds) nor reported as verified.
  */
 import type { PbxSettings, TenantConfig } from '../config';
 import { WaitingOnPersonError } from '../errors';
@@ -11,6 +13,7 @@ import type { CredentialSecretFacts, StoredClientPair } from '../google';
 import type { GoogleIntegration, PortSipClient } from '../pbx';
 import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
+import { checkWithGoogle } from './secret-check';
 import type { SessionProvider } from './session-provider';
 import { credentialSecretNameOf, readStackOutputs } from './stack-outputs';
 import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, httpsOnly, isProven, nextAction, type Stage } from './stage-model';
@@ -30,8 +33,12 @@ export interface PostDeployResult {
   readonly dryRun: boolean;
   /** The link an administrator opens to consent ("Complete the authorization"). */
   readonly consentUri?: string;
-  /** client-registered: a dry run found the PBX needs the client; verified: proven by --wait. */
-  readonly stage: Extract<Stage, 'client-registered' | 'pbx-configured' | 'consent-pending' | 'verified'>;
+  /**
+   * client-registered: a dry run found the PBX needs the client; verified: proven (by a recorded
+   * test mail, or by --wait) and Google accepts the secret now; broken: Google refuses the stored
+   * secret, nothing was written.
+   */
+  readonly stage: Extract<Stage, 'client-registered' | 'pbx-configured' | 'consent-pending' | 'verified' | 'broken'>;
   readonly nextAction?: string;
   /** The proof attempts of --wait, when it ran for this tenant. */
   readonly verification?: VerifyResult;
@@ -74,6 +81,19 @@ export async function postDeployIn(
   options: PostDeployOptions,
 ): Promise<PostDeployResult> {
   const { store } = await sessions.google();
+  const check = await checkWithGoogle(sessions, tenant, given.records, given.stored, { version: given.stored.version, pbxHoldsStored: true });
+  if (check.kind === 'refused') {
+    return {
+      tenant: tenant.id,
+      clientId: given.stored.clientId,
+      version: given.stored.version,
+      changed: false,
+      found: `not read: Google refuses the stored secret (version ${given.stored.version}), so nothing was written`,
+      dryRun: !!options.dryRun,
+      stage: 'broken',
+      nextAction: nextAction.secretRefused(tenant, given.stored.clientId, check),
+    };
+  }
   const step = await applyClient(pbx, settings.level, tenant, given.stored, store, {
     secretName: options.secretName,
     record: given.records.applied,
@@ -146,15 +166,18 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
         intervalMs,
         concurrency: options.concurrency,
         secretNames,
-        onAttempt: (round) => sessions.log(`gwkit: verified ${round.filter((r) => r.ok).length}/${round.length} of those still pending`),
+        onAttempt: (round) => sessions.log(`gwkit: verified ${round.filter((o) => o.result?.ok).length}/${round.length} of those still pending`),
       },
     );
     outcomes = outcomes.map((o) => {
-      const v = verified.get(o.tenant);
-      if (!v || !o.result) return o;
+      const w = verified.get(o.tenant);
+      if (!w || !o.result) return o;
+      const v = w.result;
+      // The proof failed outright (a timeout, a 5xx): that tenant fails, with what post-deploy did kept.
+      if (!v) return { ...o, exitCode: w.exitCode, error: w.error, nextAction: w.nextAction };
       const stillMissing = v.verdict === 'consent-missing';
       const next = v.ok ? undefined : stillMissing ? `still missing after ${timeoutMs / 1000}s: consent. ${o.result.nextAction}` : describeVerifyFailure(v);
-      const stage = v.ok ? 'verified' : o.result.stage;
+      const stage = v.ok ? 'verified' : v.verdict === 'secret-refused' ? 'broken' : o.result.stage;
       return { ...o, exitCode: exitCodeOfVerdict(v.verdict), nextAction: next, result: { ...o.result, stage, nextAction: next, verification: v } };
     });
   }

@@ -54,7 +54,13 @@ export async function rolloutTenant(
     });
     // Before acting, the tenant stood at client-registered when the PBX lacked the client.
     const from: Stage = written.changed ? 'client-registered' : written.stage;
-    const done = [written.changed ? (written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX') : 'PBX already held the client'];
+    const done = [
+      written.stage === 'broken'
+        ? 'nothing written: Google refuses the stored secret'
+        : written.changed
+          ? written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX'
+          : 'PBX already held the client',
+    ];
     const base = { tenant: tenant.id, projectId: tenant.projectId, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
     // Proven before, and nothing changed since: done, without another test mail.
     if (!written.changed && written.stage === 'consent-pending' && isProven(tenant, side.records, side.stored.version)) {

@@ -11,20 +11,25 @@
  *      and ends the rotation.
  *
  * Every run derives where the rotation stands from the sources (the record, the versions, the PBX,
- * the proof), so an interrupted rotation resumes by running the same command again.
+ * the proof), so an interrupted rotation resumes by running the same command again. Before any
+ * step that retires something (telling a person to disable the old secret, retiring versions),
+ * Google must accept the secret the PBX holds now (secret-check.ts): a person may have disabled
+ * the new secret by mistake, and then nothing is retired and the run fails, saying how to recover.
  */
 import type { TenantConfig } from '../config';
-import { consoleLinks } from '../console-links';
-import { ExitCode, InputError, RemoteError } from '../errors';
-import { parseClientFile, probeClientPair, type StoredClientPair } from '../google';
+import { consoleClientPage } from '../console-links';
+import { ExitCode, InputError } from '../errors';
+import { parseClientFile } from '../google';
 import type { ClientSource } from './client-import';
 import { postDeployIn, storedClientOf } from './post-deploy';
 import { gwkitCommand } from './printed-commands';
+import { checkWithGoogle, readableVersion } from './secret-check';
 import type { SessionProvider } from './session-provider';
-import { describeVerifyFailure, exitCodeOfVerdict, isProven } from './stage-model';
+import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, nextAction } from './stage-model';
 import { recordProof, verifyIn } from './verify';
 
-export type RotationStep = 'add-secret' | 'consent' | 'disable-old-secret' | 'done';
+/** `broken`: Google refuses the secret gwkit would rely on; nothing was retired. */
+export type RotationStep = 'add-secret' | 'consent' | 'disable-old-secret' | 'done' | 'broken';
 
 export interface RotateResult {
   readonly tenant: string;
@@ -39,17 +44,12 @@ export interface RotateResult {
   readonly exitCode: ExitCode;
 }
 
-/** Console page of one OAuth client (where "Add secret" and "Disable" are). */
-function clientPage(tenant: TenantConfig, clientId: string): string {
-  return `${consoleLinks(tenant.projectId).clients.replace('/auth/clients?', `/auth/clients/${encodeURIComponent(clientId)}?`)}`;
-}
-
 export async function rotateClient(
   sessions: SessionProvider,
   tenant: TenantConfig,
   options: { source?: ClientSource; dryRun?: boolean } = {},
 ): Promise<RotateResult> {
-  const { store, endpoints, caFile } = await sessions.google();
+  const { store } = await sessions.google();
   const secretName = tenant.credentialSecretName;
   let { stored, records } = await storedClientOf(sessions, tenant, secretName);
   const done: string[] = [];
@@ -62,9 +62,10 @@ export async function rotateClient(
     ...(records.rotation ? { fromVersion: records.rotation.fromVersion, toVersion: records.rotation.toVersion } : {}),
     ...extra,
   });
-  const probe = (pair: StoredClientPair | { clientId: string; clientSecret: string }) =>
-    // The code is made up, so no grant can happen; a redirect URI the client knows keeps the answer about the client.
-    probeClientPair(pair, { tokenUrl: endpoints.oauth2Token, redirectUri: records.checked?.redirectUris[0] ?? 'https://gwkit.invalid/probe', caFile });
+  const clientPage = () => consoleClientPage(tenant.projectId, stored.clientId);
+  /** The stored secret refused by Google: nothing more is done, and the way back is named. */
+  const broken = (check: Parameters<typeof nextAction.secretRefused>[2]) =>
+    base('broken', { exitCode: exitCodeOfStage('broken'), nextAction: nextAction.secretRefused(tenant, stored.clientId, check) });
 
   // Step 2: a new secret arrives (the file the person downloaded after "Add secret").
   if (options.source) {
@@ -78,8 +79,12 @@ export async function rotateClient(
     if (file.clientSecret === stored.clientSecret) {
       if (!records.rotation) throw new InputError(`${file.source}: this is the secret already stored (version ${stored.version}); add a second secret to the client in the Console first`);
     } else {
-      const check = await probe({ clientId: file.clientId, clientSecret: file.clientSecret });
-      if (!check.ok) throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [check.detail]);
+      const check = await checkWithGoogle(sessions, tenant, records, file, { pbxHoldsStored: false });
+      if (check.kind === 'refused') {
+        throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [
+          'check that the file is the one downloaded after "Add secret", and that the new secret is enabled in the Console',
+        ]);
+      }
       if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: 'run without --dry-run' });
       const fromVersion = records.rotation?.fromVersion ?? stored.version;
       const startedAt = records.rotation?.startedAt ?? new Date().toISOString();
@@ -100,22 +105,30 @@ export async function rotateClient(
   }
   const rotation = records.rotation?.toVersion ? records.rotation : undefined;
   if (!rotation) {
+    // "The old secret keeps working meanwhile" is only said when Google accepts it now.
+    const current = await checkWithGoogle(sessions, tenant, records, stored, { version: stored.version, pbxHoldsStored: true });
+    if (current.kind === 'refused') return broken(current);
     return base('add-secret', {
       nextAction:
-        `in the Console open ${clientPage(tenant, stored.clientId)}, choose "Add secret", download the client JSON, ` +
+        `in the Console open ${clientPage()}, choose "Add secret", download the client JSON, ` +
         `then ${gwkitCommand(`client rotate --tenant ${tenant.id} --file <client_secret.json>`)} (the old secret keeps working meanwhile)`,
     });
   }
   if (options.dryRun) return base('consent', { nextAction: `run without --dry-run to write version ${rotation.toVersion} into the PBX and prove it` });
 
   // Step 3: the PBX gets the new version and a test mail proves it (both skipped when done before).
-  if (!isProven(tenant, records, rotation.toVersion)) {
-    const step = await sessions.withPbx(tenant, async (pbx, settings) => {
-      const written = await postDeployIn(pbx, settings, sessions, tenant, { stored, records }, { secretName });
-      if (written.changed) done.push(`wrote version ${written.version} into the PBX`);
-      if (written.stage !== 'consent-pending') return { written, proof: undefined };
-      return { written, proof: await verifyIn(pbx, sessions, tenant, settings.level, false) };
-    });
+  // post-deploy first checks with Google that the new secret is accepted now: after that, the PBX
+  // holds it, so every later step rests on a secret Google accepts, not on the recorded proof.
+  const step = await sessions.withPbx(tenant, async (pbx, settings) => {
+    const written = await postDeployIn(pbx, settings, sessions, tenant, { stored, records }, { secretName });
+    if (written.changed) done.push(`wrote version ${written.version} into the PBX`);
+    if (written.stage !== 'consent-pending') return { written, proof: undefined };
+    return { written, proof: await verifyIn(pbx, sessions, tenant, settings.level, false) };
+  });
+  if (step.written.stage === 'broken') {
+    return base('broken', { exitCode: exitCodeOfStage('broken'), nextAction: step.written.nextAction });
+  }
+  if (step.written.stage !== 'verified') {
     if (!step.proof?.ok) {
       const consent = step.written.consentUri;
       const failure = step.proof ? describeVerifyFailure(step.proof) : step.written.nextAction;
@@ -130,21 +143,17 @@ export async function rotateClient(
     await recordProof(sessions, tenant, secretName, rotation.toVersion);
     done.push(`test mail to ${step.proof.recipient} sent through Gmail with the new secret`);
   }
+  done.push(`Google accepts the new secret the PBX holds (version ${stored.version})`);
 
   // Steps 4 and 5: the old secret must be refused by Google before its versions are retired.
   // Gone or disabled already: nothing to check. Any other failure stops here (nothing retired unchecked).
-  const old = await store.accessVersion(secretName, rotation.fromVersion).catch((error: unknown) => {
-    const status = (error as { cause?: { status?: string } }).cause?.status;
-    if (status === 'NOT_FOUND' || status === 'FAILED_PRECONDITION') return undefined;
-    throw error;
-  });
+  const old = await readableVersion(store, secretName, rotation.fromVersion);
   if (old && old.clientSecret !== stored.clientSecret) {
-    const check = await probe(old);
-    if (check.verdict === 'unexpected') throw new RemoteError(`tenant "${tenant.id}": could not check the old secret with Google: ${check.detail}`, { retryable: true });
-    if (check.ok) {
+    const check = await checkWithGoogle(sessions, tenant, records, old, { version: old.version, pbxHoldsStored: false });
+    if (check.kind === 'accepted') {
       return base('disable-old-secret', {
         nextAction:
-          `the new secret works; in the Console open ${clientPage(tenant, stored.clientId)} and disable the OLD secret ` +
+          `the new secret works; in the Console open ${clientPage()} and disable the OLD secret ` +
           `(the one created before ${rotation.startedAt}), then ${gwkitCommand(`client rotate --tenant ${tenant.id}`)} to finish`,
       });
     }

@@ -3,23 +3,29 @@
  *
  *   planned → provisioned → client-registered → pbx-configured → consent-pending → verified
  *
+ * and one stage off that path, `broken`: the PBX holds a client secret Google refuses now (checked
+ * live, lib/workflow/secret-check.ts), so its mail is dead whatever was recorded before.
+ *
  * how each stage is derived from the sources themselves (Resource Manager, Service Usage, Secret
  * Manager and gwkit's records on the tenant's credential secret, the PBX), what a person or gwkit
  * does next at each, and which exit code each outcome means. status, post-deploy, verify and
  * rollout all answer in these terms.
  *
  * The PBX API has no field that says consent was given (docs/portsip-api.md): "verified" rests on
- * a test mail, recorded on the credential secret by `gwkit verify` (annotation `gwkit-last-proof`).
+ * a test mail, recorded on the credential secret by `gwkit verify` (annotation `gwkit-last-proof`),
+ * and on Google accepting the PBX's secret now (docs/what-gwkit-checks.md).
  */
 import type { TenantConfig } from '../config';
+import { consoleClientPage } from '../console-links';
 import { ExitCode } from '../errors';
 import { enabledServices, getProject, type CredentialSecretFacts, type StoredClientPair } from '../google';
 import type { GoogleIntegration } from '../pbx';
 import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
 import { cdkCommand, gwkitCommand } from './printed-commands';
+import type { SecretCheck } from './secret-check';
 import type { SessionProvider } from './session-provider';
 
-export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified'] as const;
+export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified', 'broken'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** What is known of a tenant: its stage, the facts it rests on, and what comes next. */
@@ -56,6 +62,17 @@ export const nextAction = {
   consent: (t: TenantConfig, consentUri: string) =>
     `a Google Workspace administrator opens ${consentUri} and allows access; then ${gwkitCommand(`verify --tenant ${t.id}`)}`,
   prove: (t: TenantConfig) => `consent at the link if not done yet, then prove it: ${gwkitCommand(`verify --tenant ${t.id}`)}`,
+  /**
+   * Google refuses a secret gwkit would rely on. When it is the stored (newest) one, a person must
+   * act in the Console; when the PBX holds an older one, writing the stored one heals it.
+   */
+  secretRefused: (t: TenantConfig, clientId: string, check: Extract<SecretCheck, { kind: 'refused' }>) =>
+    check.pbxHoldsStored
+      ? `Google refuses the client secret${check.version ? ` of version ${check.version}` : ''} (${check.verdict}): was it disabled in the Console? ` +
+        `Open ${consoleClientPage(t.projectId, clientId)} and enable that secret again, then run the same command again; ` +
+        `or choose "Add secret" there, download the client JSON and run ${gwkitCommand(`client rotate --tenant ${t.id} --file <client_secret.json>`)} ` +
+        `(if the client itself is gone, create a new one: ${gwkitCommand(`client guide --tenant ${t.id}`)})`
+      : `Google refuses the secret the PBX holds (${check.verdict}); write the stored one: ${gwkitCommand(`post-deploy --tenant ${t.id}`)}`,
 } as const;
 
 /** The Google side of a tenant: a final view (planned, provisioned, no PBX) or the stored client. */
@@ -96,6 +113,8 @@ export function pbxSideView(
   side: Exclude<GoogleSide, { done: TenantView }>,
   onPbx: GoogleIntegration,
   now = Date.now(),
+  /** Whether Google accepts the secret the PBX holds, checked just now (secret-check.ts); unchecked when absent. */
+  held?: SecretCheck,
 ): TenantView {
   const { stored, records } = side;
   const where = pbxTargetOf(tenant);
@@ -106,10 +125,17 @@ export function pbxSideView(
   // The secret counts too: after a rotation the PBX holds the right id with a dead secret. A
   // masked secret is judged by gwkit's record of what it wrote (pbx-client.ts).
   const verdict = judgePbxClient(onPbx, stored, records.applied, where);
-  facts.push(describePbxClient(verdict, stored));
+  const found = describePbxClient(verdict, stored);
+  // Whatever was recorded: a secret Google refuses now means the PBX's mail is dead.
+  if (held?.kind === 'refused') {
+    facts.push(`${found}; Google refuses that secret now (${held.verdict} at its token endpoint)`);
+    const pbxVersion = held.version;
+    return { ...base, ...extra, stage: 'broken', facts, ...(pbxVersion ? { pbxVersion } : {}), nextAction: nextAction.secretRefused(tenant, stored.clientId, held) };
+  }
+  facts.push(held?.kind === 'accepted' ? `${found}; Google accepts its secret now` : found);
   if (verdict.kind !== 'current') {
-    const held = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
-    return { ...base, ...extra, stage: 'client-registered', facts, pbxVersion: held, nextAction: nextAction.postDeploy(tenant) };
+    const heldVersion = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
+    return { ...base, ...extra, stage: 'client-registered', facts, pbxVersion: heldVersion, nextAction: nextAction.postDeploy(tenant) };
   }
   const pbxVersion = stored.version;
   const consentUri = httpsOnly(onPbx.auth_consent_uri);
@@ -193,13 +219,25 @@ function age(iso: string, now: number): string {
 
 // --- outcomes and exit codes: the one place --------------------------------------------------
 
-/** A fleet command's answer for a tenant reaching `stage`: done only when verified. */
+/** A fleet command's answer for a tenant reaching `stage`: done only when verified; broken is a failure. */
 export function exitCodeOfStage(stage: Stage): ExitCode {
+  if (stage === 'broken') return ExitCode.Failed;
   return stage === 'verified' ? ExitCode.Ok : ExitCode.WaitingOnPerson;
 }
 
-/** `dry-run`: the mail settings were read and nothing was sent (a dry run proves nothing, and breaks nothing). */
-export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed' | 'dry-run';
+/**
+ * `status` answers where a tenant stands, so a waiting tenant is not a failure of status (0); a
+ * broken one is (1): a scheduled `gwkit status` must not stay green while a tenant's mail is dead.
+ */
+export function exitCodeOfStatus(view: Pick<TenantView, 'stage'>): ExitCode {
+  return view.stage === 'broken' ? ExitCode.Failed : ExitCode.Ok;
+}
+
+/**
+ * `dry-run`: the mail settings were read and nothing was sent (a dry run proves nothing, and breaks
+ * nothing). `secret-refused`: Google refuses the secret the PBX holds; no test mail was sent.
+ */
+export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed' | 'secret-refused' | 'dry-run';
 
 /** Verification outcomes: a person can fix missing consent or the mail type; the rest is broken. */
 export function exitCodeOfVerdict(verdict: VerifyVerdict): ExitCode {

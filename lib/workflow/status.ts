@@ -1,13 +1,15 @@
 /**
  * `gwkit status`: each tenant's stage (stage-model.ts), derived live from the sources. Read-only,
  * always: it never writes to the PBX or Google and never sends mail (proof is `gwkit verify`'s).
+ * It does ask Google whether the secret the PBX holds is accepted now (a token-endpoint probe with
+ * an invalid code: a read), so that a recorded proof never stands for a secret Google refuses.
  */
 import type { TenantConfig } from '../config';
-import { ExitCode } from '../errors';
 import { runFleet, type FleetReport } from './fleet-runner';
 import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
-import { googleSide, pbxSideView, type TenantView } from './stage-model';
+import { checkHeldSecret } from './secret-check';
+import { exitCodeOfStatus, googleSide, pbxSideView, type TenantView } from './stage-model';
 
 export async function tenantStatus(sessions: SessionProvider, tenant: TenantConfig): Promise<TenantView> {
   const side = await googleSide(sessions, tenant);
@@ -24,15 +26,19 @@ export async function tenantStatus(sessions: SessionProvider, tenant: TenantConf
       nextAction: `give gwkit the PBX password (or CA file) as said above, then run ${gwkitCommand(`status --tenant ${tenant.id}`)} again to see the PBX side`,
     };
   }
-  return sessions.withPbx(tenant, async (pbx, settings) => pbxSideView(tenant, side, await pbx.getGoogle(settings.level)));
+  return sessions.withPbx(tenant, async (pbx, settings) => {
+    const onPbx = await pbx.getGoogle(settings.level);
+    const held = await checkHeldSecret(sessions, tenant, side, onPbx, tenant.credentialSecretName);
+    return pbxSideView(tenant, side, onPbx, Date.now(), held);
+  });
 }
 
-/** A report: exit 0 when every stage could be derived, 1 when a source could not be read for some tenant. */
+/** A report: exit 0 when every stage could be derived, 1 when a tenant is broken or a source could not be read for it. */
 export function statusFleet(sessions: SessionProvider, options: { concurrency?: number } = {}): Promise<FleetReport<TenantView>> {
   return runFleet(sessions.tenants, (t) => tenantStatus(sessions, t), {
     concurrency: options.concurrency,
     progress: sessions.progress,
     signal: sessions.signal,
-    outcomeOf: (s) => ({ exitCode: ExitCode.Ok, nextAction: s.nextAction }),
+    outcomeOf: (s) => ({ exitCode: exitCodeOfStatus(s), nextAction: s.nextAction }),
   });
 }

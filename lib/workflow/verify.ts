@@ -10,11 +10,12 @@ import type { TenantConfig } from '../config';
 import { RemoteError } from '../errors';
 import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
 import pLimit from 'p-limit';
-import { DEFAULT_CONCURRENCY, runFleet, type FleetReport } from './fleet-runner';
+import { DEFAULT_CONCURRENCY, outcomeOfWork, runFleet, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { pbxTargetOf } from './pbx-client';
 import { gwkitCommand } from './printed-commands';
+import { checkHeldSecret } from './secret-check';
 import type { SessionProvider } from './session-provider';
-import { exitCodeOfVerdict, type VerifyVerdict } from './stage-model';
+import { exitCodeOfVerdict, nextAction, type VerifyVerdict } from './stage-model';
 
 export type { VerifyVerdict };
 
@@ -176,15 +177,37 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
 
 /**
  * Prove one tenant with a test mail, and record a success on its credential secret (the proof
- * status derives "verified" from).
+ * status derives "verified" from). First, Google must accept the secret the PBX holds now: a PBX
+ * may still send with an access token it got before the secret was disabled, so a test mail alone
+ * would call a tenant healthy whose mail dies within the hour.
  */
 export async function verifyTenant(
   sessions: SessionProvider,
   tenant: TenantConfig,
   options: { dryRun?: boolean; secretName?: string } = {},
 ): Promise<VerifyResult> {
-  const result = await sessions.withPbx(tenant, (pbx, settings) => verifyIn(pbx, sessions, tenant, settings.level, !!options.dryRun));
-  if (result.ok) await recordProof(sessions, tenant, options.secretName ?? tenant.credentialSecretName);
+  const secretName = options.secretName ?? tenant.credentialSecretName;
+  const { store } = await sessions.google();
+  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  const result = await sessions.withPbx(tenant, async (pbx, settings) => {
+    if (stored) {
+      const held = await checkHeldSecret(sessions, tenant, { stored, records }, await pbx.getGoogle(settings.level), secretName);
+      if (held.kind === 'refused') {
+        return {
+          tenant: tenant.id,
+          recipient: tenant.mail.testRecipient,
+          verdict: 'secret-refused' as const,
+          ok: false,
+          mailType: '-',
+          switchedToGmail: false,
+          likelyCause: `Google refuses the client secret the PBX holds (${held.verdict}): disabled or deleted in the Console, or the client was deleted; no test mail was sent`,
+          nextAction: nextAction.secretRefused(tenant, stored.clientId, held),
+        };
+      }
+    }
+    return verifyIn(pbx, sessions, tenant, settings.level, !!options.dryRun);
+  });
+  if (result.ok) await recordProof(sessions, tenant, secretName);
   return result;
 }
 
@@ -206,14 +229,19 @@ export function verifyFleet(sessions: SessionProvider, options: { dryRun?: boole
     concurrency: options.concurrency,
     progress: sessions.progress,
     signal: sessions.signal,
-    outcomeOf: (r) => ({ exitCode: exitCodeOfVerdict(r.verdict), nextAction: r.nextAction }),
+    outcomeOf: outcomeOfVerify,
   });
 }
+
+/** A verification's exit code and next action, for a fleet outcome. */
+const outcomeOfVerify = (r: VerifyResult) => ({ exitCode: exitCodeOfVerdict(r.verdict), nextAction: r.nextAction });
 
 /**
  * Poll verification for several tenants until each passes, fails for a reason waiting cannot
  * fix, or time runs out. A failed attempt sends no mail (no authorization, no mail), so polling
- * leaves exactly one test mail per tenant, the one that passes.
+ * leaves exactly one test mail per tenant, the one that passes. Each tenant's attempt ends in an
+ * outcome of its own: a timeout or 5xx from one tenant's proof fails that tenant (the test mail is
+ * not repeated after it) while the others keep waiting.
  */
 export async function waitForVerification(
   ctx: SessionProvider,
@@ -224,20 +252,26 @@ export async function waitForVerification(
     concurrency?: number;
     /** Credential secrets by tenant id, when not the derived ones (post-deploy --outputs-file). */
     secretNames?: ReadonlyMap<string, string>;
-    onAttempt?: (results: readonly VerifyResult[]) => void;
+    onAttempt?: (outcomes: readonly TenantOutcome<VerifyResult>[]) => void;
   },
-): Promise<Map<string, VerifyResult>> {
+): Promise<Map<string, TenantOutcome<VerifyResult>>> {
   const deadline = Date.now() + options.timeoutMs;
   // One worker's worth of sessions at a time, as in any fleet command.
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
-  const last = new Map<string, VerifyResult>();
+  const last = new Map<string, TenantOutcome<VerifyResult>>();
   let pending = [...tenants];
   for (;;) {
-    const round = await Promise.all(pending.map((t) => limit(() => verifyTenant(ctx, t, { secretName: options.secretNames?.get(t.id) }))));
-    round.forEach((r) => last.set(r.tenant, r));
+    const round = await Promise.all(
+      pending.map((t) =>
+        limit(() =>
+          outcomeOfWork(t, (tenant) => verifyTenant(ctx, tenant, { secretName: options.secretNames?.get(tenant.id) }), outcomeOfVerify),
+        ),
+      ),
+    );
+    round.forEach((o) => last.set(o.tenant, o));
     options.onAttempt?.(round);
     // Only a missing consent can change by itself (a person consenting); anything else is final.
-    pending = pending.filter((t) => last.get(t.id)!.verdict === 'consent-missing');
+    pending = pending.filter((t) => last.get(t.id)!.result?.verdict === 'consent-missing');
     if (pending.length === 0 || Date.now() + options.intervalMs > deadline || ctx.signal?.aborted) return last;
     // Interrupted (Ctrl-C, SIGTERM): stop waiting at once, with what is known.
     await new Promise<void>((resolve) => {

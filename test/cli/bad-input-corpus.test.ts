@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
-import { runInProcess, worldSnapshot } from './helpers';
+import { editedClientFile, runInProcess, worldSnapshot } from './helpers';
 
 type Doc = Record<string, any>;
 
@@ -36,6 +36,8 @@ let secrets: string[];
 const clientSecrets: string[] = [];
 /** Each tenant's downloaded client file. */
 const clientFiles: Record<string, string> = {};
+/** acme's client with a secret Google refuses (disabled in the Console, or mistyped). */
+let refusedFile: string;
 
 beforeAll(async () => {
   sb = await startSandbox();
@@ -49,6 +51,7 @@ beforeAll(async () => {
     expect((await runInProcess(sb, ['client', 'import', '--tenant', t, '--file', c.file])).code).toBe(0);
   }
   expect((await runInProcess(sb, ['post-deploy', '--tenant', 'acme', '--tenant', 'globex'])).code).toBe(3);
+  refusedFile = editedClientFile(sb, clientFiles.acme!, 'refused.json', { client_secret: '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' });
   secrets = [sb.env.GWKIT_PBX_PASSWORD!, sb.env.GWKIT_PBX_PASSWORD_INITECH!, ...clientSecrets, 'S3cret!pw', 'hunter2', 'GOCSPX-S3cret'];
 });
 afterAll(async () => {
@@ -312,6 +315,22 @@ const CLIENT_FILES: Record<string, Case> = {
     args: ['client', 'import', '--tenant', 'globex', '--file', '$GOOD'],
     says: /client belongs to project "pbxgw-acme", expected "pbxgw-globex"/,
   },
+  'client rotate: a new secret Google refuses (disabled in the Console)': {
+    args: ['client', 'rotate', '--tenant', 'acme', '--file', '$REFUSED'],
+    says: /refused\.json: Google rejects the new secret of client \S+ \(invalid_client\); nothing was stored/,
+  },
+  'client rotate: the same refused secret under --dry-run': {
+    args: ['client', 'rotate', '--tenant', 'acme', '--file', '$REFUSED', '--dry-run'],
+    says: /Google rejects the new secret .*nothing was stored/,
+  },
+  'client rotate: another client': {
+    args: ['client', 'rotate', '--tenant', 'globex', '--file', '$GOOD'],
+    says: /is not the tenant's client .*a rotation keeps the client and changes its secret/,
+  },
+  'client rotate: the secret already stored': {
+    args: ['client', 'rotate', '--tenant', 'acme', '--file', '$GOOD'],
+    says: /this is the secret already stored \(version 1\); add a second secret to the client in the Console first/,
+  },
 };
 
 const ALL: [string, Case][] = [...Object.entries(USAGE), ...Object.entries(CONFIG), ...Object.entries(FILES_AND_CREDENTIALS), ...Object.entries(CLIENT_FILES)];
@@ -324,18 +343,20 @@ describe.each(ALL)('%s', (_name, c) => {
   test('exit code, message, nothing changed, no secret shown', async () => {
     // A write is any POST but logging in or out and switching tenants (they change nothing).
     const writes = () => sb.pbx.state.requests.filter((q) => q.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(q.path)).length;
-    const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: sb.google.state.requests.filter((q) => q.method !== 'GET').length };
+    // Nor does a token-endpoint probe: an invalid code, so no grant (lib/google/token-probe.ts).
+    const googleChanges = () => sb.google.state.requests.filter((q) => q.method !== 'GET' && q.path !== '/token').length;
+    const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: googleChanges() };
     const withPlaceholders: Case = {
       ...c,
       // acme's client: the right kind of file, for another tenant.
-      args: c.args.map((a) => (a === '$GOOD' ? clientFiles.acme! : a)),
+      args: c.args.map((a) => (a === '$GOOD' ? clientFiles.acme! : a === '$REFUSED' ? refusedFile : a)),
       env: c.env && Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v === '$CLIENT' ? clientFiles.acme! : v?.replace('$BAD', bad)])),
     };
     const r = await run(withPlaceholders);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: c.code ?? 2, stderr: expect.stringMatching(c.says) });
     expect(JSON.stringify(worldSnapshot(sb))).toBe(before.world);
     expect(writes()).toBe(before.pbxWrites);
-    expect(sb.google.state.requests.filter((q) => q.method !== 'GET').length).toBe(before.googleRequests);
+    expect(googleChanges()).toBe(before.googleRequests);
     expect(diskSnapshot()).toEqual(before.disk);
     for (const secret of secrets) {
       expect(r.stdout).not.toContain(secret);

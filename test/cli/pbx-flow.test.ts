@@ -217,7 +217,7 @@ describe('post-deploy', () => {
     expect(r.json).toMatchObject({ ok: true, exitCode: 0 });
     for (const o of r.json.tenants) {
       expect(o.result).toMatchObject({ tenant: o.tenant, stage: 'consent-pending', consentUri: firstConsent[o.tenant] });
-      expect(o.result.facts).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^client ${current[o.tenant]!.clientId} in Secret Manager \\(version \\d+\\)$`)), expect.stringMatching(/^PBX holds version \d+ of the client \(read back\)$/)]));
+      expect(o.result.facts).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^client ${current[o.tenant]!.clientId} in Secret Manager \\(version \\d+\\)$`)), expect.stringMatching(/^PBX holds version \d+ of the client \(read back\); Google accepts its secret now$/)]));
     }
   });
 
@@ -272,8 +272,9 @@ describe('post-deploy', () => {
     current.globex = { ...current.globex!, clientSecret: client.clientSecret, file: rotated };
     const imp = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--file', rotated, '--json'], 0);
     expect(imp.json.result).toMatchObject({ changed: true, clientId: client.clientId });
-    const r = await runExpect(sb, ['status', '--tenant', 'globex', '--json'], 0);
-    expect(r.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: '`npx gwkit post-deploy --tenant globex`' });
+    // "Reset secret" in the Console left the PBX with a secret Google refuses: its mail is dead (exit 1).
+    const r = await runExpect(sb, ['status', '--tenant', 'globex', '--json'], 1);
+    expect(r.json.tenants[0].result).toMatchObject({ stage: 'broken', nextAction: expect.stringMatching(/^Google refuses the secret the PBX holds \(invalid_client\); write the stored one: `npx gwkit post-deploy --tenant globex`$/) });
   });
 
   test('post-deploy writes a rotated secret (same client ID) into the PBX', async () => {

@@ -25,7 +25,8 @@ import { projectDeletionSteps } from '../../lib/workflow/teardown';
 const ROOT = join(__dirname, '../..');
 const fleet = loadFleet(join(ROOT, 'gwkit.yaml'));
 const TENANT_IDS = fleet.tenants.map((t) => t.id);
-const CONSENT = 'https://accounts.google.com/o/oauth2/v2/auth?client_id=1-x.apps.googleusercontent.com';
+const CLIENT_ID = '1-x.apps.googleusercontent.com';
+const CONSENT = `https://accounts.google.com/o/oauth2/v2/auth?client_id=${CLIENT_ID}`;
 
 interface Printed {
   /** Where the command was found. */
@@ -69,8 +70,17 @@ async function collect(): Promise<Printed[]> {
 
   // The stage model's next actions and teardown's guidance, for every example tenant.
   for (const tenant of fleet.tenants) {
+    // Each next action with example arguments; most take (tenant[, consent link]).
+    const refused = { kind: 'refused', verdict: 'invalid_client', version: 2 };
+    const argsOf: Record<string, unknown[][]> = {
+      writeForReal: [[CLIENT_ID]],
+      secretRefused: [
+        [tenant, CLIENT_ID, { ...refused, pbxHoldsStored: true }],
+        [tenant, CLIENT_ID, { ...refused, pbxHoldsStored: false }],
+      ],
+    };
     for (const [name, make] of Object.entries(nextAction)) {
-      add(`nextAction.${name}`, (make as (...a: unknown[]) => string)(tenant, CONSENT));
+      for (const args of argsOf[name] ?? [[tenant, CONSENT]]) add(`nextAction.${name}`, (make as (...a: unknown[]) => string)(...args));
     }
     projectDeletionSteps(tenant).forEach((step) => add('teardown', step));
   }
@@ -228,7 +238,7 @@ beforeAll(async () => {
 
 test('the printed commands are collected from every source the issue names', () => {
   const sources = new Set(all.map((i) => i.source.replace(/ .*--help$/, ' --help')));
-  for (const s of ['nextAction.deploy', 'nextAction.createClient', 'nextAction.prove', 'teardown', 'README.md', 'gwkit-fleet.yml', 'lib/workflow/rotate.ts', 'lib/workflow/verify.ts']) {
+  for (const s of ['nextAction.deploy', 'nextAction.createClient', 'nextAction.prove', 'nextAction.secretRefused', 'teardown', 'README.md', 'gwkit-fleet.yml', 'lib/workflow/rotate.ts', 'lib/workflow/verify.ts']) {
     expect(sources).toContain(s);
   }
   expect([...sources].some((s) => s.endsWith('--help'))).toBe(true);

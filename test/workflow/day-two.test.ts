@@ -63,7 +63,7 @@ describe('client rotate', () => {
     // 4. Proven with the new secret; now the old one must go.
     const proven = await runExpect(sb, ['client', 'rotate', '--tenant', 'acme', '--json'], 3);
     expect(proven.json.result).toMatchObject({ step: 'disable-old-secret' });
-    expect(proven.json.result.done).toEqual([expect.stringContaining('sent through Gmail with the new secret')]);
+    expect(proven.json.result.done).toEqual([expect.stringContaining('sent through Gmail with the new secret'), 'Google accepts the new secret the PBX holds (version 2)']);
     // Asked again before the person acted: still waiting, nothing written again.
     await runExpect(sb, ['client', 'rotate', '--tenant', 'acme'], 3);
     expect(pbxGoogleWrites(sb)).toBe(writesBefore + 1);
@@ -71,7 +71,7 @@ describe('client rotate', () => {
     // 5. The person disables the old secret: gwkit checks Google refuses it, retires version 1, ends.
     sb.google.disableClientSecret(clientId, oldSecret);
     const finished = await runExpect(sb, ['client', 'rotate', '--tenant', 'acme', '--json'], 0);
-    expect(finished.json.result).toMatchObject({ step: 'done', done: ['Google refuses the old secret', 'disabled old version 1', 'rotation finished'] });
+    expect(finished.json.result).toMatchObject({ step: 'done', done: ['Google accepts the new secret the PBX holds (version 2)', 'Google refuses the old secret', 'disabled old version 1', 'rotation finished'] });
     expect(versions(sb, 'acme').map((v) => v.state)).toEqual(['DISABLED', 'ENABLED']);
     expect(annotations('acme')['gwkit-rotation']).toBeUndefined();
     expect(sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId).client_secret).toBe(added.clientSecret);

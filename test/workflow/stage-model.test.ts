@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { loadFleet } from '../../lib/config';
 import { ExitCode } from '../../lib/errors';
-import { exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, pbxSideView } from '../../lib/workflow/stage-model';
+import { exitCodeOfStage, exitCodeOfStatus, exitCodeOfVerdict, fleetExitCode, pbxSideView } from '../../lib/workflow/stage-model';
 
 const fleet = loadFleet(join(__dirname, '../../gwkit.yaml'));
 const acme = fleet.tenants.find((t) => t.id === 'acme')!;
@@ -33,7 +33,19 @@ test('drift: a consent link that names another client', () => {
   expect(view.drift).toEqual([`the PBX's consent link is for client 9-old.apps.googleusercontent.com, not ${stored.clientId}`]);
 });
 
-test('exit codes: verified is done, every other stage waits on a person; verdicts; fleet precedence', () => {
+test('a secret Google refuses now outweighs a recorded proof: broken, with the Console fix', () => {
+  const refused = { kind: 'refused', version: stored.version, verdict: 'invalid_client', pbxHoldsStored: true } as const;
+  const proof = { ...where, version: 2, at: new Date().toISOString() };
+  expect(pbxSideView(acme, side({ proof }), onPbx(), Date.now(), { kind: 'accepted', version: 2 }).stage).toBe('verified');
+  const view = pbxSideView(acme, side({ proof }), onPbx(), Date.now(), refused);
+  expect(view).toMatchObject({ stage: 'broken', pbxVersion: stored.version, nextAction: expect.stringMatching(/^Google refuses the client secret of version \d+ \(invalid_client\): was it disabled in the Console\?/) });
+  expect(exitCodeOfStatus(view)).toBe(ExitCode.Failed);
+  expect(exitCodeOfStatus({ stage: 'consent-pending' })).toBe(ExitCode.Ok);
+});
+
+test('exit codes: verified is done, broken failed, every other stage waits on a person; verdicts; fleet precedence', () => {
+  expect(exitCodeOfStage('broken')).toBe(ExitCode.Failed);
+  expect(exitCodeOfVerdict('secret-refused')).toBe(ExitCode.Failed);
   expect(['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending'].map((s) => exitCodeOfStage(s as never))).toEqual(Array(5).fill(ExitCode.WaitingOnPerson));
   expect(exitCodeOfStage('verified')).toBe(ExitCode.Ok);
   expect(exitCodeOfVerdict('consent-missing')).toBe(ExitCode.WaitingOnPerson);
