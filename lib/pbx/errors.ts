@@ -83,7 +83,11 @@ export class PbxLoginChallengedError extends InputError {
  * nothing was sent into any tenant. Exit 2 for that tenant.
  */
 export class PbxTenantRefError extends InputError {
-  constructor(detail: string) {
+  constructor(
+    /** NOT_FOUND (no tenant, or only look-alikes), AMBIGUOUS (several), TENANT_MISMATCH (the pinned id is another tenant). */
+    readonly code: 'NOT_FOUND' | 'AMBIGUOUS' | 'TENANT_MISMATCH',
+    detail: string,
+  ) {
     super(`PBX tenant: ${detail}`);
     this.name = 'PbxTenantRefError';
   }

@@ -44,10 +44,11 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
     if (!pinned) {
       const candidates = tenants.filter(fits);
       const hint = candidates.length ? `; tenants with ${what}: ${candidates.map(describeTenant).join('; ')}` : '';
-      throw new PbxTenantRefError(`no tenant with the pinned id '${ref.id}' ${among}${hint}. gwkit sent nothing into any tenant; fix pbxTenant.id in gwkit.yaml`);
+      throw new PbxTenantRefError('NOT_FOUND', `no tenant with the pinned id '${ref.id}' ${among}${hint}. gwkit sent nothing into any tenant; fix pbxTenant.id in gwkit.yaml`);
     }
     if (!fits(pinned)) {
       throw new PbxTenantRefError(
+        'TENANT_MISMATCH',
         `the pinned id '${ref.id}' is tenant ${describeTenant(pinned)} on ${pbx}, which does not have ${what}. ` +
           'gwkit sent nothing into any tenant; make pbxTenant.id and the domain (or name) beside it in gwkit.yaml name the same tenant',
       );
@@ -60,6 +61,7 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
   if (matches.length > 1) {
     const why = ref.domain !== undefined ? ' (SIP domains compare case-insensitively, and a Unicode domain is the same as its xn-- form)' : '';
     throw new PbxTenantRefError(
+      'AMBIGUOUS',
       `${matches.length} tenants on ${pbx} have ${what}${why}: ${matches.map(describeTenant).join('; ')}. ` +
         `gwkit sent nothing into any of them. Pin the one you mean in gwkit.yaml by its id, e.g. ${pinFor(ref, matches[0]!)}`,
     );
@@ -71,11 +73,12 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
   });
   if (lookAlikes.length) {
     throw new PbxTenantRefError(
+      'NOT_FOUND',
       `no tenant with ${what} ${among}; it only looks like ${lookAlikes.join('; ')}. A look-alike is another domain: ` +
         'gwkit sent nothing into any tenant; write the domain in gwkit.yaml exactly as the PBX has it, if that is the tenant you mean',
     );
   }
-  throw new PbxTenantRefError(`no tenant with ${what} ${among}; gwkit sent nothing into any tenant`);
+  throw new PbxTenantRefError('NOT_FOUND', `no tenant with ${what} ${among}; gwkit sent nothing into any tenant`);
 }
 
 /** Refuse a tenant the PBX reports as not live, before anything (the switch included) is sent into it. */
