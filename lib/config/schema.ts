@@ -284,7 +284,7 @@ const PbxTenantIdSchema = z
   .regex(/^\S{1,128}$/, { error: 'expected the PBX tenant id as GET /tenants lists it (no spaces), e.g. "NzAwNTUxOTA5NzczMTQ4MTYw"' })
   .optional()
   .describe(
-    'The PBX\'s id of the tenant, as `gwkit` names it when two PBX tenants have the same domain apart from case (or a Unicode and an xn-- spelling). ' +
+    'The PBX\'s id of the tenant (GET /tenants; gwkit names it when two PBX tenants have the same domain apart from case, or in a Unicode and an xn-- spelling). ' +
       'Pins that tenant; gwkit checks it still has the domain (or name) given beside it. Default: none (the domain or name alone must name one tenant).',
   );
 

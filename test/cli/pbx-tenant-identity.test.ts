@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import jsYaml from 'js-yaml';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
 import { fleetHeader } from '../support/fleet-yaml';
-import { pbxSlot, runExpect, runInProcess } from './helpers';
+import { pbxSlot, runExpect, runInProcess, versions } from './helpers';
 
 const byTenant = (json: any) => Object.fromEntries(json.tenants.map((t: any) => [t.tenant, t]));
 
@@ -65,13 +65,18 @@ describe('a disabled PBX tenant among healthy ones', () => {
     expect(human.stdout).toMatch(new RegExp(`globex: ${disabledSays.source}`));
   });
 
-  test('rollout --verify and verify send nothing into it either', async () => {
+  test('rollout --verify, verify and teardown send nothing into it either', async () => {
     const r = await runExpect(sb, ['rollout', '--all', '--verify', '--json'], 1);
     const t = byTenant(r.json);
     expect(t.globex).toMatchObject({ exitCode: 1, error: expect.stringMatching(disabledSays) });
     expect(t.acme.exitCode).toBe(3);
     const v = await runExpect(sb, ['verify', '--tenant', 'globex', '--json'], 1);
     expect(JSON.stringify(v.json)).toMatch(/is disabled on/);
+    // Teardown stops the PBX side first: refused there, it changes nothing on Google either.
+    const enabledBefore = versions(sb, 'globex').filter((x) => x.state === 'ENABLED').length;
+    const td = await runExpect(sb, ['teardown', '--tenant', 'globex', '--yes'], 1);
+    expect(td.stderr).toMatch(/is disabled on/);
+    expect(versions(sb, 'globex').filter((x) => x.state === 'ENABLED').length).toBe(enabledBefore);
     expect(requestsInto(sb, 'tenant-globex')).toEqual([]);
     expect(sb.pbx.state.outbox.filter((m) => m.tenant === 'Globex Corporation')).toEqual([]);
   });
