@@ -47,6 +47,15 @@ export interface SandboxOptions {
   pbxTokenTtlSeconds?: number;
   /** How the PBX emulator reads the spec where it is open (masked secrets, paging, ...). Default: its defaults. */
   pbxBehaviour?: PbxEmulatorOptions['behaviour'];
+  /** Fleet tenants whose PBX tenant is disabled (`enabled: false` in GET /tenants). Default: none. */
+  pbxDisabled?: string[];
+  /**
+   * The domain the PBX lists for a fleet tenant, when it is not the one gwkit.yaml gives (another
+   * case, the other IDN spelling, a look-alike). Default: gwkit.yaml's.
+   */
+  pbxDomains?: Record<string, string>;
+  /** More PBX tenants that no fleet entry names (a case twin, a look-alike). Default: none. */
+  pbxExtraTenants?: EmulatorTenantInit[];
   /** PBX users (by user name) whose password login asks for a second factor. Default: none. */
   pbxTwoFactor?: Record<string, 'error' | 'challenge'>;
   /** Folder for generated files (default: fresh mkdtemp, removed by close()). */
@@ -167,6 +176,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const deployedIds = new Set(opts.deployed === 'none' ? [] : opts.deployed === undefined || opts.deployed === 'all' ? ids : opts.deployed);
   if (Array.isArray(opts.deployed)) unknown(opts.deployed, 'deployed');
   unknown(opts.sbcTenants, 'sbcTenants');
+  unknown(opts.pbxDisabled, 'pbxDisabled');
+  unknown(Object.keys(opts.pbxDomains ?? {}), 'pbxDomains');
   const sbcIds = new Set(opts.sbcTenants ?? ids.slice(0, 1));
 
   const ownDir = opts.dir === undefined;
@@ -193,10 +204,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const pbxTenants: EmulatorTenantInit[] = [];
     for (const t of fleet.tenants) {
       const ref = t.pbxTenant;
-      const domain = 'domain' in ref ? ref.domain : `${t.id}.pbx.test`;
+      const domain = opts.pbxDomains?.[t.id] ?? ('domain' in ref ? ref.domain : `${t.id}.pbx.test`);
       const name = 'name' in ref ? ref.name : titleOf(t.id);
-      const pbxTenantId = `tenant-${t.id}`;
-      pbxTenants.push({ id: pbxTenantId, name, domain, sbc: sbcIds.has(t.id) });
+      const pbxTenantId = ref.id ?? `tenant-${t.id}`;
+      pbxTenants.push({ id: pbxTenantId, name, domain, sbc: sbcIds.has(t.id), ...(opts.pbxDisabled?.includes(t.id) ? { enabled: false } : {}) });
       tenants[t.id] = {
         projectId: t.projectId,
         pbxTenantId,
@@ -228,7 +239,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
     google = await startGoogleEmulator({ ca, dir });
     pbx = await startPbxEmulator({
-      tenants: pbxTenants,
+      tenants: [...pbxTenants, ...(opts.pbxExtraTenants ?? [])],
       users,
       accessTokenTtlSeconds: opts.pbxTokenTtlSeconds ?? 1800,
       behaviour: opts.pbxBehaviour,

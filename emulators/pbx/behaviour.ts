@@ -44,6 +44,12 @@ export interface PbxBehaviour {
    * `top`): the page size is `min(top, maxPageSize)`. `count` is always the total matching the filter.
    */
   maxPageSize: number;
+  /**
+   * `enabled` on `GET /tenants` items (the schema does not require it; its default is true):
+   * `'always'` (default) the field is there for every tenant; `'when-false'` it is left out for
+   * enabled tenants and sent only as `false`.
+   */
+  listEnabled: 'always' | 'when-false';
   /** OData `eq` on strings in `filter`: `'sensitive'` (default) or `'insensitive'`. */
   filterCase: 'sensitive' | 'insensitive';
   /**
@@ -70,6 +76,7 @@ export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
   paging: 'items',
   listCount: true,
   maxPageSize: 100,
+  listEnabled: 'always',
   filterCase: 'sensitive',
   errorsOn2xx: false,
   requestsPerMinute: undefined,
@@ -81,6 +88,7 @@ const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
   notificationPost: ['merge', 'replace'],
   switchScope: ['session', 'token'],
   paging: ['items', 'pages', 'pages-from-0', 'ignored'],
+  listEnabled: ['always', 'when-false'],
   filterCase: ['sensitive', 'insensitive'],
 };
 

@@ -135,12 +135,13 @@ function filterTenants(tenants: TenantState[], filter: string | undefined, insen
   return tenants.filter((t) => clauses.every((c) => c(t)));
 }
 
-function tenantSummary(t: TenantState): Record<string, unknown> {
+function tenantSummary(t: TenantState, behaviour: Readonly<PbxBehaviour>): Record<string, unknown> {
   return {
     id: t.id,
     name: t.name,
     domain: t.domain,
-    enabled: t.enabled,
+    // The schema's default is true: a PBX may leave the field out for enabled tenants (listEnabled).
+    ...(behaviour.listEnabled === 'always' || !t.enabled ? { enabled: t.enabled } : {}),
     max_extensions: 1000,
     max_concurrent_calls: 20,
     timezone: 'UTC',
@@ -158,7 +159,7 @@ function listTenants(ctx: HandlerContext): HandlerResult {
   // 'items': skip counts items (the parameter's description); 'pages': 1-based page number (the introduction).
   const paging = ctx.behaviour.paging;
   const start = paging === 'pages' ? (Math.max(skip, 1) - 1) * size : paging === 'pages-from-0' ? skip * size : paging === 'ignored' ? 0 : skip;
-  const items = all.slice(start, start + size).map(tenantSummary);
+  const items = all.slice(start, start + size).map((t) => tenantSummary(t, ctx.behaviour));
   return ok(ctx.behaviour.listCount ? { count: all.length, items } : { items });
 }
 

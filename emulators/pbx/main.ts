@@ -4,7 +4,7 @@
  *                           [--google-auth-url URL] [--google-ca-file PEM] [--tenants tenants.json]
  *                           [--secret-on-read echo|masked|empty] [--notification-post merge|replace]
  *                           [--switch-scope session|token] [--paging items|pages|pages-from-0|ignored] [--max-page-size N] [--no-list-count]
- *                           [--filter-case sensitive|insensitive] [--errors-on-2xx]
+ *                           [--filter-case sensitive|insensitive] [--list-enabled always|when-false] [--errors-on-2xx]
  *                           [--requests-per-minute N] [--latency-ms MS]
  * Prints `{"url","origin","caFile"}` as one JSON line on stdout; stops on SIGINT/SIGTERM.
  * Users (default): admin/admin-password (system), acme-admin/acme-password @ acme.pbx.test.
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       'max-page-size': { type: 'string' },
       'no-list-count': { type: 'boolean' },
       'filter-case': { type: 'string' },
+      'list-enabled': { type: 'string' },
       'errors-on-2xx': { type: 'boolean' },
       'requests-per-minute': { type: 'string' },
       'latency-ms': { type: 'string' },
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       maxPageSize: num('max-page-size', values['max-page-size']),
       ...(values['no-list-count'] ? { listCount: false } : {}),
       filterCase: values['filter-case'],
+      listEnabled: values['list-enabled'],
       errorsOn2xx: values['errors-on-2xx'],
       requestsPerMinute: num('requests-per-minute', values['requests-per-minute']),
       latencyMs: num('latency-ms', values['latency-ms']),

@@ -22,6 +22,7 @@ import {
   type Session,
   type TenantState,
   createState,
+  newTenant,
   redact,
 } from './state';
 
@@ -76,6 +77,10 @@ export interface PbxEmulator {
   expireAccessTokens(): void;
   /** The slot behind a tenant (by id, name or domain) or the system (`undefined`). */
   googleSlot(tenantRef?: string): GoogleSlot;
+  /** Create a tenant, as the portal would (bounds of the spec checked: see `newTenant`). */
+  addTenant(init: EmulatorTenantInit): void;
+  /** Disable or enable a tenant (by id, name or domain): `enabled` in GET /tenants. */
+  setTenantEnabled(tenantRef: string, enabled: boolean): void;
   close(): Promise<void>;
 }
 
@@ -386,6 +391,12 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     },
     googleSlot(ref) {
       return ref === undefined ? state.system.google : findTenant(ref).google;
+    },
+    addTenant(init) {
+      state.tenants.set(init.id, newTenant(init, state.tenants));
+    },
+    setTenantEnabled(ref, enabled) {
+      findTenant(ref).enabled = enabled;
     },
     async close() {
       server.closeAllConnections();

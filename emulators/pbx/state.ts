@@ -147,24 +147,34 @@ export const DEFAULT_USERS: EmulatorUserInit[] = [
   { username: 'acme-admin', password: 'acme-password', domain: 'acme.pbx.test' },
 ];
 
-export function createState(tenants: EmulatorTenantInit[], users: EmulatorUserInit[]): EmulatorState {
-  const created = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+/**
+ * A tenant as the PBX would hold it. Only the spec's bounds are checked (name 1-1024 characters,
+ * domain 1-280, ids unique): the spec asks for no domain form, so case twins (`acme.example`,
+ * `ACME.example`), Unicode and xn-- domains are all accepted, and `enabled: false` is a disabled
+ * tenant (the spec's only tenant state; PortSIP's portal calls it "Status" ON/OFF).
+ */
+export function newTenant(t: EmulatorTenantInit, existing: ReadonlyMap<string, TenantState>, created = new Date().toISOString().replace(/\.\d+Z$/, 'Z')): TenantState {
+  const length = (s: string) => [...s].length;
+  if (!t.id || existing.has(t.id)) throw new Error(`emulator: tenant id '${t.id}' is empty or already used`);
+  if (length(t.name) < 1 || length(t.name) > 1024) throw new Error(`emulator: tenant '${t.id}': name must be 1-1024 characters (spec)`);
+  if (length(t.domain) < 1 || length(t.domain) > 280) throw new Error(`emulator: tenant '${t.id}': domain must be 1-280 characters (spec)`);
   return {
-    tenants: new Map(
-      tenants.map((t) => [
-        t.id,
-        {
-          id: t.id,
-          name: t.name,
-          domain: t.domain,
-          enabled: t.enabled ?? true,
-          sbc: t.sbc ?? false,
-          created_at: created,
-          google: emptyGoogle(),
-          notification: defaultNotification(),
-        },
-      ]),
-    ),
+    id: t.id,
+    name: t.name,
+    domain: t.domain,
+    enabled: t.enabled ?? true,
+    sbc: t.sbc ?? false,
+    created_at: created,
+    google: emptyGoogle(),
+    notification: defaultNotification(),
+  };
+}
+
+export function createState(tenants: EmulatorTenantInit[], users: EmulatorUserInit[]): EmulatorState {
+  const byId = new Map<string, TenantState>();
+  for (const t of tenants) byId.set(t.id, newTenant(t, byId));
+  return {
+    tenants: byId,
     system: { google: emptyGoogle(), notification: defaultNotification() },
     users: users.map((u) => ({ ...u })),
     sessions: new Map(),

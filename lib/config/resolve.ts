@@ -3,6 +3,7 @@
  * derived values computed, fleet-wide rules (uniqueness, required settings) checked.
  */
 import { InputError } from '../errors';
+import { sipDomainKey } from '../naming/sip-domain';
 import { resolve as resolvePath } from 'node:path';
 import { tenantLocation, type SourcedTenant } from './sourced';
 import {
@@ -218,17 +219,30 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
 }
 
 /** Report the second and later entries that reuse a value the first one already claimed. */
-function checkUnique(tenants: readonly TenantConfig[], field: string, key: (t: TenantConfig) => string, problems: string[]): void {
+function checkUnique(
+  tenants: readonly TenantConfig[],
+  field: string,
+  key: (t: TenantConfig) => { shown: string; compared: string } | string,
+  problems: string[],
+): void {
   const first = new Map<string, TenantConfig>();
   for (const tenant of tenants) {
     const value = key(tenant);
-    const owner = first.get(value.toLowerCase());
+    const { shown, compared } = typeof value === 'string' ? { shown: value, compared: value.toLowerCase() } : value;
+    const owner = first.get(compared);
     if (owner) {
-      problems.push(`${tenant.location()}: tenant "${tenant.id}": ${field} "${value}" is already used by tenant "${owner.id}" (${owner.location()}); it must be unique across the fleet`);
+      problems.push(`${tenant.location()}: tenant "${tenant.id}": ${field} "${shown}" is already used by tenant "${owner.id}" (${owner.location()}); it must be unique across the fleet`);
     } else {
-      first.set(value.toLowerCase(), tenant);
+      first.set(compared, tenant);
     }
   }
+}
+
+/** Which PBX tenant an entry names, as written and as compared. */
+function pbxTenantKey(t: TenantConfig): { shown: string; compared: string } {
+  const ref = t.pbxTenant;
+  if (ref.id !== undefined) return { shown: `id ${ref.id}`, compared: `id ${ref.id}` };
+  return 'domain' in ref ? { shown: `domain ${ref.domain}`, compared: `domain ${sipDomainKey(ref.domain)}` } : { shown: `name ${ref.name}`, compared: `name ${ref.name.toLowerCase()}` };
 }
 
 export function resolveFleet(
@@ -243,8 +257,9 @@ export function resolveFleet(
   const tenants = entries.map((e) => resolveTenant(e, defaults, baseDir, problems)).filter((t): t is TenantConfig => !!t);
   checkUnique(tenants, 'id', (t) => t.id, problems);
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
-  // PBX domains and tenant names compare case-insensitively, as SIP domains do.
-  checkUnique(tenants, 'pbxTenant', (t) => ('domain' in t.pbxTenant ? `domain ${t.pbxTenant.domain}` : `name ${t.pbxTenant.name}`), problems);
+  // One PBX tenant per entry: by its pinned id, else by its domain (the same domain in any case or
+  // spelling, lib/naming/sip-domain.ts) or name. Two pinned ids may share a domain: case twins.
+  checkUnique(tenants, 'pbxTenant', pbxTenantKey, problems);
   // Names gwkit gives its own stack and its workspace: a tenant with one would share their state.
   for (const t of tenants) {
     if (RESERVED_TENANT_IDS.includes(t.id)) problems.push(`${t.location()}: tenants (id "${t.id}").id: "${t.id}" is reserved for gwkit's HCP Terraform workspaces stack; choose another id`);

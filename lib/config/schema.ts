@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN } from '../naming/google';
+import { sipDomainProblem } from '../naming/sip-domain';
 
 /** What a tenant uses the integration for. Decides which Google APIs are enabled. */
 export const FEATURES = ['mail', 'userSync', 'sso'] as const;
@@ -277,13 +278,34 @@ const tenantSettings = {
 
 export const DefaultsSchema = z.strictObject(tenantSettings).describe('Settings every tenant inherits unless it sets its own.');
 
+/** The PBX's id of a tenant (`GET /tenants` items[].id): opaque, e.g. "NzAwNTUxOTA5NzczMTQ4MTYw". */
+const PbxTenantIdSchema = z
+  .string({ error: 'expected the PBX tenant id as a string' })
+  .regex(/^\S{1,128}$/, { error: 'expected the PBX tenant id as GET /tenants lists it (no spaces), e.g. "NzAwNTUxOTA5NzczMTQ4MTYw"' })
+  .optional()
+  .describe(
+    'The PBX\'s id of the tenant (GET /tenants; gwkit names it when two PBX tenants have the same domain apart from case, or in a Unicode and an xn-- spelling). ' +
+      'Pins that tenant; gwkit checks it still has the domain (or name) given beside it. Default: none (the domain or name alone must name one tenant).',
+  );
+
 export const PbxTenantRefSchema = z
   .union(
     [
-      z.strictObject({ domain: z.string().min(1).max(280).describe('The tenant\'s SIP domain on the PBX.') }),
-      z.strictObject({ name: z.string().min(1).max(1024).describe('The tenant\'s name on the PBX.') }),
+      z.strictObject({
+        domain: z
+          .string()
+          .min(1)
+          .max(280)
+          .superRefine((domain, ctx) => {
+            const problem = sipDomainProblem(domain);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .describe('The tenant\'s SIP domain on the PBX. Compared case-insensitively, a Unicode domain (bücher.example) as its xn-- form (UTS #46).'),
+        id: PbxTenantIdSchema,
+      }),
+      z.strictObject({ name: z.string().min(1).max(1024).describe('The tenant\'s name on the PBX (exact).'), id: PbxTenantIdSchema }),
     ],
-    { error: 'expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }' },
+    { error: 'expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }, each with an optional id: PBX-TENANT-ID' },
   )
   .describe('Which PBX tenant this entry maps to.');
 

@@ -15,6 +15,7 @@
 import { systemClock, type Clock } from '../clock';
 import { ClientErrorCode, PbxLoginChallengedError, PortSipError, scrub } from './errors';
 import type { RequestBudget } from './request-budget';
+import { pickTenant, type TenantRef } from './tenant-lookup';
 import { PbxTransport } from './transport';
 import type {
   GoogleIntegration,
@@ -209,10 +210,10 @@ export class PortSipClient {
   }
 
   /**
-   * The one tenant with this SIP domain (compared case-insensitively: SIP domains are) or exact
-   * name, from the full list: OData `eq` filters may be case-sensitive, so none is used.
+   * The one tenant gwkit.yaml means (tenant-lookup.ts), from the full list: OData `eq` filters may
+   * be case-sensitive and know nothing of xn-- forms, so none is used.
    */
-  async findTenant(ref: { domain?: string; name?: string }): Promise<TenantSummary> {
+  async findTenant(ref: TenantRef): Promise<TenantSummary> {
     return pickTenant(await this.listTenants(), ref, this.transport.baseUrl);
   }
 
@@ -468,22 +469,4 @@ export class PortSipClient {
     const ttlMs = t.expires_in * 1000;
     this.token = { access: t.access_token, refresh: t.refresh_token, expiresAt: this.clock.now() + ttlMs, ttlMs };
   }
-}
-
-/** The one tenant matching `ref` in a list: SIP domains case-insensitively, names exactly. */
-export function pickTenant(tenants: readonly TenantSummary[], ref: { domain?: string; name?: string }, pbx: string): TenantSummary {
-  if (!ref.domain && !ref.name) throw new TypeError('a tenant reference needs a domain or a name');
-  const what = ref.domain ? `domain '${ref.domain}'` : `name '${ref.name}'`;
-  const matches = tenants.filter((t) => (ref.domain ? t.domain?.toLowerCase() === ref.domain.toLowerCase() : t.name === ref.name));
-  if (matches.length !== 1) {
-    throw new PortSipError({
-      code: matches.length ? 'AMBIGUOUS' : ClientErrorCode.NotFound,
-      operation: 'GET /tenants',
-      tenant: ref.name ?? ref.domain,
-      detail: matches.length
-        ? `${matches.length} tenants have ${what}; use the domain`
-        : `no tenant with ${what} among the ${tenants.length} tenants on ${pbx}`,
-    });
-  }
-  return matches[0]!;
 }

@@ -76,3 +76,32 @@ export class PbxLoginChallengedError extends InputError {
     this.name = 'PbxLoginChallengedError';
   }
 }
+
+/**
+ * gwkit.yaml does not name exactly one PBX tenant: none has that domain (or name, or pinned id),
+ * several do, or the pinned id belongs to a tenant with another domain. The fix is in gwkit.yaml;
+ * nothing was sent into any tenant. Exit 2 for that tenant.
+ */
+export class PbxTenantRefError extends InputError {
+  constructor(
+    /** NOT_FOUND (no tenant, or only look-alikes), AMBIGUOUS (several), TENANT_MISMATCH (the pinned id is another tenant). */
+    readonly code: 'NOT_FOUND' | 'AMBIGUOUS' | 'TENANT_MISMATCH',
+    detail: string,
+  ) {
+    super(`PBX tenant: ${detail}`);
+    this.name = 'PbxTenantRefError';
+  }
+}
+
+/**
+ * The PBX reports the tenant as not live (`enabled: false`): gwkit sends nothing into it, not even
+ * the switch. A failure of that tenant (exit 1): it is not a step a person is expected to take in
+ * the integration's flow, and its integration cannot work (a disabled tenant's extensions and
+ * services are inactive).
+ */
+export class PbxTenantNotLiveError extends RemoteError {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'PbxTenantNotLiveError';
+  }
+}

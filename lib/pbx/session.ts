@@ -2,19 +2,18 @@
  * openTenantSession: a client bound to one tenant, whose errors name that tenant.
  * One session per tenant is what makes parallel work safe: the tenant switch is per session.
  */
-import { PortSipClient, pickTenant, type PbxConnectionOptions } from './client';
+import { sameSipDomain } from '../naming/sip-domain';
+import { PortSipClient, type PbxConnectionOptions } from './client';
 import { ClientErrorCode, PortSipError } from './errors';
+import { assertTenantLive, pickTenant, type TenantRef } from './tenant-lookup';
 import type { TenantSummary } from './types';
 
-export interface TenantRef {
-  /** Tenant SIP domain (preferred: unique on a PBX). */
-  domain?: string;
-  name?: string;
-}
+export type { TenantRef };
 
 /**
  * Log in and end up acting inside the tenant.
- * - System admin: find the tenant (by domain, else name) and switch this session to it.
+ * - System admin: find the tenant (tenant-lookup.ts), refuse one that is not live, and switch this
+ *   session to it.
  * - Tenant admin (`opts.domain`, or the ref's domain): check GET /tenant is the expected tenant.
  */
 export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: TenantRef, asSystemAdmin: boolean): Promise<PortSipClient> {
@@ -44,22 +43,28 @@ export async function enterTenant(
     await checkTenantAdminSession(client, ref, label);
     return;
   }
-  const tenant = pickTenant(await options.tenants(), ref.domain ? { domain: ref.domain } : ref, options.pbx);
+  const tenant = pickTenant(await options.tenants(), ref, options.pbx);
+  // Before the switch: nothing at all goes into a tenant the PBX reports as disabled.
+  assertTenantLive(tenant, options.pbx);
   await client.useTenant(tenant.id!);
   client.labelTenant(tenant.name ?? label);
 }
 
-/** A tenant admin's login decides the tenant: check it is the one meant (GET /tenant). */
+/**
+ * A tenant admin's login decides the tenant: check it is the one meant (GET /tenant). GET /tenant
+ * has no `enabled` field in the spec, so a tenant admin cannot see whether its tenant is live.
+ */
 export async function checkTenantAdminSession(client: PortSipClient, ref: TenantRef, label: string): Promise<void> {
   const current = await client.currentTenant();
-  const domainOk = !ref.domain || current.domain?.toLowerCase() === ref.domain.toLowerCase();
+  const domainOk = !ref.domain || sameSipDomain(current.domain, ref.domain);
   const nameOk = !ref.name || current.name === ref.name;
-  if (!domainOk || !nameOk) {
+  const idOk = !ref.id || current.id === ref.id;
+  if (!domainOk || !nameOk || !idOk) {
     throw new PortSipError({
       code: ClientErrorCode.TenantMismatch,
       operation: 'GET /tenant',
       tenant: label,
-      detail: `logged in to tenant '${current.name}' (${current.domain}), expected ${ref.domain ?? ref.name}`,
+      detail: `logged in to tenant '${current.name}' (id ${current.id}, domain ${current.domain}), expected ${[ref.domain ?? ref.name, ref.id && `id ${ref.id}`].filter(Boolean).join(', ')}`,
     });
   }
   client.labelTenant(current.name ?? label);

@@ -10,6 +10,7 @@
  */
 import type { TenantConfig } from '../config';
 import { RemoteError } from '../errors';
+import { sipDomainKey } from '../naming/sip-domain';
 import type { ClientCredentialStore, PbxAppliedRecord, StoredClientPair } from '../google';
 import type { GoogleIntegration, IntegrationLevel, PortSipClient } from '../pbx';
 
@@ -23,11 +24,16 @@ export type PbxClientVerdict =
   /** Same client id, secret masked on read, and no record of which version was written. */
   | { readonly kind: 'unknown' };
 
-/** Where a record applies: the PBX and its tenant (or the system level). */
+/**
+ * Where a record applies: the PBX and its tenant (or the system level). A domain is recorded in its
+ * comparable form (lowercase ASCII: the same record whichever spelling gwkit.yaml uses), and a
+ * pinned PBX tenant id is part of the target, so a record never vouches for a case twin.
+ */
 export function pbxTargetOf(tenant: TenantConfig): { pbx: string; target: string } {
   const pbx = tenant.pbx!;
-  const ref = tenant.pbxTenant as { domain?: string; name?: string };
-  const target = pbx.level === 'system' ? 'system' : ref.domain ? `domain:${ref.domain.toLowerCase()}` : `name:${ref.name}`;
+  const ref = tenant.pbxTenant as { domain?: string; name?: string; id?: string };
+  const named = ref.domain !== undefined ? `domain:${sipDomainKey(ref.domain)}` : `name:${ref.name}`;
+  const target = pbx.level === 'system' ? 'system' : ref.id !== undefined ? `${named} id:${ref.id}` : named;
   return { pbx: pbx.apiUrl, target };
 }
 

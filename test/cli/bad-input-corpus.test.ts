@@ -26,9 +26,14 @@ interface Case {
   readonly input?: string;
   /** @default 2 */
   readonly code?: number;
-  /** What stderr must say. */
+  /** What stderr (or `stream`) must say. */
   readonly says: RegExp;
+  /** Where the message is: fleet commands put a tenant's bad input in their table's notes. @default 'stderr' */
+  readonly stream?: 'stdout' | 'stderr';
 }
+
+const TWIN_LOWER = { id: 'tenant-twin-lower', name: 'Twin Lower', domain: 'twin.pbx.msp.example' };
+const TWIN_UPPER = { id: 'tenant-twin-upper', name: 'Twin Upper', domain: 'TWIN.pbx.msp.example' };
 
 let sb: Sandbox;
 let bad: string;
@@ -40,7 +45,8 @@ const clientFiles: Record<string, string> = {};
 let refusedFile: string;
 
 beforeAll(async () => {
-  sb = await startSandbox();
+  // Two PBX tenants whose domains differ only in case, named by no fleet entry.
+  sb = await startSandbox({ pbxExtraTenants: [TWIN_LOWER, TWIN_UPPER] });
   bad = join(sb.dir, 'bad');
   mkdirSync(bad);
   // A world worth protecting: every tenant's client imported, two of them written into the PBX.
@@ -235,6 +241,98 @@ const CONFIG: Record<string, Case> = {
   'passwordSecret bad name': { args: ['status'], mutate: (d) => (pbx(d).login.passwordSecret = 'pbx-admin-password'), says: /passwordSecret: expected a Secret Manager name/ },
 };
 
+/** gwkit.yaml names no PBX tenant, several, or one that is not the tenant it seems (issue 15, point 2). */
+const PBX_TENANT_IDENTITY: Record<string, Case> = {
+  'pbxTenant domain shared by case twins on the PBX': {
+    args: ['post-deploy', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'twin.pbx.msp.example' }),
+    stream: 'stdout',
+    says: /acme: PBX tenant: 2 tenants on \S+ have domain 'twin\.pbx\.msp\.example' .*'Twin Lower' \(id tenant-twin-lower, domain twin\.pbx\.msp\.example\); 'Twin Upper' \(id tenant-twin-upper, domain TWIN\.pbx\.msp\.example\)\. .*Pin the one you mean in gwkit\.yaml by its id, e\.g\. pbxTenant: \{ domain: twin\.pbx\.msp\.example, id: tenant-twin-lower \}/,
+  },
+  'pbxTenant domain of case twins, written in a third case (status)': {
+    args: ['status', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'Twin.Pbx.MSP.example' }),
+    stream: 'stdout',
+    says: /2 tenants on \S+ have domain 'Twin\.Pbx\.MSP\.example' .*id tenant-twin-lower.*id tenant-twin-upper.*pbxTenant: \{ domain: Twin\.Pbx\.MSP\.example, id: tenant-twin-lower \}/,
+  },
+  'pbxTenant pinned id of another tenant': {
+    args: ['post-deploy', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme.pbx.msp.example', id: 'tenant-globex' }),
+    stream: 'stdout',
+    says: /the pinned id 'tenant-globex' is tenant 'Globex Corporation' \(id tenant-globex, domain globex\.pbx\.test\) on \S+, which does not have domain 'acme\.pbx\.msp\.example'/,
+  },
+  'pbxTenant pinned id of the other case twin, with the other domain': {
+    args: ['post-deploy', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme.pbx.msp.example', id: 'tenant-twin-upper' }),
+    stream: 'stdout',
+    says: /the pinned id 'tenant-twin-upper' is tenant 'Twin Upper' .*which does not have domain 'acme\.pbx\.msp\.example'/,
+  },
+  'pbxTenant pinned id unknown to the PBX': {
+    args: ['rollout', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme.pbx.msp.example', id: 'NzAwNTUxOTA5NzczMTQ4MTYw' }),
+    stream: 'stdout',
+    says: /no tenant with the pinned id 'NzAwNTUxOTA5NzczMTQ4MTYw' among the \d+ tenants on \S+; tenants with domain 'acme\.pbx\.msp\.example': 'Acme' \(id tenant-acme, domain acme\.pbx\.msp\.example\)/,
+  },
+  'pbxTenant domain look-alike: Cyrillic а for Latin a': {
+    args: ['post-deploy', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'аcme.pbx.msp.example' }),
+    stream: 'stdout',
+    says: /no tenant with domain 'аcme\.pbx\.msp\.example' \(xn--cme-5cd\.pbx\.msp\.example\) .*it only looks like 'Acme' \(id tenant-acme, domain acme\.pbx\.msp\.example\): "а" \(U\+0430\) where the other has "a" \(U\+0061\)\. A look-alike is another domain/,
+  },
+  'pbxTenant domain look-alike: é for e (status)': {
+    args: ['status', '--tenant', 'acme'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acmé.pbx.msp.example' }),
+    stream: 'stdout',
+    says: /no tenant with domain 'acmé\.pbx\.msp\.example' \(xn--acm-dma\.pbx\.msp\.example\) .*it only looks like 'Acme'/,
+  },
+  'pbxTenant domain with broken punycode': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'xn--zz.pbx.msp.example' }),
+    says: /tenants\[0\] \(id "acme"\)\.pbxTenant\.domain: expected a SIP domain: .*an xn-- label is not punycode\) \(got "xn--zz\.pbx\.msp\.example"\)/,
+  },
+  'pbxTenant domain with a space': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme pbx.example' }),
+    says: /pbxTenant\.domain: expected a SIP domain/,
+  },
+  'pbxTenant id empty': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme.pbx.msp.example', id: '' }),
+    says: /tenants\[0\] \(id "acme"\)\.pbxTenant\.id: expected the PBX tenant id as GET \/tenants lists it/,
+  },
+  'pbxTenant id with a space': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { name: 'Acme', id: 'tenant acme' }),
+    says: /pbxTenant\.id: expected the PBX tenant id/,
+  },
+  'pbxTenant id a number': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { domain: 'acme.pbx.msp.example', id: 700551909773148160 }),
+    says: /tenants\[0\] \(id "acme"\)\.pbxTenant: expected pbxTenant to be \{ domain: SIP-DOMAIN \} or \{ name: TENANT-NAME \}, each with an optional id/,
+  },
+  'pbxTenant id alone': {
+    args: ['status'],
+    mutate: (d) => (tenant(d).pbxTenant = { id: 'tenant-acme' }),
+    says: /pbxTenant: expected pbxTenant to be \{ domain: SIP-DOMAIN \} or \{ name: TENANT-NAME \}, each with an optional id/,
+  },
+  'two entries pinned to one PBX tenant': {
+    args: ['status'],
+    mutate: (d) => {
+      tenant(d).pbxTenant = { domain: 'twin.pbx.msp.example', id: 'tenant-twin-lower' };
+      tenant(d, 'initech-lab').pbxTenant = { domain: 'TWIN.pbx.msp.example', id: 'tenant-twin-lower' };
+    },
+    says: /tenant "initech-lab": pbxTenant "id tenant-twin-lower" is already used by tenant "acme"/,
+  },
+  'one IDN domain twice, Unicode and xn--': {
+    args: ['status'],
+    mutate: (d) => {
+      tenant(d).pbxTenant = { domain: 'bücher.example' };
+      tenant(d, 'initech-lab').pbxTenant = { domain: 'XN--BCHER-KVA.example' };
+    },
+    says: /tenant "initech-lab": pbxTenant "domain XN--BCHER-KVA\.example" is already used by tenant "acme"/,
+  },
+};
+
 const FILES_AND_CREDENTIALS: Record<string, Case> = {
   '--ca-file missing': { args: ['discover', '--all', '--ca-file', '/nonexistent/ca.pem'], says: /--ca-file: \/nonexistent\/ca\.pem does not exist; expected a PEM certificate file/ },
   '--ca-file is a directory': { args: ['rollout', '--all', '--ca-file', '$BAD'], says: /--ca-file: .*bad is a directory; expected a PEM certificate file/ },
@@ -333,7 +431,13 @@ const CLIENT_FILES: Record<string, Case> = {
   },
 };
 
-const ALL: [string, Case][] = [...Object.entries(USAGE), ...Object.entries(CONFIG), ...Object.entries(FILES_AND_CREDENTIALS), ...Object.entries(CLIENT_FILES)];
+const ALL: [string, Case][] = [
+  ...Object.entries(USAGE),
+  ...Object.entries(CONFIG),
+  ...Object.entries(PBX_TENANT_IDENTITY),
+  ...Object.entries(FILES_AND_CREDENTIALS),
+  ...Object.entries(CLIENT_FILES),
+];
 
 test('the corpus holds at least 150 bad inputs', () => {
   expect(ALL.length).toBeGreaterThanOrEqual(150);
@@ -343,7 +447,8 @@ describe.each(ALL)('%s', (_name, c) => {
   test('exit code, message, nothing changed, no secret shown', async () => {
     // A write is any POST but logging in or out and switching tenants (they change nothing).
     const writes = () => sb.pbx.state.requests.filter((q) => q.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(q.path)).length;
-    // Nor does a token-endpoint probe: an invalid code, so no grant (lib/google/token-probe.ts).
+    // Google likewise: any request but a GET and the token endpoint (an access token, or a probe with an
+    // invalid code that grants nothing: lib/google/token-probe.ts).
     const googleChanges = () => sb.google.state.requests.filter((q) => q.method !== 'GET' && q.path !== '/token').length;
     const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: googleChanges() };
     const withPlaceholders: Case = {
@@ -353,7 +458,8 @@ describe.each(ALL)('%s', (_name, c) => {
       env: c.env && Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v === '$CLIENT' ? clientFiles.acme! : v?.replace('$BAD', bad)])),
     };
     const r = await run(withPlaceholders);
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: c.code ?? 2, stderr: expect.stringMatching(c.says) });
+    const stream = c.stream ?? 'stderr';
+    expect({ code: r.code, [stream]: r[stream] }).toEqual({ code: c.code ?? 2, [stream]: expect.stringMatching(c.says) });
     expect(JSON.stringify(worldSnapshot(sb))).toBe(before.world);
     expect(writes()).toBe(before.pbxWrites);
     expect(googleChanges()).toBe(before.googleRequests);

@@ -92,7 +92,7 @@ describe('loadFleet: bad configs name file, line, tenant and field', () => {
         'duplicates.yaml:9:5: tenant "acme2": pbxTenant "domain ACME.example" is already used by tenant "acme"',
       ],
     ],
-    ['missing-required.yaml', ['missing-required.yaml:5:5: tenants[1] (id "beta").pbxTenant: expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME } (missing)']],
+    ['missing-required.yaml', ['missing-required.yaml:5:5: tenants[1] (id "beta").pbxTenant: expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }, each with an optional id: PBX-TENANT-ID (missing)']],
     [
       'bad-backend.yaml',
       [

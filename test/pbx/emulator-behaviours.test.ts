@@ -74,6 +74,7 @@ test('defaults are the emulator\'s original behaviour', () => {
     paging: 'items',
     maxPageSize: 100,
     listCount: true,
+    listEnabled: 'always',
     filterCase: 'sensitive',
     errorsOn2xx: false,
     requestsPerMinute: undefined,

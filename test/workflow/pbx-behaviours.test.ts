@@ -76,7 +76,7 @@ const READINGS: [string, Reading][] = [
   [
     'all the unfriendly readings at once',
     {
-      pbxBehaviour: { secretOnRead: 'masked', notificationPost: 'replace', switchScope: 'token', paging: 'pages', maxPageSize: 2, listCount: false, errorsOn2xx: true },
+      pbxBehaviour: { secretOnRead: 'masked', notificationPost: 'replace', switchScope: 'token', paging: 'pages', maxPageSize: 2, listCount: false, listEnabled: 'when-false', errorsOn2xx: true },
       pbxTokenTtlSeconds: 2,
       clockStepMs: 700,
     },
