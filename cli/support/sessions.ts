@@ -40,6 +40,8 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
   });
   cli.sessions.push(sessions);
   sessions.assertGoogleCredentials();
+  // Every command, read-only ones too: a wrong CA file is bad input, not a PBX fault per tenant.
+  sessions.assertCaFiles();
   if (options.preflight ?? true) await sessions.assertPbxReady();
   return sessions;
 }
