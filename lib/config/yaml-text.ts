@@ -106,7 +106,8 @@ export function parseConfigYaml(text: string, display: string): unknown {
     throw new InputError(`${display}: not valid YAML`, syntaxProblems(text, display, error));
   }
   const limit = Math.max(MAX_EXPANDED_VALUES, text.length);
-  if (expandedValueCount(data, limit) > limit) throw new InputError(`${display}: not usable YAML`, [aliasBombProblem(text, display, limit)]);
+  // Without a "*" there is no alias, and nothing to expand (the count costs ~9 ms on 5,000 tenants).
+  if (text.includes('*') && expandedValueCount(data, limit) > limit) throw new InputError(`${display}: not usable YAML`, [aliasBombProblem(text, display, limit)]);
   return data ?? {};
 }
 
