@@ -103,7 +103,9 @@ export function parseConfigYaml(text: string, display: string): unknown {
       ]);
     }
     if (!(error instanceof jsYaml.YAMLException)) throw error;
-    throw new InputError(`${display}: not valid YAML`, syntaxProblems(text, display, error));
+    const problems = syntaxProblems(text, display, error);
+    const shown = problems.length > MAX_SYNTAX_PROBLEMS ? ` (the first ${MAX_SYNTAX_PROBLEMS} of ${problems.length} problems: the later ones often follow from the first)` : '';
+    throw new InputError(`${display}: not valid YAML${shown}`, problems.slice(0, MAX_SYNTAX_PROBLEMS));
   }
   const limit = Math.max(MAX_EXPANDED_VALUES, text.length);
   // Without a "*" there is no alias, and nothing to expand (the count costs ~9 ms on 5,000 tenants).
@@ -217,10 +219,7 @@ function syntaxProblems(text: string, display: string, jsError: jsYaml.YAMLExcep
     const where = jsError.mark ? `${display}:${jsError.mark.line + 1}:${jsError.mark.column + 1}` : display;
     problems.push(`${where}: ${plainJsYamlReason(jsError.reason)}`);
   }
-  const unique = [...new Set(problems)];
-  return unique.length > MAX_SYNTAX_PROBLEMS
-    ? [...unique.slice(0, MAX_SYNTAX_PROBLEMS), `… and ${unique.length - MAX_SYNTAX_PROBLEMS} more (often caused by the first ones: fix those first)`]
-    : unique;
+  return [...new Set(problems)];
 }
 
 const ALIASES_PER_FILE =
