@@ -41,6 +41,8 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
     env: io.env,
   });
   cli.sessions.push(sessions);
+  // Every command, read-only ones too: a wrong CA file is bad input, not a PBX fault per tenant.
+  sessions.assertCaFiles();
   if (options.google ?? true) await sessions.assertGoogleReady();
   if (options.preflight ?? true) await sessions.assertPbxReady();
   return sessions;

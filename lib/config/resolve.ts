@@ -5,7 +5,7 @@
 import { InputError } from '../errors';
 import { sipDomainKey } from '../naming/sip-domain';
 import { resolve as resolvePath } from 'node:path';
-import { tenantLocation, type SourcedTenant } from './sourced';
+import { tenantLocation, type Locatable, type SourcedTenant } from './sourced';
 import {
   FEATURE_APIS,
   KIT_APIS,
@@ -41,6 +41,8 @@ export interface PbxSettings {
   readonly passwordSecret?: string;
   /** Absolute path of an extra CA file, if configured. */
   readonly caFile?: string;
+  /** Where caFile is set (`file:line:col`), computed on demand, for messages about the file. */
+  readonly caFileLocation?: () => string;
   readonly timeoutMs: number;
   /** Requests per minute gwkit may send to this PBX (all workers together). */
   readonly requestsPerMinute: number;
@@ -130,7 +132,7 @@ function projectIdProblem(projectId: string): string | undefined {
   return word ? `"${projectId}" contains "${word}", which Google does not allow in project ids` : undefined;
 }
 
-function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, problems: string[]): TenantConfig | undefined {
+function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, problems: string[]): TenantConfig | undefined {
   const t = entry.input;
   const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
   const before = problems.length;
@@ -171,6 +173,9 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
       passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
       passwordSecret: pbxInput.login.passwordSecret,
       caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
+      caFileLocation: t.pbx?.caFile
+        ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile'])
+        : () => main.locate(['defaults', 'pbx', 'caFile']),
       timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
       requestsPerMinute: pbxInput.requestsPerMinute ?? DEFAULT_PBX_REQUESTS_PER_MINUTE,
     };
@@ -251,10 +256,12 @@ export function resolveFleet(
   defaults: DefaultsInput,
   google: GoogleSettingsInput,
   entries: readonly SourcedTenant[],
+  /** The main config file, to locate settings of `defaults`. */
+  main: Locatable,
 ): Fleet {
   const problems: string[] = [];
   if (entries.length === 0) problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
-  const tenants = entries.map((e) => resolveTenant(e, defaults, baseDir, problems)).filter((t): t is TenantConfig => !!t);
+  const tenants = entries.map((e) => resolveTenant(e, defaults, baseDir, main, problems)).filter((t): t is TenantConfig => !!t);
   checkUnique(tenants, 'id', (t) => t.id, problems);
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
   // One PBX tenant per entry: by its pinned id, else by its domain (the same domain in any case or

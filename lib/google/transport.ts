@@ -24,7 +24,7 @@ export interface TlsTrustOptions {
 export type FetchLike = typeof globalThis.fetch;
 
 function dispatcherFor(trust: TlsTrustOptions): Dispatcher {
-  return trustedAgent(trust.caFile);
+  return trustedAgent(trust.caFile, 'google.caFile');
 }
 
 /** A fetch that trusts the public roots plus `caFile` (Node's defaults without one). */

@@ -9,22 +9,22 @@
  *
  * Verification is always on: there is no option here, or anywhere in gwkit, that disables it.
  */
-import { readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
+import { readCaFile } from './ca-file';
 
 const agents = new Map<string, Agent>();
 
 /**
  * The agent trusting Node's public roots plus, when given, the CA certificate(s) in `caFile`.
- * Reads `caFile` once per process; throws the fs error (ENOENT, EISDIR) for callers to word.
+ * Reads `caFile` once per process; an InputError naming `option` when it holds no PEM certificate.
  */
-export function trustedAgent(caFile?: string): Agent {
+export function trustedAgent(caFile?: string, option = 'CA file'): Agent {
   const key = caFile ?? '';
   let agent = agents.get(key);
   if (!agent) {
     // An explicit CA list replaces Node's defaults, so the public roots are added back.
-    const secureContext = caFile ? createSecureContext({ ca: [...rootCertificates, readFileSync(caFile, 'utf8')] }) : undefined;
+    const secureContext = caFile ? createSecureContext({ ca: [...rootCertificates, readCaFile(caFile, option)] }) : undefined;
     agent = new Agent({
       connect: { ...(secureContext ? { secureContext } : {}), rejectUnauthorized: true },
       keepAliveTimeout: 10_000,

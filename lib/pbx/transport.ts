@@ -9,7 +9,6 @@
  */
 import { fetch, type Agent } from 'undici';
 import { systemClock, type Clock } from '../clock';
-import { InputError } from '../errors';
 import { deadline } from '../https/deadline';
 import { trustedAgent } from '../https/trusted-agent';
 import { ClientErrorCode, PortSipError, scrub } from './errors';
@@ -85,13 +84,8 @@ export class PbxTransport {
     if (!/^https:\/\//i.test(this.baseUrl)) {
       throw new PortSipError({ code: 'BAD_URL', operation: 'connect', detail: `the PBX base URL must be https:// (got '${this.baseUrl}')` });
     }
-    try {
-      // Shared by every session with the same trust: one TLS context, pooled connections.
-      this.dispatcher = trustedAgent(opts.caFile);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new InputError(`the PBX CA file ${opts.caFile} cannot be read (${code}): expected a PEM certificate file (--ca-file or pbx.caFile)`);
-    }
+    // Shared by every session with the same trust: one TLS context, pooled connections.
+    this.dispatcher = trustedAgent(opts.caFile, 'the PBX CA file (--ca-file or pbx.caFile)');
     this.budget = opts.budget;
     this.clock = opts.clock ?? systemClock;
     this.timeoutMs = opts.timeoutMs ?? 15_000;

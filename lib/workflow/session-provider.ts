@@ -5,12 +5,13 @@
  * Preflight (`assertPbxReady`) runs before anything is changed, so a missing password or PBX
  * setting fails the whole run with exit 2 and nothing touched.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Clock } from '../clock';
 import type { FleetProgress } from './fleet-progress';
 import type { Fleet, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
+import { caFileProblem, checkCaFile } from '../https/ca-file';
 import {
   accessSecretText,
   checkCredentialsFile,
@@ -61,6 +62,8 @@ export class SessionProvider {
   private readonly passwords = new Map<string, Promise<string>>();
   private readonly budgets = new Map<string, number>();
   private credentialsChecked = false;
+  /** Each CA file's check, once per run however many tenants name it: undefined when fine. */
+  private readonly caFileChecks = new Map<string, string | undefined>();
   /** PBX sessions reused across tenants; one budget of requests per PBX (lib/pbx/session-pool). */
   private readonly pbxSessions: PbxSessionPool;
   private googleServices?: Promise<GoogleServices>;
@@ -90,12 +93,44 @@ export class SessionProvider {
    * source. Prompts (once per password source) when a TTY allows it.
    */
   async assertPbxReady(): Promise<void> {
+    this.assertCaFiles();
     const problems: string[] = [];
     for (const tenant of this.tenants) {
       const problem = await this.pbxProblem(tenant);
       if (problem) problems.push(problem);
     }
     if (problems.length) throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
+  }
+
+  /**
+   * Check every extra CA file the run may use (--ca-file, else the selected tenants' pbx.caFile,
+   * and google.caFile) before any tenant: a file that holds no PEM certificate is bad input for
+   * the whole run (exit 2), never a TLS failure tenant after tenant.
+   */
+  assertCaFiles(): void {
+    const problems = new Set<string>();
+    const add = (problem: string | undefined) => problem && problems.add(problem);
+    if (this.options.pbxCaFile) add(this.caFileProblem(this.options.pbxCaFile, () => '--ca-file'));
+    else for (const tenant of this.tenants) add(this.pbxCaFileProblem(tenant));
+    if (this.fleet.google.caFile) add(this.caFileProblem(this.fleet.google.caFile, () => 'google.caFile'));
+    if (problems.size) throw new InputError('a CA file cannot be used; nothing was changed', [...problems]);
+  }
+
+  /** What is wrong with the CA file the tenant's PBX connection would use, if anything. */
+  private pbxCaFileProblem(tenant: TenantConfig): string | undefined {
+    if (this.options.pbxCaFile) return this.caFileProblem(this.options.pbxCaFile, () => '--ca-file');
+    const pbx = tenant.pbx;
+    if (!pbx?.caFile) return undefined;
+    return this.caFileProblem(pbx.caFile, () => `pbx.caFile (${pbx.caFileLocation?.() ?? tenant.location()})`);
+  }
+
+  private caFileProblem(file: string, option: () => string): string | undefined {
+    if (!this.caFileChecks.has(file)) {
+      const checked = checkCaFile(file);
+      this.caFileChecks.set(file, 'problem' in checked ? checked.problem : undefined);
+    }
+    const problem = this.caFileChecks.get(file);
+    return problem === undefined ? undefined : caFileProblem(option(), file, problem);
   }
 
   /** One lookup (and at most one prompt) per password source, however many tenants ask at once. */
@@ -149,7 +184,8 @@ export class SessionProvider {
   async pbxProblem(tenant: TenantConfig): Promise<string | undefined> {
     try {
       const pbx = this.pbxOf(tenant);
-      checkReadableFile(this.options.pbxCaFile ?? pbx.caFile, this.options.pbxCaFile ? '--ca-file' : 'pbx.caFile', "a PEM certificate file of the PBX's CA");
+      const caProblem = this.pbxCaFileProblem(tenant);
+      if (caProblem) return caProblem;
       await this.passwordFor(pbx);
       return undefined;
     } catch (error) {
@@ -236,18 +272,4 @@ export class SessionProvider {
     })();
     return this.googleServices;
   }
-}
-
-/** A local file the run needs: an input error naming the option, the path and what was expected. */
-function checkReadableFile(file: string | undefined, option: string, expected: string): void {
-  if (!file) return;
-  let why: string | undefined;
-  try {
-    if (statSync(file).isDirectory()) why = 'is a directory';
-    else readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`;
-  }
-  if (why) throw new InputError(`${option}: ${file} ${why}; expected ${expected}`);
 }

@@ -18,10 +18,12 @@ interface Case {
   readonly args: readonly string[];
   /** Change a copy of the sandbox's gwkit.yaml (object form) before the run. */
   readonly mutate?: (doc: Doc) => void;
-  /** Raw text of the config instead (YAML syntax errors). */
-  readonly configText?: string;
+  /** Raw text (or bytes) of the config instead (YAML syntax errors, encodings). */
+  readonly configText?: string | Buffer;
+  /** Edit the sandbox's gwkit.yaml as text (anchors, merge keys) before the run. */
+  readonly editText?: (yaml: string) => string;
   /** Files to create under bad/ first: name → content. `$BAD` in args is that folder. */
-  readonly files?: Record<string, string>;
+  readonly files?: Record<string, string | Buffer | (() => string | Buffer)>;
   readonly env?: Record<string, string | undefined>;
   readonly input?: string;
   /** @default 2 */
@@ -84,16 +86,17 @@ const original = (): Doc => jsYaml.load(readFileSync(sb.configPath, 'utf8')) as 
 let configCount = 0;
 async function run(c: Case) {
   let configPath = sb.configPath;
-  if (c.mutate || c.configText !== undefined) {
+  if (c.mutate || c.editText || c.configText !== undefined) {
     configPath = join(bad, `gwkit-${++configCount}.yaml`);
     if (c.configText !== undefined) writeFileSync(configPath, c.configText);
+    else if (c.editText) writeFileSync(configPath, c.editText(jsYaml.dump(original())));
     else {
       const doc = original();
       c.mutate!(doc);
       writeFileSync(configPath, jsYaml.dump(doc));
     }
   }
-  for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(join(bad, name), content);
+  for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(join(bad, name), typeof content === 'function' ? content() : content);
   const args = c.args.map((a) => a.replace('$BAD', bad));
   // An explicit --config in the case wins; else the (changed) sandbox config; GWKIT_CONFIG cases use none.
   const config = args.includes('--config') || c.env?.GWKIT_CONFIG ? false : configPath;
@@ -333,10 +336,101 @@ const PBX_TENANT_IDENTITY: Record<string, Case> = {
   },
 };
 
+/** A "billion laughs": nine aliases of nine aliases, nine levels deep, in a few hundred bytes. */
+const ALIAS_BOMB = ['version: 1', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+  .concat([...'bcdefghi'].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`))
+  .join('\n');
+/** Maps nested `levels` deep, each one more space in. */
+const nestedMaps = (levels: number) => Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n';
+/** The sandbox fleet with acme's entry anchored (plus `extra` lines) and a tenant acme-two merged from it. */
+const withMergedTenant = (yaml: string, extra: string) =>
+  yaml
+    .replace(/^  - id: acme\n/m, `  - &acme\n    id: acme\n${extra}\n`)
+    .replace(/^  - id: globex\n/m, '  - <<: *acme\n    id: acme-two\n    pbxTenant: { domain: acme-two.example }\n  - id: globex\n');
+
+const HOSTILE_YAML: Record<string, Case> = {
+  'YAML: alias bomb (billion laughs)': { args: ['config', 'validate'], configText: ALIAS_BOMB, says: /:10:\d+: the alias \*h here stands for [\d,]+ values, and aliases expand the file past 1,000,000 values \(an "alias bomb"\)/ },
+  'YAML: alias bomb, status': { args: ['status'], configText: ALIAS_BOMB, says: /alias bomb/ },
+  'YAML: 100,000 [': { args: ['config', 'validate'], configText: `version: 1\ntenants: ${'['.repeat(100_000)}\n`, says: /:2:\d+: values are nested more than 64 levels deep here/ },
+  'YAML: 100,000 {a:': { args: ['status'], configText: `version: 1\ntenants: ${'{a: '.repeat(100_000)}\n`, says: /:2:\d+: values are nested more than 64 levels deep here/ },
+  'YAML: 100,000 "- " in a row': { args: ['status'], configText: `version: 1\ntenants:\n${'- '.repeat(100_000)}x\n`, says: /:3:\d+: values are nested more than 64 levels deep here/ },
+  'YAML: maps nested 500 deep': { args: ['status'], configText: `version: 1\nx:\n${nestedMaps(500).replace(/^/gm, ' ')}`, says: /:\d+:\d+: values are nested more than 64 levels deep here/ },
+  'YAML: deep nesting in an include file': {
+    args: ['status'],
+    files: { 'deep-tenants.yaml': `tenants: ${'['.repeat(100_000)}\n` },
+    mutate: (d) => (d.include = ['deep-tenants.yaml']),
+    says: /deep-tenants\.yaml:1:\d+: values are nested more than 64 levels deep here/,
+  },
+  'YAML: two documents': { args: ['status'], configText: 'version: 1\ntenants: []\n---\nversion: 1\n', says: /:3:1: the file holds more than one YAML document .*remove the separator/ },
+  'YAML: a line without a colon': { args: ['status'], configText: 'version: 1\nfoo bar\ntenants: []\n', says: /:2:1: this line is not "setting: value": a setting name must be followed by a colon and a space/ },
+  'YAML: no space after the colon': { args: ['config', 'validate'], configText: 'version:1\ntenants: []\n', says: /:1:1: this line is not "setting: value"/ },
+  'YAML: unclosed quote': { args: ['status'], configText: 'version: 1\ntenants:\n  - id: "acme\n', says: /:\d+:\d+: a "double-quoted" value is not closed: add the closing "/ },
+  'YAML: unknown escape': { args: ['status'], configText: 'version: 1\ntenants:\n  - id: "ac\\qme"\n', says: /:3:\d+: the "double-quoted" value holds the unknown escape \\q: write \\\\ for a backslash, or use 'single quotes'/ },
+  'YAML: value starting with @': { args: ['status'], configText: 'version: 1\ndefaults:\n  consentScreen: { supportEmail: @msp.example }\n', says: /:3:\d+: a value cannot start with @ unless it is quoted/ },
+  'YAML: unclosed [': { args: ['status'], configText: 'version: 1\ntenants: [\n  - id: acme\n', says: /:3:3: inside \[ \] or \{ \} values are written inline/ },
+  'YAML: list and settings mixed': { args: ['status'], configText: '- a\nversion: 1\n', says: /:2:\d+: this does not fit the structure above it/ },
+  'YAML: alias without an anchor': { args: ['status'], configText: 'version: 1\ndefaults: *base\n', says: /:2:\d+: the alias \*base has no anchor &base before it; anchors \(&name\) and aliases \(\*name\) work within one file/ },
+  'YAML: alias to an anchor of gwkit.yaml, in an include file': {
+    args: ['status'],
+    files: { 'aliased.yaml': 'tenants:\n  - id: extra\n    pbxTenant: { domain: x.example }\n    <<: *defaults\n' },
+    editText: (yaml) => yaml.replace(/^defaults:/m, 'defaults: &defaults') + 'include: [aliased.yaml]\n',
+    says: /aliased\.yaml:4:\d+: the alias \*defaults has no anchor &defaults before it; .*an include file cannot use the anchors of gwkit\.yaml/,
+  },
+  'YAML: unknown tag': { args: ['status'], configText: 'version: !!binary 1\n', says: /gwkit\.yaml has no use for this tag/ },
+  'YAML: merge key given a plain value': { args: ['status'], configText: 'version: 1\ndefaults:\n  <<: 5\n', says: /:\d+:\d+: "<<" \(merge key\) takes an alias of a map, as in <<: \*defaults/ },
+  'YAML: a wrong value merged from an anchor': {
+    args: ['status'],
+    editText: (yaml) => withMergedTenant(yaml, '    environment: staging'),
+    // Where the value is written, for the tenant that wrote it and the one that merged it.
+    says: /(gwkit-\d+\.yaml:\d+:\d+): tenants\[0\] \(id "acme"\)\.environment: .*\(got "staging".*\n[\s\S]*\1: tenants\[1\] \(id "acme-two"\)\.environment: .*\(got "staging"/,
+  },
+  'YAML: an unknown setting merged from an anchor': {
+    args: ['status'],
+    editText: (yaml) => withMergedTenant(yaml, '    colour: blue'),
+    says: /(gwkit-\d+\.yaml:\d+:\d+): tenants\[0\] \(id "acme"\)\.colour: unknown setting "colour".*\n[\s\S]*\1: tenants\[1\] \(id "acme-two"\)\.colour: unknown setting "colour"/,
+  },
+  'YAML: byte-order mark, then a duplicate key': { args: ['status'], configText: '\uFEFFversion: 1\nversion: 1\ntenants: []\n', says: /:2:1: the same setting appears twice in one block/ },
+  'YAML: Latin-1 bytes': { args: ['status'], configText: Buffer.from('version: 1\ndefaults:\n  consentScreen: { appName: Caf\xe9 }\n', 'latin1'), says: /:3:32: the byte 0xE9 is not UTF-8 \(the file was probably saved as Latin-1 or Windows-1252\); save it as UTF-8/ },
+  'YAML: UTF-16': { args: ['status'], configText: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('version: 1\n', 'utf16le')]), says: /is UTF-16 text .*save it as UTF-8/ },
+  'YAML: an 11 MB file': { args: ['config', 'validate'], configText: `version: 1\n# ${'x'.repeat(11 * 1024 * 1024)}\n`, says: /is 11\.0 MB; gwkit reads config files of up to 10\.0 MB \(split the tenants into several files listed under include:\)/ },
+};
+
+/** The sandbox's CA certificate as DER (binary), as Windows tools often export it. */
+const caAsDer = () => Buffer.from(readFileSync(sb.caFile, 'utf8').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+const FAKE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+
+const CA_FILES: Record<string, Case> = {
+  '--ca-file empty': { args: ['rollout', '--all', '--ca-file', '$BAD/empty-ca.pem'], files: { 'empty-ca.pem': '' }, says: /--ca-file: .*empty-ca\.pem is empty; expected a PEM certificate file/ },
+  '--ca-file DER': { args: ['rollout', '--all', '--ca-file', '$BAD/ca.der'], files: { 'ca.der': caAsDer }, says: /--ca-file: .*ca\.der is binary \(DER\); convert it to PEM with: openssl x509 -inform der/ },
+  '--ca-file is a private key': { args: ['post-deploy', '--all', '--ca-file', '$BAD/ca-key.pem'], files: { 'ca-key.pem': FAKE_KEY }, says: /--ca-file: .*ca-key\.pem holds a private key \(PRIVATE KEY\)/ },
+  '--ca-file garbage': { args: ['verify', '--all', '--ca-file', '$BAD/garbage.pem'], files: { 'garbage.pem': 'not a certificate\n' }, says: /--ca-file: .*garbage\.pem holds no PEM certificate \(no "-----BEGIN CERTIFICATE-----" line\)/ },
+  '--ca-file damaged certificate': {
+    args: ['discover', '--all', '--ca-file', '$BAD/damaged.pem'],
+    files: { 'damaged.pem': '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n' },
+    says: /damaged\.pem holds a damaged certificate \(the first one, line 1\)/,
+  },
+  '--ca-file a certificate request': { args: ['rollout', '--all', '--ca-file', '$BAD/ca.csr'], files: { 'ca.csr': '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n' }, says: /holds a PEM "CERTIFICATE REQUEST" block, not a certificate/ },
+  '--ca-file garbage, status': { args: ['status', '--ca-file', '$BAD/garbage2.pem'], files: { 'garbage2.pem': 'hello' }, says: /--ca-file: .*garbage2\.pem holds no PEM certificate/ },
+  '--ca-file garbage, teardown': { args: ['teardown', '--tenant', 'acme', '--yes', '--ca-file', '$BAD/garbage3.pem'], files: { 'garbage3.pem': 'hello' }, says: /--ca-file: .*garbage3\.pem holds no PEM certificate/ },
+  'pbx.caFile garbage (defaults)': {
+    args: ['rollout', '--all'],
+    files: { 'pbx-garbage.pem': 'hello' },
+    mutate: (d) => (pbx(d).caFile = 'pbx-garbage.pem'),
+    says: /pbx\.caFile \(.*gwkit-\d+\.yaml:\d+:\d+\): .*pbx-garbage\.pem holds no PEM certificate/,
+  },
+  'pbx.caFile a private key (one tenant)': {
+    args: ['status'],
+    files: { 'tenant-key.pem': FAKE_KEY },
+    mutate: (d) => (tenant(d, 'initech-lab').pbx.caFile = 'tenant-key.pem'),
+    says: /pbx\.caFile \(.*gwkit-\d+\.yaml:\d+:\d+\): .*tenant-key\.pem holds a private key/,
+  },
+  'pbx.caFile is a directory (post-deploy)': { args: ['post-deploy', '--all'], mutate: (d) => (pbx(d).caFile = '.'), says: /pbx\.caFile \(.*gwkit-\d+\.yaml:\d+:\d+\): .*bad is a directory/ },
+};
+
 const FILES_AND_CREDENTIALS: Record<string, Case> = {
   '--ca-file missing': { args: ['discover', '--all', '--ca-file', '/nonexistent/ca.pem'], says: /--ca-file: \/nonexistent\/ca\.pem does not exist; expected a PEM certificate file/ },
   '--ca-file is a directory': { args: ['rollout', '--all', '--ca-file', '$BAD'], says: /--ca-file: .*bad is a directory; expected a PEM certificate file/ },
-  'pbx.caFile missing': { args: ['rollout', '--all'], mutate: (d) => (pbx(d).caFile = '/nonexistent/pbx-ca.pem'), says: /pbx\.caFile: \/nonexistent\/pbx-ca\.pem does not exist/ },
+  'pbx.caFile missing': { args: ['rollout', '--all'], mutate: (d) => (pbx(d).caFile = '/nonexistent/pbx-ca.pem'), says: /pbx\.caFile \(.*gwkit-\d+\.yaml:\d+:\d+\): \/nonexistent\/pbx-ca\.pem does not exist/ },
   '--outputs-file missing': { args: ['post-deploy', '--all', '--outputs-file', '/nonexistent/outputs.json'], says: /--outputs-file: \/nonexistent\/outputs\.json does not exist/ },
   '--outputs-file is a directory': { args: ['post-deploy', '--all', '--outputs-file', '$BAD'], says: /--outputs-file: .*bad is a directory/ },
   '--outputs-file not JSON': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out.json'], files: { 'out.json': 'acme: {}' }, says: /--outputs-file: .*out\.json is not JSON/ },
@@ -435,6 +529,8 @@ const ALL: [string, Case][] = [
   ...Object.entries(USAGE),
   ...Object.entries(CONFIG),
   ...Object.entries(PBX_TENANT_IDENTITY),
+  ...Object.entries(HOSTILE_YAML),
+  ...Object.entries(CA_FILES),
   ...Object.entries(FILES_AND_CREDENTIALS),
   ...Object.entries(CLIENT_FILES),
 ];

@@ -127,3 +127,20 @@ test('a value typed into a credential field is never echoed', () => {
     { numRuns: 200 },
   );
 });
+
+test('any nesting, any chain of aliases: loads, or fails with located problems; never a stack overflow or a hang', () => {
+  const opener = fc.constantFrom('[', '{a: ', '- ', '{', '[[');
+  fc.assert(
+    fc.property(fc.array(opener, { maxLength: 400 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), (openers, fanOut, levels) => {
+      // Nesting at a tenant field, and aliases of aliases `levels` deep, each `fanOut` wide.
+      const nested = `${jsYaml.dump(VALID)}x-nested: ${openers.join('')}\n`;
+      const aliases = Array.from({ length: levels }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(fanOut).fill(`*x${i}`).join(', ')}]`);
+      const chained = `${jsYaml.dump(VALID)}x0: &x0 v\n${aliases.join('\n')}\n`;
+      return [nested, chained].every((text) => {
+        const r = load(text);
+        return !r.ok && located(r.error); // x-… is not a gwkit setting: never valid
+      });
+    }),
+    { numRuns: 150 },
+  );
+});
