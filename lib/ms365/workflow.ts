@@ -158,7 +158,7 @@ export async function ms365View(sessions: SessionProvider, tenant: Ms365TenantCo
     if (!held.application_id || (held.directory_id ?? '').toLowerCase() !== m.directoryId) {
       return { ...base(tenant), stage: 'discovered', facts: [...facts, held.application_id ? `the PBX holds directory ${held.directory_id}, not ${m.directoryId}` : 'the PBX holds no application id'], nextAction: next.deploy(tenant), warnings, drift };
     }
-    return { ...base(tenant), ...(await proveMs365(pbx, tenant)), facts: [...facts, `the PBX holds application ${held.application_id}`], warnings, drift };
+    return { ...base(tenant), applicationId: held.application_id, ...(await proveMs365(pbx, tenant)), facts: [...facts, `the PBX holds application ${held.application_id}`], warnings, drift };
   });
 }
 

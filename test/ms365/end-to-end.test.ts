@@ -88,7 +88,7 @@ test('gwkit.yaml → discover → synth → emulated apply → post-deploy → v
   expect(second.written).toEqual([]);
   expect(writes()).toBe(1);
 
-  expect(await withSessions((s, t) => ms365View(s, t))).toMatchObject({ stage: 'verified', users: 150, applicationId: undefined });
+  expect(await withSessions((s, t) => ms365View(s, t))).toMatchObject({ stage: 'verified', users: 150, applicationId: app.clientId });
   expect(ms.tokenLog.at(-1)).toMatchObject({ clientId: app.clientId, roles: ['Contacts.Read', 'User.Read.All'] });
   expect(pbx.state.violations).toEqual([]);
 });
