@@ -1,17 +1,20 @@
 import './cdktf-compat';
 import { App } from 'cdktf';
 import { InputError } from '../lib/errors';
-import type { TenantConfig } from '../lib/config/resolve';
+import type { Ms365TenantConfig, TenantConfig } from '../lib/config/resolve';
 import { HcpWorkspacesStack } from './hcp-workspaces-stack';
+import { Ms365TenantStack } from './ms365-tenant-stack';
 import { TenantStack } from './tenant-stack';
 
 export interface FleetAppProps {
   /** Tenants to synthesize: one stack each. */
   readonly tenants: readonly TenantConfig[];
+  /** Microsoft 365 tenants to synthesize: one stack each. @default none */
+  readonly microsoft365Tenants?: readonly Ms365TenantConfig[];
   /** Output folder. @default 'cdktf.out' (or CDKTF_OUTDIR when cdktf runs the app) */
   readonly outdir?: string;
   /** Also synthesize the HCP Terraform workspaces of these tenants' cloud backends. @default none */
-  readonly hcpWorkspacesOf?: readonly TenantConfig[];
+  readonly hcpWorkspacesOf?: readonly (TenantConfig | Ms365TenantConfig)[];
 }
 
 /** Name of the stack that manages the HCP Terraform workspaces (`cdktf deploy hcp-workspaces`). */
@@ -24,6 +27,7 @@ export const HCP_WORKSPACES_STACK = 'hcp-workspaces';
 export function buildFleetApp(props: FleetAppProps): App {
   const app = new App({ outdir: props.outdir, skipValidation: false });
   for (const tenant of props.tenants) new TenantStack(app, { tenant });
+  for (const tenant of props.microsoft365Tenants ?? []) new Ms365TenantStack(app, { tenant });
   if (props.hcpWorkspacesOf) {
     // One workspaces stack; the first cloud tenant's settings name the organization.
     const cloud = props.hcpWorkspacesOf.filter((t) => t.backend.type === 'cloud');
@@ -41,7 +45,7 @@ export function buildFleetApp(props: FleetAppProps): App {
         workspacePrefix: first.workspacePrefix,
         project: first.project,
         dynamicCredentials: first.dynamicCredentials,
-        workspaces: cloud.map((t) => ({ tenant: t.id, projectId: t.projectId })),
+        workspaces: cloud.map((t) => ('suite' in t ? { tenant: t.id, directoryId: t.microsoft365.directoryId } : { tenant: t.id, projectId: t.projectId })),
       });
     }
   }

@@ -16,7 +16,10 @@ import type { Construct } from 'constructs';
 export interface HcpWorkspace {
   /** Tenant id: the workspace is PREFIX + this. */
   readonly tenant: string;
-  readonly projectId: string;
+  /** The Google Cloud project of a Google Workspace tenant. */
+  readonly projectId?: string;
+  /** The Entra directory of a Microsoft 365 tenant (its runs need Azure credentials, not Google's). */
+  readonly directoryId?: string;
 }
 
 export interface HcpWorkspacesStackProps {
@@ -47,10 +50,10 @@ export class HcpWorkspacesStack extends TerraformStack {
         projectId: props.project,
         executionMode: 'remote',
         tagNames: ['gwkit', `tenant-${w.tenant}`],
-        description: `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
+        description: w.directoryId ? `gwkit tenant ${w.tenant}: Microsoft Entra directory ${w.directoryId}` : `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
       });
       const creds = props.dynamicCredentials;
-      if (creds) {
+      if (creds && !w.directoryId) {
         const env = (key: string, value: string) =>
           new Variable(this, `${w.tenant}-${key.toLowerCase()}`, { workspaceId: workspace.id, category: 'env', key, value });
         env('TFC_GCP_PROVIDER_AUTH', 'true');

@@ -85,11 +85,12 @@ export class TenantStack extends TerraformStack {
  * dependsOn as "${type.name}", which `terraform init` rejects ("A single static variable reference
  * is required"); outputs need the bare reference.
  */
-function staticReference(resource: TerraformResource): ITerraformDependable {
+export function staticReference(resource: TerraformResource): ITerraformDependable {
   return { fqn: `${resource.terraformResourceType}.${resource.friendlyUniqueId}` };
 }
 
-function configureBackend(stack: TerraformStack, tenant: TenantConfig): void {
+/** The tenant's own Terraform state (every suite's stack). */
+export function configureBackend(stack: TerraformStack, tenant: Pick<TenantConfig, 'id' | 'backend'>): void {
   const backend = tenant.backend;
   switch (backend.type) {
     case 'local':

@@ -19,7 +19,7 @@ export interface OpenOptions {
 /** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
 export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
   // Loaded here, not at start-up: `gwkit --help` needs none of it.
-  const [{ loadFleet, selectTenants }, { SessionProvider: Provider }, { requireSelection }] = await Promise.all([
+  const [{ loadFleet, selectSuites }, { SessionProvider: Provider }, { requireSelection }] = await Promise.all([
     import('../../lib/config'),
     import('../../lib/workflow/session-provider'),
     import('../../lib/workflow/fleet-runner'),
@@ -27,7 +27,14 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const { io } = cli;
-  const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);
+  const selected = selectSuites(fleet, wanted === 'all' ? undefined : wanted);
+  const tenants = selected.google;
+  // Microsoft 365 tenants have their own workflow (lib/ms365); a command that does not run it says so instead of skipping them silently.
+  if (selected.microsoft365.length && wanted !== 'all') {
+    throw new InputError(
+      `${command}: ${selected.microsoft365.map((t) => t.id).join(', ')} ${selected.microsoft365.length === 1 ? 'is a Microsoft 365 tenant' : 'are Microsoft 365 tenants'}; this command covers Google Workspace tenants only for now (docs/microsoft-365.md)`,
+    );
+  }
   const progress = options.progress === false ? undefined : await progressView(io, command, tenants.length);
   cli.progress = progress;
   const sessions = new Provider({

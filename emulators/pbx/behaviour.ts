@@ -66,6 +66,13 @@ export interface PbxBehaviour {
   requestsPerMinute?: number;
   /** Every API answer is held back this many milliseconds (benchmarks). Default 0. */
   latencyMs: number;
+  /**
+   * `GET`/`POST /ms365/certificate` answer application/octet-stream and say no more: the
+   * certificate as PEM text (PortSIP's guide downloads `public_key.pem`) or as DER bytes.
+   */
+  ms365CertificateFormat: 'pem' | 'der';
+  /** `POST /ms365` ("creates or replaces"): merge the fields given, or reset every field not given. */
+  ms365Post: 'merge' | 'replace';
 }
 
 /** The emulator's original behaviour. */
@@ -81,6 +88,8 @@ export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
   errorsOn2xx: false,
   requestsPerMinute: undefined,
   latencyMs: 0,
+  ms365CertificateFormat: 'pem',
+  ms365Post: 'merge',
 });
 
 const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
@@ -90,6 +99,8 @@ const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
   paging: ['items', 'pages', 'pages-from-0', 'ignored'],
   listEnabled: ['always', 'when-false'],
   filterCase: ['sensitive', 'insensitive'],
+  ms365CertificateFormat: ['pem', 'der'],
+  ms365Post: ['merge', 'replace'],
 };
 
 /** `base` with `change` applied, checked; throws on an unknown switch or value. */

@@ -5,6 +5,7 @@
  */
 import type { PbxBehaviour } from './behaviour';
 import type { GoogleConnector } from './google';
+import { ms365Handlers } from './ms365';
 import { portSipSpec } from './spec';
 import {
   type EmulatorState,
@@ -48,6 +49,8 @@ export interface HandlerContext {
 export interface HandlerResult {
   status: number;
   body?: unknown;
+  /** An application/octet-stream answer (a file download) instead of JSON. */
+  binary?: { data: Buffer; filename: string };
 }
 
 type Handler = (ctx: HandlerContext) => HandlerResult | Promise<HandlerResult>;
@@ -332,7 +335,11 @@ const systemTestEmail: Handler = (ctx) => {
 };
 
 /** Keyed by `METHOD /template` exactly as in the spec (or supplement). */
+/** Microsoft 365 (emulators/pbx/ms365.ts). */
+const MS365_HANDLERS = ms365Handlers<HandlerContext>(currentTenant, (status, code, message) => new ApiError(status, code, message));
+
 export const HANDLERS: Record<string, Handler> = {
+  ...MS365_HANDLERS,
   'POST /login/oauth/token': login,
   'POST /login/oauth/revoke': revoke,
   'GET /tenants': listTenants,

@@ -8,3 +8,4 @@ export { DEFAULT_TENANTS, DEFAULT_USERS } from './state';
 export { GOOGLE_SCOPES } from './google';
 export type { GoogleEndpoints } from './google';
 export { PORTSIP_CLIENT_ID } from './handlers';
+export { ms365SlotOf, type MicrosoftEndpoints } from './ms365';

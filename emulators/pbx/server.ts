@@ -11,6 +11,7 @@ import { createEmulatorCa, type EmulatorCa } from '../tls';
 import { applyBehaviour, DEFAULT_BEHAVIOUR, type PbxBehaviour } from './behaviour';
 import { GoogleConnector, type GoogleEndpoints } from './google';
 import { ApiError, HANDLERS, type HandlerContext } from './handlers';
+import { connectMicrosoft, type MicrosoftEndpoints } from './ms365';
 import { portSipSpec } from './spec';
 import {
   DEFAULT_TENANTS,
@@ -35,6 +36,8 @@ export interface PbxEmulatorOptions {
   accessTokenTtlSeconds?: number;
   /** Google endpoints the PBX talks to during consent and test mails. */
   google?: GoogleEndpoints;
+  /** Microsoft endpoints the PBX reads users from (`GET /ms365/users`). */
+  microsoft?: MicrosoftEndpoints;
   /** CA to issue the server certificate from (share one with the Google emulator); default: a new one. */
   ca?: EmulatorCa;
   host?: string;
@@ -227,6 +230,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     let body: unknown;
     let status = 200;
     let out: unknown;
+    let binary: { data: Buffer; filename: string } | undefined;
     /** Answered by the emulator itself (injected fault, rate limit), not by the PBX logic. */
     let injected = false;
     /** The answer is an error body on HTTP 200 (errorsOn2xx, errorBodyNext). */
@@ -305,6 +309,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       const result = await handler(ctx);
       status = result.status;
       out = result.body;
+      binary = result.binary;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       status = e.status;
@@ -318,7 +323,8 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     }
 
     const hasBody = out !== undefined;
-    const problems = spec.validateResponse(op, status, out, hasBody, { errorBodyOn2xx });
+    const problems = binary ? spec.validateBinaryResponse(op, status) : spec.validateResponse(op, status, out, hasBody, { errorBodyOn2xx });
+    if (problems.length) binary = undefined;
     if (problems.length && status !== 501) {
       state.violations.push({ method, path: url.pathname, status, problems });
       status = 500;
@@ -339,7 +345,8 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     const delay = apiPath ? takeFault(method, apiPath, 'delay') : undefined;
     if (delay) await new Promise((r) => setTimeout(r, delay.delayMs));
     if (res.destroyed) return;
-    if (out === undefined) res.writeHead(status).end();
+    if (binary) res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${binary.filename}"` }).end(binary.data);
+    else if (out === undefined) res.writeHead(status).end();
     else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   }
 
@@ -357,6 +364,7 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   origin = `https://${host}:${address.port}`;
+  connectMicrosoft(state, origin, options.microsoft);
 
   const findTenant = (ref: string): TenantState => {
     const t = [...state.tenants.values()].find((x) => x.id === ref || x.name === ref || x.domain === ref);

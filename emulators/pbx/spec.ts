@@ -198,6 +198,13 @@ export class PortSipSpec {
    * always happen), a declared JSON body must match its schema, an undeclared one must be absent,
    * and any error status must carry PortSIP's documented `{"errors":[...]}` body.
    */
+  /** A file download: the status must declare an application/octet-stream answer. */
+  validateBinaryResponse(op: SpecOperation | undefined, status: number): ValidationProblem[] {
+    const responses = (op?.op.responses as Record<string, { content?: Record<string, unknown> }>) ?? {};
+    const declared = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    return declared?.content?.['application/octet-stream'] ? [] : [{ where: 'response', message: `status ${status} of ${op?.method} ${op?.template} declares no application/octet-stream answer` }];
+  }
+
   validateResponse(
     op: SpecOperation | undefined,
     status: number,

@@ -5,6 +5,7 @@
 import { InputError } from '../errors';
 import { sipDomainKey } from '../naming/sip-domain';
 import { resolve as resolvePath } from 'node:path';
+import { GOOGLE_ONLY_SETTINGS, resolveMicrosoft365, type Microsoft365Settings } from './microsoft365';
 import { tenantLocation, type Locatable, type SourcedTenant } from './sourced';
 import {
   FEATURE_APIS,
@@ -93,10 +94,25 @@ export interface TenantConfig {
   readonly location: () => string;
 }
 
+/** A tenant of suite microsoft-365: its PBX tenant and its Entra application (lib/config/microsoft365.ts). */
+export interface Ms365TenantConfig {
+  readonly suite: 'microsoft-365';
+  readonly id: string;
+  readonly pbxTenant: PbxTenantRef;
+  readonly environment: 'production' | 'non-production';
+  readonly backend: Backend;
+  readonly pbx?: PbxSettings;
+  readonly microsoft365: Microsoft365Settings;
+  readonly location: () => string;
+}
+
 export interface Fleet {
   /** The main config file, as displayed. */
   readonly file: string;
+  /** Google Workspace tenants (suite google-workspace, the default). */
   readonly tenants: readonly TenantConfig[];
+  /** Microsoft 365 tenants (suite microsoft-365). */
+  readonly microsoft365Tenants: readonly Ms365TenantConfig[];
   /** How the CLI reaches Google; file paths made absolute. */
   readonly google: GoogleSettingsInput;
 }
@@ -132,6 +148,62 @@ function projectIdProblem(projectId: string): string | undefined {
   return word ? `"${projectId}" contains "${word}", which Google does not allow in project ids` : undefined;
 }
 
+/** The tenant's PBX settings over the defaults: undefined when no pbx.url is set (stacks need none). */
+function resolvePbx(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, where: () => string, problems: string[]): PbxSettings | undefined {
+  const t = entry.input;
+  const pbxInput = { ...defaults.pbx, ...t.pbx, login: mergeLogin(defaults.pbx?.login, t.pbx?.login) };
+  if (!pbxInput.url) {
+    if (pbxInput.login.username || pbxInput.caFile || pbxInput.level) {
+      problems.push(`${where()}.pbx.url: required once any pbx setting is given (e.g. "https://pbx.example.com:8887")`);
+    }
+    return undefined;
+  }
+  if (!pbxInput.login.username) {
+    problems.push(`${where()}.pbx.login.username: required, set it on the tenant or in defaults (e.g. "admin")`);
+    return undefined;
+  }
+  return {
+    apiUrl: apiUrlOf(pbxInput.url),
+    level: pbxInput.level ?? 'tenant',
+    role: pbxInput.login.role ?? 'system-admin',
+    username: pbxInput.login.username,
+    passwordEnv: pbxInput.login.passwordEnv ?? 'GWKIT_PBX_PASSWORD',
+    passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
+    passwordSecret: pbxInput.login.passwordSecret,
+    caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
+    caFileLocation: t.pbx?.caFile ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile']) : () => main.locate(['defaults', 'pbx', 'caFile']),
+    timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
+    requestsPerMinute: pbxInput.requestsPerMinute ?? DEFAULT_PBX_REQUESTS_PER_MINUTE,
+  };
+}
+
+/**
+ * A microsoft-365 tenant: PBX, backend and the microsoft365 block. Google settings written on the
+ * entry itself are refused (they would silently do nothing); from defaults they are ignored.
+ */
+function resolveMs365Tenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, problems: string[]): Ms365TenantConfig | undefined {
+  const t = entry.input;
+  const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
+  const before = problems.length;
+  for (const key of GOOGLE_ONLY_SETTINGS) {
+    if (t[key] !== undefined) problems.push(`${where()}.${key}: a Google Workspace setting; this tenant has suite "microsoft-365" (its settings go under microsoft365:)`);
+  }
+  const pbx = resolvePbx(entry, defaults, baseDir, main, where, problems);
+  if (pbx?.level === 'system') problems.push(`${where()}.pbx.level: gwkit sets up Microsoft 365 per tenant only; use level "tenant"`);
+  const microsoft365 = resolveMicrosoft365(t.id, t.microsoft365, defaults.microsoft365, baseDir, where, problems);
+  if (problems.length > before || !microsoft365) return undefined;
+  return {
+    suite: 'microsoft-365',
+    id: t.id,
+    pbxTenant: t.pbxTenant,
+    environment: t.environment ?? defaults.environment ?? 'production',
+    backend: t.backend ?? defaults.backend ?? { type: 'local' },
+    pbx,
+    microsoft365,
+    location: () => tenantLocation(entry),
+  };
+}
+
 function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, problems: string[]): TenantConfig | undefined {
   const t = entry.input;
   const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
@@ -156,31 +228,11 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
   if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
 
-  const pbxInput = { ...defaults.pbx, ...t.pbx, login: mergeLogin(defaults.pbx?.login, t.pbx?.login) };
-  let pbx: PbxSettings | undefined;
-  if (pbxInput.url) {
-    const username = need(pbxInput.login.username, 'pbx.login.username', '"admin"');
-    const level = pbxInput.level ?? 'tenant';
-    if (level === 'system' && features.some((f) => f !== 'mail')) {
-      problems.push(`${where()}.pbx.level: "system" only sends mail (PortSIP: user sync and SSO need the tenant level); use level "tenant" or features [mail]`);
-    }
-    pbx = {
-      apiUrl: apiUrlOf(pbxInput.url),
-      level,
-      role: pbxInput.login.role ?? 'system-admin',
-      username,
-      passwordEnv: pbxInput.login.passwordEnv ?? 'GWKIT_PBX_PASSWORD',
-      passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
-      passwordSecret: pbxInput.login.passwordSecret,
-      caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
-      caFileLocation: t.pbx?.caFile
-        ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile'])
-        : () => main.locate(['defaults', 'pbx', 'caFile']),
-      timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
-      requestsPerMinute: pbxInput.requestsPerMinute ?? DEFAULT_PBX_REQUESTS_PER_MINUTE,
-    };
-  } else if (pbxInput.login.username || pbxInput.caFile || pbxInput.level) {
-    problems.push(`${where()}.pbx.url: required once any pbx setting is given (e.g. "https://pbx.example.com:8887")`);
+  if (t.microsoft365 !== undefined) problems.push(`${where()}.microsoft365: this tenant has suite "google-workspace" (the default); set suite: microsoft-365 for a Microsoft 365 tenant`);
+  const pbx = resolvePbx(entry, defaults, baseDir, main, where, problems);
+  const level = pbx?.level;
+  if (level === 'system' && features.some((f) => f !== 'mail')) {
+    problems.push(`${where()}.pbx.level: "system" only sends mail (PortSIP: user sync and SSO need the tenant level); use level "tenant" or features [mail]`);
   }
 
   if (problems.length > before) return undefined;
@@ -224,13 +276,13 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
 }
 
 /** Report the second and later entries that reuse a value the first one already claimed. */
-function checkUnique(
-  tenants: readonly TenantConfig[],
+function checkUnique<T extends { id: string; location: () => string }>(
+  tenants: readonly T[],
   field: string,
-  key: (t: TenantConfig) => { shown: string; compared: string } | string,
+  key: (t: T) => { shown: string; compared: string } | string,
   problems: string[],
 ): void {
-  const first = new Map<string, TenantConfig>();
+  const first = new Map<string, T>();
   for (const tenant of tenants) {
     const value = key(tenant);
     const { shown, compared } = typeof value === 'string' ? { shown: value, compared: value.toLowerCase() } : value;
@@ -244,7 +296,7 @@ function checkUnique(
 }
 
 /** Which PBX tenant an entry names, as written and as compared. */
-function pbxTenantKey(t: TenantConfig): { shown: string; compared: string } {
+function pbxTenantKey(t: Pick<TenantConfig, 'pbxTenant'>): { shown: string; compared: string } {
   const ref = t.pbxTenant;
   if (ref.id !== undefined) return { shown: `id ${ref.id}`, compared: `id ${ref.id}` };
   return 'domain' in ref ? { shown: `domain ${ref.domain}`, compared: `domain ${sipDomainKey(ref.domain)}` } : { shown: `name ${ref.name}`, compared: `name ${ref.name.toLowerCase()}` };
@@ -261,42 +313,64 @@ export function resolveFleet(
 ): Fleet {
   const problems: string[] = [];
   if (entries.length === 0) problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
-  const tenants = entries.map((e) => resolveTenant(e, defaults, baseDir, main, problems)).filter((t): t is TenantConfig => !!t);
-  checkUnique(tenants, 'id', (t) => t.id, problems);
+  const isMs365 = (e: SourcedTenant) => (e.input.suite ?? defaults.suite) === 'microsoft-365';
+  // In file order, so that problems read top to bottom whatever the suites.
+  const everyTenant = entries
+    .map((e) => (isMs365(e) ? resolveMs365Tenant(e, defaults, baseDir, main, problems) : resolveTenant(e, defaults, baseDir, main, problems)))
+    .filter((t): t is TenantConfig | Ms365TenantConfig => !!t);
+  const tenants = everyTenant.filter((t): t is TenantConfig => !('suite' in t));
+  const microsoft365Tenants = everyTenant.filter((t): t is Ms365TenantConfig => 'suite' in t);
+  checkUnique(everyTenant, 'id', (t) => t.id, problems);
   checkUnique(tenants, 'projectId', (t) => t.projectId, problems);
+  checkUnique(microsoft365Tenants, 'microsoft365.directoryId', (t) => t.microsoft365.directoryId, problems);
   // One PBX tenant per entry: by its pinned id, else by its domain (the same domain in any case or
   // spelling, lib/naming/sip-domain.ts) or name. Two pinned ids may share a domain: case twins.
-  checkUnique(tenants, 'pbxTenant', pbxTenantKey, problems);
+  checkUnique(everyTenant, 'pbxTenant', pbxTenantKey, problems);
   // Names gwkit gives its own stack and its workspace: a tenant with one would share their state.
-  for (const t of tenants) {
+  for (const t of everyTenant) {
     if (RESERVED_TENANT_IDS.includes(t.id)) problems.push(`${t.location()}: tenants (id "${t.id}").id: "${t.id}" is reserved for gwkit's HCP Terraform workspaces stack; choose another id`);
   }
   if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
-  return { file, tenants, google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined } };
+  return { file, tenants, microsoft365Tenants, google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined } };
+}
+
+/** The tenants a selection names, by suite. */
+export interface SuiteSelection {
+  readonly google: readonly TenantConfig[];
+  readonly microsoft365: readonly Ms365TenantConfig[];
 }
 
 /**
- * Pick tenants by id. Unknown ids are an input error (exit 2) naming them, so that a typo in a
- * CI variable never silently deploys nothing.
+ * The tenants named by `ids` (all when none), in the order given, by suite. Unknown ids are an
+ * input error (exit 2) naming them, so that a typo in a CI variable never silently deploys
+ * nothing. `source` names where the ids came from in messages (`--tenant`, or the GWKIT_TENANTS
+ * variable of a cdktf run).
  */
-/**
- * The tenants named by `ids` (all when none), in the order given. `source` names where the ids came
- * from in messages (`--tenant`, or the GWKIT_TENANTS variable of a cdktf run).
- */
-export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined, source = '--tenant'): readonly TenantConfig[] {
-  if (!ids || ids.length === 0) return fleet.tenants;
+export function selectSuites(fleet: Fleet, ids: readonly string[] | undefined, source = '--tenant'): SuiteSelection {
+  if (!ids || ids.length === 0) return { google: fleet.tenants, microsoft365: fleet.microsoft365Tenants };
   const joined = ids.find((id) => id.includes(','));
   if (joined && source === '--tenant') {
     throw new InputError(`--tenant takes one id; repeat it for several: ${joined.split(',').map((id) => `--tenant ${id.trim()}`).join(' ')}`);
   }
-  const byId = new Map(fleet.tenants.map((t) => [t.id, t]));
-  const unknown = ids.filter((id) => !byId.has(id));
+  const google = new Map(fleet.tenants.map((t) => [t.id, t]));
+  const microsoft365 = new Map(fleet.microsoft365Tenants.map((t) => [t.id, t]));
+  const unknown = ids.filter((id) => !google.has(id) && !microsoft365.has(id));
   if (unknown.length) {
     const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 37)}…` : id));
+    const count = fleet.tenants.length + fleet.microsoft365Tenants.length;
     throw new InputError(
       `${source}: ${fleet.file} has no tenant with id ${shown.join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''} ` +
-        `(the fleet has ${fleet.tenants.length} tenants; \`npx gwkit config validate\` lists them)`,
+        `(the fleet has ${count} tenants; \`npx gwkit config validate\` lists them)`,
     );
   }
-  return [...new Set(ids)].map((id) => byId.get(id)!);
+  const unique = [...new Set(ids)];
+  return {
+    google: unique.filter((id) => google.has(id)).map((id) => google.get(id)!),
+    microsoft365: unique.filter((id) => microsoft365.has(id)).map((id) => microsoft365.get(id)!),
+  };
+}
+
+/** The Google Workspace tenants `ids` name (all when none); Microsoft 365 ids are known, and left to their own commands. */
+export function selectTenants(fleet: Fleet, ids: readonly string[] | undefined, source = '--tenant'): readonly TenantConfig[] {
+  return selectSuites(fleet, ids, source).google;
 }

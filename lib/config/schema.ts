@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN } from '../naming/google';
 import { sipDomainProblem } from '../naming/sip-domain';
+import { Microsoft365Schema, SuiteSchema } from './microsoft365';
 
 /** What a tenant uses the integration for. Decides which Google APIs are enabled. */
 export const FEATURES = ['mail', 'userSync', 'sso'] as const;
@@ -253,6 +254,9 @@ export const GoogleSettingsSchema = z
 
 /** Settings a tenant may take from `defaults`. */
 const tenantSettings = {
+  // Microsoft 365 tenants (lib/config/microsoft365.ts); every other setting below is Google's, except pbx and backend.
+  suite: SuiteSchema.optional(),
+  microsoft365: Microsoft365Schema.optional(),
   projectId: ProjectIdSchema.optional(),
   projectName: z.string().min(4).max(30).optional().describe('Display name of the project. Default: "PBX Google <tenant id>" (cut to 30).'),
   parent: ParentSchema.optional(),
@@ -320,7 +324,7 @@ export const TenantSchema = z
     pbxTenant: PbxTenantRefSchema,
     ...tenantSettings,
   })
-  .describe('One PBX tenant and its Google Cloud project.');
+  .describe('One PBX tenant and its Google Cloud project (suite google-workspace) or its Entra application (suite microsoft-365).');
 
 export const FleetFileSchema = z
   .strictObject({

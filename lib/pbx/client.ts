@@ -20,6 +20,9 @@ import { PbxTransport } from './transport';
 import type {
   GoogleIntegration,
   GoogleIntegrationUpdate,
+  Ms365Integration,
+  Ms365IntegrationUpdate,
+  Ms365Users,
   HttpMethod,
   IntegrationLevel,
   PortSipErrorBody,
@@ -97,7 +100,7 @@ function failed(status: number, body: unknown): boolean {
 const SECOND_FACTOR = /two[-_ ]?factor|2fa|mfa|otp|one[-_ ]time|totp|verification[-_ ]code|challenge/i;
 
 /** Paths that act in the session's current tenant (for a system admin: the switched one). */
-const TENANT_SCOPED = /^\/(google|tenant)(\/|$)/;
+const TENANT_SCOPED = /^\/(google|tenant|ms365)(\/|$)/;
 
 type PagingMode = 'items' | 'pages-from-1' | 'pages-from-0';
 
@@ -285,6 +288,43 @@ export class PortSipClient {
   // --- session ---------------------------------------------------------------------------------
 
   /** Revoke the access token and release connections. Safe to call twice. */
+  // --- Microsoft 365 integration (tenant level) ---------------------------------------------------
+
+  /** `redirect_uri`/`sbc_redirect_uri` are read-only: read them, never build them (docs/microsoft-365.md). */
+  async getMs365(): Promise<Ms365Integration> {
+    return this.api('get', '/ms365');
+  }
+
+  /** Absolute values: safe to repeat. */
+  async setMs365(body: Ms365IntegrationUpdate): Promise<void> {
+    await this.api('post', '/ms365', { json: body, idempotent: true });
+  }
+
+  /** The PBX's public certificate, as served (PEM text or DER bytes); undefined when none was generated. */
+  async downloadMs365Certificate(): Promise<Buffer | string | undefined> {
+    try {
+      return (await this.api('get', '/ms365/certificate', { idempotent: true })) as unknown as Buffer | string;
+    } catch (error) {
+      if (error instanceof PortSipError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** A new key pair on the PBX (valid a year): the old certificate stops working there at once. Not repeated after a timeout. */
+  async generateMs365Certificate(): Promise<Buffer | string> {
+    return (await this.api('post', '/ms365/certificate')) as unknown as Buffer | string;
+  }
+
+  /** The users the PBX reads from Microsoft 365 (it asks Graph on each call). */
+  async listMs365Users(): Promise<Ms365Users> {
+    return this.api('get', '/ms365/users', { idempotent: true });
+  }
+
+  /** Stop the integration (PortSIP v22.6+). */
+  async destroyMs365(): Promise<void> {
+    await this.api('post', '/ms365/destroy', { idempotent: true });
+  }
+
   async logout(): Promise<void> {
     try {
       if (this.token) {

@@ -144,6 +144,10 @@ export class PbxTransport {
         dispatcher: this.dispatcher,
         signal: timeout.signal,
       });
+      // A file download (application/octet-stream) stays bytes: a DER certificate is not text.
+      if (res.ok && /^application\/octet-stream/i.test(res.headers.get('content-type') ?? '')) {
+        return { result: { status: res.status, body: Buffer.from(await res.arrayBuffer()) }, retryAfter: res.headers.get('retry-after') };
+      }
       const text = await res.text();
       let parsed: unknown;
       if (text.length) {

@@ -35,6 +35,9 @@ export type GoogleIntegration = ResponseOf<'/google', 'get'>;
 export type SystemGoogleIntegration = ResponseOf<'/admin/google', 'get'>;
 /** Both fields required: gwkit always writes the pair together. */
 export type GoogleIntegrationUpdate = Required<RequestOf<'/google', 'post'>>;
+export type Ms365Integration = ResponseOf<'/ms365', 'get'>;
+export type Ms365IntegrationUpdate = RequestOf<'/ms365', 'post'>;
+export type Ms365Users = ResponseOf<'/ms365/users', 'get'>;
 export type TenantNotification = ResponseOf<'/tenant/notification', 'get'>;
 export type TenantNotificationUpdate = RequestOf<'/tenant/notification', 'post'>;
 export type SystemNotification = ResponseOf<'/admin/notification', 'get'>;

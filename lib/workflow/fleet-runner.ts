@@ -34,9 +34,9 @@ export interface FleetRunOptions<T> {
 /** Default parallelism: PBX sessions are cheap but PortSIP rate-limits (5,000 requests/min). */
 export const DEFAULT_CONCURRENCY = 8;
 
-export async function forEachTenant<T>(
-  tenants: readonly TenantConfig[],
-  work: (tenant: TenantConfig) => Promise<T>,
+export async function forEachTenant<T, C extends { readonly id: string } = TenantConfig>(
+  tenants: readonly C[],
+  work: (tenant: C) => Promise<T>,
   options: FleetRunOptions<T> = {},
 ): Promise<TenantOutcome<T>[]> {
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
@@ -57,9 +57,9 @@ export async function forEachTenant<T>(
 }
 
 /** One tenant's work as an outcome: what it threw becomes that tenant's failure, never the run's. */
-export async function outcomeOfWork<T>(
-  tenant: TenantConfig,
-  work: (tenant: TenantConfig) => Promise<T>,
+export async function outcomeOfWork<T, C extends { readonly id: string }>(
+  tenant: C,
+  work: (tenant: C) => Promise<T>,
   outcomeOf?: (result: T) => Pick<TenantOutcome<T>, 'exitCode' | 'nextAction'>,
 ): Promise<TenantOutcome<T>> {
   try {
@@ -82,13 +82,19 @@ export interface FleetReport<T> {
 }
 
 /** forEachTenant, folded into one exit code (stage-model.ts: fleetExitCode). */
-export async function runFleet<T>(
-  tenants: readonly TenantConfig[],
-  work: (tenant: TenantConfig) => Promise<T>,
+export async function runFleet<T, C extends { readonly id: string } = TenantConfig>(
+  tenants: readonly C[],
+  work: (tenant: C) => Promise<T>,
   options: FleetRunOptions<T> = {},
 ): Promise<FleetReport<T>> {
   const outcomes = await forEachTenant(tenants, work, options);
   return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };
+}
+
+/** Two reports of one run (Google Workspace and Microsoft 365 tenants) as one, with the fleet's exit code. */
+export function mergeReports<A, B>(a: FleetReport<A>, b: FleetReport<B>): FleetReport<A | B> {
+  const tenants: TenantOutcome<A | B>[] = [...a.tenants, ...b.tenants];
+  return { tenants, exitCode: fleetExitCode(tenants) };
 }
 
 /** The tenants a fleet command acts on: --tenant ids, or --all; one of them is required. */

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Clock } from '../clock';
 import type { FleetProgress } from './fleet-progress';
-import type { Fleet, PbxSettings, TenantConfig } from '../config';
+import type { Fleet, Ms365TenantConfig, PbxSettings, TenantConfig } from '../config';
 import { InputError } from '../errors';
 import { caFileProblem, checkCaFile } from '../https/ca-file';
 import {
@@ -27,9 +27,14 @@ import { PbxSessionPool, type PortSipClient } from '../pbx';
 /** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
 export type SecretPrompt = (question: string) => Promise<string>;
 
+/** What PBX sessions need of a tenant, whatever its suite. */
+export type PbxTenant = Pick<TenantConfig, 'id' | 'pbx' | 'pbxTenant' | 'location'>;
+
 export interface SessionProviderOptions {
   readonly fleet: Fleet;
   readonly tenants: readonly TenantConfig[];
+  /** Selected Microsoft 365 tenants (lib/ms365). @default none */
+  readonly microsoft365Tenants?: readonly Ms365TenantConfig[];
   /** --ca-file: extra CA for the PBX, overriding pbx.caFile. */
   readonly pbxCaFile?: string;
   /** Progress lines (stderr). */
@@ -55,6 +60,7 @@ export interface GoogleServices {
 export class SessionProvider {
   readonly fleet: Fleet;
   readonly tenants: readonly TenantConfig[];
+  readonly microsoft365Tenants: readonly Ms365TenantConfig[];
   readonly log: (line: string) => void;
   readonly progress?: FleetProgress;
   readonly signal?: AbortSignal;
@@ -71,6 +77,7 @@ export class SessionProvider {
   constructor(private readonly options: SessionProviderOptions) {
     this.fleet = options.fleet;
     this.tenants = options.tenants;
+    this.microsoft365Tenants = options.microsoft365Tenants ?? [];
     this.log = options.log ?? (() => undefined);
     this.env = options.env ?? process.env;
     this.pbxSessions = new PbxSessionPool({ clock: options.clock });
@@ -79,7 +86,7 @@ export class SessionProvider {
   }
 
   /** The tenant's PBX settings; an input error if gwkit.yaml has none. */
-  pbxOf(tenant: TenantConfig): PbxSettings {
+  pbxOf(tenant: PbxTenant): PbxSettings {
     if (!tenant.pbx) {
       throw new InputError(
         `tenant "${tenant.id}": no PBX configured; set pbx.url and pbx.login.username for it or in defaults (${tenant.location()})`,
@@ -95,7 +102,7 @@ export class SessionProvider {
   async assertPbxReady(): Promise<void> {
     this.assertCaFiles();
     const problems: string[] = [];
-    for (const tenant of this.tenants) {
+    for (const tenant of [...this.tenants, ...this.microsoft365Tenants]) {
       const problem = await this.pbxProblem(tenant);
       if (problem) problems.push(problem);
     }
@@ -117,7 +124,7 @@ export class SessionProvider {
   }
 
   /** What is wrong with the CA file the tenant's PBX connection would use, if anything. */
-  private pbxCaFileProblem(tenant: TenantConfig): string | undefined {
+  private pbxCaFileProblem(tenant: PbxTenant): string | undefined {
     if (this.options.pbxCaFile) return this.caFileProblem(this.options.pbxCaFile, () => '--ca-file');
     const pbx = tenant.pbx;
     if (!pbx?.caFile) return undefined;
@@ -181,7 +188,7 @@ export class SessionProvider {
    * without logging in: undefined when fine, else what is missing, in words (`status` reports it
    * instead of failing).
    */
-  async pbxProblem(tenant: TenantConfig): Promise<string | undefined> {
+  async pbxProblem(tenant: PbxTenant): Promise<string | undefined> {
     try {
       const pbx = this.pbxOf(tenant);
       const caProblem = this.pbxCaFileProblem(tenant);
@@ -198,7 +205,7 @@ export class SessionProvider {
    * Run `work` in a PBX session acting inside the tenant. Sessions are reused from tenant to
    * tenant and logged out by `close()`; a refused login is tried once per PBX identity.
    */
-  async withPbx<T>(tenant: TenantConfig, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
+  async withPbx<T>(tenant: PbxTenant, work: (pbx: PortSipClient, settings: PbxSettings) => Promise<T>): Promise<T> {
     const pbx = this.pbxOf(tenant);
     const perMinute = this.budgetOf(pbx);
     const target = {
@@ -220,7 +227,7 @@ export class SessionProvider {
   private budgetOf(pbx: PbxSettings): number {
     let perMinute = this.budgets.get(pbx.apiUrl);
     if (perMinute === undefined) {
-      perMinute = Math.min(...this.tenants.filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
+      perMinute = Math.min(...[...this.tenants, ...this.microsoft365Tenants].filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
       this.budgets.set(pbx.apiUrl, perMinute);
     }
     return perMinute;

@@ -79,6 +79,8 @@ test('defaults are the emulator\'s original behaviour', () => {
     errorsOn2xx: false,
     requestsPerMinute: undefined,
     latencyMs: 0,
+    ms365CertificateFormat: 'pem',
+    ms365Post: 'merge',
   });
   expect(() => pbx.setBehaviour({ paging: 'rows' as 'items' })).toThrow(/paging must be one of items, pages/);
 });

@@ -66,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ms365/destroy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Destroy tenant Microsoft 365 integration
+         * @description Stops the tenant Microsoft 365 integration (v22.6 release notes).
+         */
+        post: operations["destroyTenantMicrosoft365Integration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/google/destroy": {
         parameters: {
             query?: never;
@@ -214,6 +234,33 @@ export interface operations {
         };
     };
     destroyTenantGoogleIntegrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    destroyTenantMicrosoft365Integration: {
         parameters: {
             query?: never;
             header?: never;
