@@ -5,6 +5,7 @@
  * a phone). Built from the same outcomes as the command's own output.
  */
 import { consoleLinks } from '../console-links';
+import { exitWord } from '../exit-codes';
 import type { FleetReport } from '../workflow/fleet-runner';
 import { STAGES, type Stage } from '../workflow/stage-model';
 
@@ -38,8 +39,6 @@ export interface ReportDoc {
   };
   readonly tenants: readonly ReportTenant[];
 }
-
-const RESULT: Record<number, string> = { 0: 'ok', 1: 'failed', 2: 'bad input', 3: 'waiting' };
 
 /** The stage a command's result says a tenant reached, whichever command it came from. */
 function stageOf(result: unknown): Stage | undefined {
@@ -79,7 +78,7 @@ function linksOf(result: unknown, nextAction?: string): { label: string; url: st
 export function buildReport<T>(command: string, report: FleetReport<T>, options: { notReached?: readonly string[]; now?: Date } = {}): ReportDoc {
   const tenants: ReportTenant[] = report.tenants.map((o) => ({
     tenant: o.tenant,
-    result: RESULT[o.exitCode] ?? String(o.exitCode),
+    result: exitWord(o.exitCode, 'report'),
     health: healthOf(stageOf(o.result)),
     stage: stageOf(o.result),
     nextAction: o.nextAction,

@@ -250,14 +250,5 @@ export function describeVerifyFailure(result: { pbxMessage?: string; likelyCause
   return [result.pbxMessage, result.likelyCause && `likely cause: ${result.likelyCause}`, result.nextAction].filter(Boolean).join('; ');
 }
 
-/**
- * One exit code for a fleet run: any failure wins (1), then bad input (2), then waiting on a
- * person (3), else done (0). "Broken" must never hide behind "waiting".
- */
-export function fleetExitCode(outcomes: readonly { exitCode: ExitCode }[]): ExitCode {
-  const codes = new Set(outcomes.map((o) => o.exitCode));
-  if (codes.has(ExitCode.Failed)) return ExitCode.Failed;
-  if (codes.has(ExitCode.BadInput)) return ExitCode.BadInput;
-  if (codes.has(ExitCode.WaitingOnPerson)) return ExitCode.WaitingOnPerson;
-  return ExitCode.Ok;
-}
+/** "Broken" must never hide behind "waiting": the fleet's one exit code is decided with the codes (exit-codes.ts). */
+export { fleetExitCode } from '../exit-codes';
