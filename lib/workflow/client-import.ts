@@ -73,7 +73,7 @@ export async function importClient(
   }
   if (file && !options.dryRun) {
     // What the client was checked against: status tells when the PBX's redirect URIs move on.
-    await google.store.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
+    await google.records.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
   }
   return {
     tenant: tenant.id,

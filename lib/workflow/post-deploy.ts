@@ -9,7 +9,8 @@
  */
 import type { PbxSettings, TenantConfig } from '../config';
 import { WaitingOnPersonError } from '../errors';
-import type { CredentialSecretFacts, StoredClientPair } from '../google';
+import type { StoredClientPair } from '../google';
+import type { CredentialSecretFacts } from '../records';
 import type { GoogleIntegration, PortSipClient } from '../pbx';
 import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
@@ -57,8 +58,7 @@ export async function storedClientOf(
   tenant: TenantConfig,
   secretName: string,
 ): Promise<{ stored: StoredClientPair; records: CredentialSecretFacts }> {
-  const { store } = await sessions.google();
-  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  const { stored, records } = await (await sessions.google()).records.readWithLatest(secretName);
   if (!stored) throw new WaitingOnPersonError(`tenant "${tenant.id}": no OAuth client in ${secretName} yet`, nextAction.createClient(tenant));
   return { stored, records };
 }
@@ -80,7 +80,7 @@ export async function postDeployIn(
   given: { stored: StoredClientPair; records: CredentialSecretFacts },
   options: PostDeployOptions,
 ): Promise<PostDeployResult> {
-  const { store } = await sessions.google();
+  const { records } = await sessions.google();
   const check = await checkWithGoogle(sessions, tenant, given.records, given.stored, { version: given.stored.version, pbxHoldsStored: true });
   if (check.kind === 'refused') {
     return {
@@ -94,7 +94,7 @@ export async function postDeployIn(
       nextAction: nextAction.secretRefused(tenant, given.stored.clientId, check),
     };
   }
-  const step = await applyClient(pbx, settings.level, tenant, given.stored, store, {
+  const step = await applyClient(pbx, settings.level, tenant, given.stored, records, {
     secretName: options.secretName,
     record: given.records.applied,
     force: options.force,

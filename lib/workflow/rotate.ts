@@ -49,7 +49,7 @@ export async function rotateClient(
   tenant: TenantConfig,
   options: { source?: ClientSource; dryRun?: boolean } = {},
 ): Promise<RotateResult> {
-  const { store } = await sessions.google();
+  const { store, records: book } = await sessions.google();
   const secretName = tenant.credentialSecretName;
   let { stored, records } = await storedClientOf(sessions, tenant, secretName);
   const done: string[] = [];
@@ -89,10 +89,10 @@ export async function rotateClient(
       const fromVersion = records.rotation?.fromVersion ?? stored.version;
       const startedAt = records.rotation?.startedAt ?? new Date().toISOString();
       // The intent first (toVersion 0: not stored yet), so that a stop right after storing is found again.
-      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion: 0, startedAt });
+      await book.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion: 0, startedAt });
       const added = await store.addVersion(secretName, { clientId: file.clientId, clientSecret: file.clientSecret });
       const toVersion = Number(added.version.split('/').pop());
-      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt });
+      await book.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt });
       done.push(`stored the new secret as version ${toVersion}`);
       ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
     }
@@ -100,7 +100,7 @@ export async function rotateClient(
 
   // Stopped between storing the new secret and recording its version: the newest version is it.
   if (records.rotation?.toVersion === 0 && stored.version > records.rotation.fromVersion) {
-    await store.recordRotation(secretName, { ...records.rotation, toVersion: stored.version });
+    await book.recordRotation(secretName, { ...records.rotation, toVersion: stored.version });
     ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
   }
   const rotation = records.rotation?.toVersion ? records.rotation : undefined;
@@ -165,7 +165,7 @@ export async function rotateClient(
       done.push(`disabled old version ${version}`);
     }
   }
-  await store.recordRotation(secretName, undefined);
+  await book.recordRotation(secretName, undefined);
   done.push('rotation finished');
   return base('done', { exitCode: ExitCode.Ok, nextAction: undefined });
 }

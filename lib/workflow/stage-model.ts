@@ -18,9 +18,10 @@
 import type { TenantConfig } from '../config';
 import { consoleClientPage } from '../console-links';
 import { ExitCode } from '../errors';
-import { enabledServices, getProject, type CredentialSecretFacts, type StoredClientPair } from '../google';
+import { enabledServices, getProject, type StoredClientPair } from '../google';
 import type { GoogleIntegration } from '../pbx';
-import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
+import { isFor, pbxTargetOf, type CredentialSecretFacts } from '../records';
+import { describePbxClient, judgePbxClient } from './pbx-client';
 import { cdkCommand, gwkitCommand } from './printed-commands';
 import type { SecretCheck } from './secret-check';
 import type { SessionProvider } from './session-provider';
@@ -97,7 +98,7 @@ export async function googleSide(sessions: SessionProvider, tenant: TenantConfig
   if (off.length) return { done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: nextAction.deploy(tenant) } };
   facts.push(`APIs enabled: ${tenant.apis.length}`);
 
-  const [stored, records] = await Promise.all([google.store.accessLatest(secretName), google.store.readFacts(secretName)]);
+  const { stored, records } = await google.records.readWithLatest(secretName);
   if (!stored) return { done: { ...base, stage: 'provisioned', facts: [...facts, 'no OAuth client imported yet'], nextAction: nextAction.createClient(tenant) } };
   facts.push(`client ${stored.clientId} in Secret Manager (version ${stored.version})`);
   if (!tenant.pbx) return { done: { ...base, stage: 'client-registered', facts: [...facts, 'no PBX configured in gwkit.yaml'], nextAction: nextAction.configurePbx() } };
@@ -209,7 +210,7 @@ export function httpsOnly(url: string | undefined): string | undefined {
 export function isProven(tenant: TenantConfig, records: CredentialSecretFacts, version: number): boolean {
   const where = pbxTargetOf(tenant);
   const proof = records.proof;
-  return !!proof && proof.pbx === where.pbx && proof.target === where.target && proof.version === version;
+  return isFor(proof, where) && proof!.version === version;
 }
 
 function age(iso: string, now: number): string {

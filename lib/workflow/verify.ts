@@ -11,7 +11,7 @@ import { RemoteError } from '../errors';
 import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
 import pLimit from 'p-limit';
 import { DEFAULT_CONCURRENCY, outcomeOfWork, runFleet, type FleetReport, type TenantOutcome } from './fleet-runner';
-import { pbxTargetOf } from './pbx-client';
+import { isFor, pbxTargetOf } from '../records';
 import { gwkitCommand } from './printed-commands';
 import { checkHeldSecret } from './secret-check';
 import type { SessionProvider } from './session-provider';
@@ -187,8 +187,7 @@ export async function verifyTenant(
   options: { dryRun?: boolean; secretName?: string } = {},
 ): Promise<VerifyResult> {
   const secretName = options.secretName ?? tenant.credentialSecretName;
-  const { store } = await sessions.google();
-  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  const { stored, records } = await (await sessions.google()).records.readWithLatest(secretName);
   const result = await sessions.withPbx(tenant, async (pbx, settings) => {
     if (stored) {
       const held = await checkHeldSecret(sessions, tenant, { stored, records }, await pbx.getGoogle(settings.level), secretName);
@@ -216,11 +215,11 @@ export async function verifyTenant(
  * else the version gwkit last wrote into this PBX tenant.
  */
 export async function recordProof(sessions: SessionProvider, tenant: TenantConfig, secretName: string, known?: number): Promise<void> {
-  const { store } = await sessions.google();
+  const { records } = await sessions.google();
   const where = pbxTargetOf(tenant);
-  const applied = known === undefined ? (await store.readFacts(secretName)).applied : undefined;
-  const version = known ?? (applied && applied.pbx === where.pbx && applied.target === where.target ? applied.version : undefined);
-  await store.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
+  const applied = known === undefined ? (await records.read(secretName)).applied : undefined;
+  const version = known ?? (applied && isFor(applied, where) ? applied.version : undefined);
+  await records.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
 }
 
 /** `gwkit verify`: every selected tenant, each as far as a test mail can prove. */
