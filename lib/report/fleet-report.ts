@@ -19,7 +19,7 @@ export interface ReportTenant {
   readonly tenant: string;
   /** What the command's own work came to: ok, failed, bad input, waiting, not reached. */
   readonly result: string;
-  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found. */
+  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found or a source was not checked. */
   readonly health: Health;
   readonly stage?: Stage;
   readonly nextAction?: string;
@@ -57,7 +57,11 @@ function isHttps(url: string): boolean {
   }
 }
 
-function healthOf(stage: Stage | undefined): Health {
+/** A result that says a source was not checked (status without a PBX password) knows too little to say "not yet". */
+function healthOf(result: unknown): Health {
+  const stage = stageOf(result);
+  const unchecked = (result as { unchecked?: readonly string[] } | undefined)?.unchecked;
+  if (unchecked?.length) return 'unknown';
   return stage === 'verified' ? 'healthy' : stage ? 'not yet' : 'unknown';
 }
 
@@ -79,7 +83,7 @@ export function buildReport<T>(command: string, report: FleetReport<T>, options:
   const tenants: ReportTenant[] = report.tenants.map((o) => ({
     tenant: o.tenant,
     result: exitWord(o.exitCode, 'report'),
-    health: healthOf(stageOf(o.result)),
+    health: healthOf(o.result),
     stage: stageOf(o.result),
     nextAction: o.nextAction,
     error: o.error,

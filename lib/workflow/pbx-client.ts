@@ -71,7 +71,10 @@ export function describePbxClient(v: PbxClientVerdict, stored: StoredClientPair)
 }
 
 export interface ClientWriteOutcome {
+  /** What the PBX held before the step. */
   readonly verdict: PbxClientVerdict;
+  /** What it holds after (the same as before in a dry run or when nothing was written). */
+  readonly verdictAfter: PbxClientVerdict;
   /** The pair was (or, in a dry run, would be) written. */
   readonly changed: boolean;
   /** Why it was written, in words; absent when nothing was written. */
@@ -97,14 +100,14 @@ export async function applyClient(
   const verdict = judgePbxClient(before, stored, options.record, where);
   const write = options.force || verdict.kind !== 'current';
   const reason = write ? (options.force ? 'forced (--force)' : describePbxClient(verdict, stored)) : undefined;
-  const record = (): Promise<void> =>
-    records.recordApplied(options.secretName, { version: stored.version, clientId: stored.clientId, ...where, at: new Date().toISOString() });
+  const record = (at = new Date().toISOString()): Promise<void> =>
+    records.recordApplied(options.secretName, { version: stored.version, clientId: stored.clientId, ...where, at });
 
   if (!write || options.dryRun) {
     // Read back equal but unrecorded: record it, so that status can name the version later.
     const unrecorded = verdict.kind === 'current' && verdict.how === 'read' && options.record?.version !== stored.version;
     if (unrecorded && !options.dryRun) await record();
-    return { verdict, changed: write, reason, after: before };
+    return { verdict, verdictAfter: verdict, changed: write, reason, after: before };
   }
   options.log?.(`${tenant.id}: writing client ${stored.clientId} (version ${stored.version}) into the PBX (${level} level): ${reason}`);
   await pbx.setGoogle(level, { client_id: stored.clientId, client_secret: stored.clientSecret });
@@ -113,6 +116,8 @@ export async function applyClient(
   if (!kept) {
     throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id || 'none'})`);
   }
-  await record();
-  return { verdict, changed: true, reason, after };
+  const at = new Date().toISOString();
+  await record(at);
+  const verdictAfter: PbxClientVerdict = isMasked(after.client_secret) ? { kind: 'current', how: 'recorded', recordedAt: at } : { kind: 'current', how: 'read' };
+  return { verdict, verdictAfter, changed: true, reason, after };
 }
