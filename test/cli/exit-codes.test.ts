@@ -23,3 +23,28 @@ test('the module bin.ts loads before the Node.js check stays loadable on old Nod
   expect(readFileSync(join(__dirname, '../../dist/cli/bin.js'), 'utf8')).toMatch(/require\("\.\.\/lib\/exit-codes"\)/);
   expect(oldNodeText('v18.20.0')).toMatch(/^gwkit needs Node\.js 22 or later \(this is v18\.20\.0\)/);
 });
+
+test('progress lines and the result table spell a waiting tenant alike (they said "waiting" and "WAITING")', async () => {
+  const { progressView } = await import('../../cli/support/progress');
+  const lines: string[] = [];
+  const io = { stderr: (t: string) => lines.push(t), interactive: false } as unknown as import('../../cli/io').CliIo;
+  const view = await progressView(io, 'status', 2);
+  view.finished('acme', ExitCode.WaitingOnPerson);
+  view.finished('globex', ExitCode.Failed);
+  expect(lines).toEqual(['gwkit status: [1/2] acme: WAITING', 'gwkit status: [2/2] globex: FAILED']);
+});
+
+test('a report does not call a tenant whose PBX was not checked "not yet": its health is unknown', async () => {
+  const { buildReport } = await import('../../lib/report/fleet-report');
+  const doc = buildReport('status', {
+    exitCode: 0,
+    tenants: [
+      { tenant: 'acme', exitCode: 0, result: { stage: 'client-registered', unchecked: ['PBX: no PBX password'] } },
+      { tenant: 'globex', exitCode: 0, result: { stage: 'client-registered' } },
+    ],
+  });
+  expect(doc.tenants.map((t) => [t.tenant, t.stage, t.health])).toEqual([
+    ['acme', 'client-registered', 'unknown'],
+    ['globex', 'client-registered', 'not yet'],
+  ]);
+});
