@@ -8,8 +8,11 @@
  *
  * how each stage is derived from the sources themselves (Resource Manager, Service Usage, Secret
  * Manager and gwkit's records on the tenant's credential secret, the PBX), what a person or gwkit
- * does next at each, and which exit code each outcome means. status, post-deploy, verify and
- * rollout all answer in these terms.
+ * does next at each, and which exit code each outcome means. The PBX side is two pure steps:
+ * `deriveView` (facts → view: the stage and what it rests on) and `planNext` (view → plan: the
+ * next action, in the words of the command that asks). status, post-deploy, rollout and client
+ * rotate all call them, so "a recorded proof means verified" and "a drift fix comes first" each
+ * live here once; verify answers in the same terms.
  *
  * The PBX API has no field that says consent was given (docs/portsip-api.md): "verified" rests on
  * a test mail, recorded on the credential secret by `gwkit verify` (annotation `gwkit-last-proof`),
