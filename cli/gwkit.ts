@@ -6,7 +6,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode } from '../lib/errors';
+import { EXIT_CODES_TEXT, ExitCode } from '../lib/exit-codes';
 import { cdkVerbCommands } from './commands/cdk-verbs';
 import { clientCommand } from './commands/client';
 import { configCommand } from './commands/config';
@@ -33,8 +33,6 @@ function commandOf(argv: readonly string[]): string {
   const sub = argv[i + 1];
   return sub && SUBCOMMANDS[argv[i]!]?.includes(sub) ? `${argv[i]} ${sub}` : argv[i]!;
 }
-
-const EXIT_CODES = 'Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input (nothing changed), 3 waiting on a person.';
 
 /** gwkit's version, with the cdktf and Google provider versions its stacks are made with. */
 export function versionText(): string {
@@ -81,7 +79,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
     .help()
     .alias('h', 'help')
     .version(versionText())
-    .epilogue(EXIT_CODES)
+    .epilogue(EXIT_CODES_TEXT)
     .exitProcess(false)
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, error) => {

@@ -1,16 +1,11 @@
 /**
  * The error classes every gwkit library throws. The CLI maps them to the exit codes of the
- * contract (README: The CLI contract): 2 bad input, 1 failed, 3 waiting on a person.
+ * contract (exit-codes.ts): 2 bad input, 1 failed, 3 waiting on a person.
  */
 
-/** Exit codes of the `gwkit` CLI contract. */
-export const ExitCode = {
-  Ok: 0,
-  Failed: 1,
-  BadInput: 2,
-  WaitingOnPerson: 3,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ExitCode } from './exit-codes';
+
+export { ExitCode };
 
 /** Bad usage, invalid config or invalid input. Nothing was changed anywhere. Exit 2. */
 export class InputError extends Error {

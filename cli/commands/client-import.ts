@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { gwkitCommand } from '../../lib/workflow/printed-commands';
 import { readClientSource } from '../support/client-source';
 import { runCommand, type Cli, type GlobalArgs } from '../support/run';
 import { openSingleTenant } from '../support/sessions';
@@ -27,7 +26,7 @@ export const clientImportCommand = (cli: Cli): CommandModule<object, ImportArgs>
       const result = await importClient(sessions, tenant, await readClientSource(cli.io, args), { dryRun: args['dry-run'] });
       const verb = !result.changed ? 'already stored (unchanged)' : result.dryRun ? 'would be stored (dry run)' : `stored as ${result.version}`;
       const lines = [`tenant ${result.tenant}: client ${result.clientId} ${verb}`, ...result.checks.map((c) => `  ✓ ${c}`)];
-      lines.push(...result.unchecked.map((c) => `  ! not checked: ${c}`), `next: ${gwkitCommand(`post-deploy --tenant ${result.tenant}`)}`);
+      lines.push(...result.unchecked.map((c) => `  ! not checked: ${c}`), `next: ${result.nextAction}`);
       return { json: { result }, human: () => lines.join('\n') };
     }),
 });

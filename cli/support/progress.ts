@@ -2,7 +2,7 @@
  * Progress of a fleet command, on stderr: a live view on a terminal (listr2: one line that counts
  * tenants done, failed and waiting, and names those in flight), plain lines elsewhere (CI logs).
  */
-import { ExitCode } from '../../lib/errors';
+import { ExitCode, exitWord } from '../../lib/exit-codes';
 import type { FleetProgress } from '../../lib/workflow/fleet-runner';
 import type { CliIo } from '../io';
 
@@ -10,8 +10,6 @@ export interface ProgressView extends FleetProgress {
   /** End the view before the result is printed. */
   close(): Promise<void>;
 }
-
-const WORD: Record<number, string> = { 0: 'ok', 1: 'FAILED', 2: 'BAD INPUT', 3: 'waiting' };
 
 export async function progressView(io: CliIo, command: string, total: number): Promise<ProgressView> {
   let done = 0;
@@ -27,7 +25,7 @@ export async function progressView(io: CliIo, command: string, total: number): P
       started: () => undefined,
       finished: (tenant, code) => {
         count(code);
-        io.stderr(`gwkit ${command}: [${done}/${total}] ${tenant}: ${WORD[code] ?? code}`);
+        io.stderr(`gwkit ${command}: [${done}/${total}] ${tenant}: ${exitWord(code, 'terminal')}`);
       },
       close: async () => undefined,
     };

@@ -7,7 +7,8 @@
  *   { "ok": bool, "exitCode": ..., "command": "client import", "result": {...} }  single-target
  *   { "ok": false, "exitCode": ..., "command": ..., "error": { type, message, problems?, nextAction? } }
  */
-import { ExitCode, InputError, WaitingOnPersonError, exitCodeOf } from '../../lib/errors';
+import { InputError, WaitingOnPersonError, exitCodeOf } from '../../lib/errors';
+import { ExitCode, exitWord } from '../../lib/exit-codes';
 import type { FleetReport, TenantOutcome } from '../../lib/workflow/fleet-runner';
 import type { SessionProvider } from '../../lib/workflow/session-provider';
 import type { CliIo } from '../io';
@@ -99,8 +100,6 @@ export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json' | 'repo
   }
 }
 
-const STATUS_WORD: Record<number, string> = { 0: 'ok', 1: 'FAILED', 2: 'BAD INPUT', 3: 'WAITING' };
-
 /**
  * The result of a fleet command: a table for people with one row per tenant (`columns` for those
  * that have a result), and failures and next actions spelled out below it.
@@ -118,7 +117,7 @@ export function fleetResult<T>(
     fleet: report as FleetReport<unknown>,
     json: { tenants: outcomes },
     human: () => {
-      const rows = outcomes.map((o) => [o.tenant, STATUS_WORD[o.exitCode] ?? String(o.exitCode), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);
+      const rows = outcomes.map((o) => [o.tenant, exitWord(o.exitCode, 'terminal'), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);
       const notes = outcomes.flatMap((o) => {
         const extra = o.result !== undefined && notesOf ? notesOf(o.result).map((n) => `${o.tenant}: ${n}`) : [];
         const main = o.error || o.nextAction ? [`${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`] : [];

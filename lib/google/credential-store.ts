@@ -2,14 +2,17 @@
  * The tenant's OAuth client pair in Secret Manager. Terraform creates the secret (no version);
  * `gwkit client import` adds versions; later steps read `latest`. The payload is
  * JSON `{"client_id","client_secret"}`. Secret values never appear in messages.
+ *
+ * The store knows versions and annotations as Secret Manager has them; what gwkit records in the
+ * annotations (what the PBX was given, the last proof, ...) is lib/records' business.
  */
 import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
 import type { GoogleApiAuth } from './auth';
-import { crc32c } from './crc32c';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 import type { OAuthClientPair } from './client-credentials';
 import { InputError, RemoteError } from '../errors';
+import { payloadBytes, payloadOf } from './secret-payload';
 
 const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
@@ -17,61 +20,6 @@ const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 export interface StoredClientPair extends OAuthClientPair {
   readonly version: number;
 }
-
-/** Where a record applies: the PBX API base URL, and the PBX tenant (`domain:…`, `name:…`) or `system`. */
-export interface PbxTarget {
-  readonly pbx: string;
-  readonly target: string;
-}
-
-/**
- * What gwkit last wrote into a PBX from this secret, kept on the secret itself (an annotation),
- * not in a ledger of ours: a PBX that masks the client secret on read cannot tell us.
- */
-export interface PbxAppliedRecord extends PbxTarget {
-  /** Secret Manager version whose pair the PBX was given. */
-  readonly version: number;
-  readonly clientId: string;
-  /** ISO time of the write. */
-  readonly at: string;
-}
-
-/** The last proof that the integration works: a test mail the PBX sent through Gmail. */
-export interface ProofRecord extends PbxTarget {
-  /** The version the PBX held then (from the applied record), when known. */
-  readonly version?: number;
-  /** ISO time of the test mail. */
-  readonly at: string;
-}
-
-/** Which redirect URIs the stored client was checked against at import (drift: the PBX's change later). */
-export interface ClientCheckRecord {
-  readonly clientId: string;
-  readonly redirectUris: readonly string[];
-  readonly at: string;
-}
-
-/** A secret rotation under way: the old version, the new one, and since when. */
-export interface RotationRecord {
-  readonly clientId: string;
-  readonly fromVersion: number;
-  readonly toVersion: number;
-  readonly startedAt: string;
-}
-
-/** gwkit's facts about a tenant, as recorded on its credential secret. */
-export interface CredentialSecretFacts {
-  readonly applied?: PbxAppliedRecord;
-  readonly proof?: ProofRecord;
-  readonly checked?: ClientCheckRecord;
-  readonly rotation?: RotationRecord;
-}
-
-/** Annotation keys (Secret Manager keys: 1-63 chars, no slash). */
-export const PBX_APPLIED_ANNOTATION = 'gwkit-pbx-applied';
-export const PROOF_ANNOTATION = 'gwkit-last-proof';
-export const CHECKED_ANNOTATION = 'gwkit-client-checked';
-export const ROTATION_ANNOTATION = 'gwkit-rotation';
 
 const NOT_DEPLOYED_HINT =
   'The secret does not exist: the tenant stack is probably not deployed yet (run `cdktf deploy` for the tenant), or the project/secret id is wrong.';
@@ -105,7 +53,7 @@ export class ClientCredentialStore {
         () =>
           this.api.projects.secrets.addVersion({
             parent: secretName,
-            requestBody: { payload: { data: data.toString('base64'), dataCrc32c: String(crc32c(data)) } },
+            requestBody: { payload: payloadOf(data) },
           }),
         this.retry,
       );
@@ -135,9 +83,9 @@ export class ClientCredentialStore {
         }
         // `latest` is the newest version even when disabled/destroyed: fall back to the newest enabled one.
         if (s.status === 'FAILED_PRECONDITION' && version.endsWith('/latest')) {
-          const enabled = await this.newestEnabledVersion(secretName);
-          if (!enabled) return undefined;
-          version = enabled;
+          const [newest] = await this.enabledVersions(secretName);
+          if (newest === undefined) return undefined;
+          version = `${secretName}/versions/${newest}`;
           continue;
         }
         throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
@@ -149,36 +97,13 @@ export class ClientCredentialStore {
   async hasVersion(secretName: string): Promise<boolean> {
     checkName(secretName);
     await this.getSecret(secretName);
-    return (await this.newestEnabledVersion(secretName)) !== undefined;
+    return (await this.enabledVersions(secretName)).length > 0;
   }
 
-  /** gwkit's records on the secret (what the PBX holds, the last proof); absent ones undefined. */
-  async readFacts(secretName: string): Promise<CredentialSecretFacts> {
+  /** The secret's annotations (key → text); none is {}. */
+  async readAnnotations(secretName: string): Promise<Record<string, string>> {
     checkName(secretName);
-    const annotations = (await this.getSecret(secretName)).annotations ?? {};
-    return {
-      applied: parseApplied(annotations[PBX_APPLIED_ANNOTATION]),
-      proof: parseProof(annotations[PROOF_ANNOTATION]),
-      checked: parseChecked(annotations[CHECKED_ANNOTATION]),
-      rotation: parseRotation(annotations[ROTATION_ANNOTATION]),
-    };
-  }
-
-  /** Record the redirect URIs an imported client was checked against. */
-  recordChecked(secretName: string, record: ClientCheckRecord): Promise<void> {
-    return this.annotate(secretName, CHECKED_ANNOTATION, record, 'the redirect URIs the client was checked against');
-  }
-
-  /** Record a rotation under way, or (undefined) that it is over. */
-  recordRotation(secretName: string, record: RotationRecord | undefined): Promise<void> {
-    return this.annotate(secretName, ROTATION_ANNOTATION, record, 'the rotation under way');
-  }
-
-  /** Forget every record (teardown: the PBX integration was stopped and the versions retired). */
-  async forgetAll(secretName: string): Promise<void> {
-    for (const key of [PBX_APPLIED_ANNOTATION, PROOF_ANNOTATION, CHECKED_ANNOTATION, ROTATION_ANNOTATION]) {
-      await this.annotate(secretName, key, undefined, `the removal of ${key}`);
-    }
+    return (await this.getSecret(secretName)).annotations ?? {};
   }
 
   /** The pair in one version (a rotation's old secret, to check it is refused). */
@@ -221,21 +146,12 @@ export class ClientCredentialStore {
     }
   }
 
-  /** Record what the PBX was given. */
-  recordApplied(secretName: string, record: PbxAppliedRecord): Promise<void> {
-    return this.annotate(secretName, PBX_APPLIED_ANNOTATION, record, 'which version the PBX holds');
-  }
-
-  /** Record a successful test mail. */
-  recordProof(secretName: string, record: ProofRecord): Promise<void> {
-    return this.annotate(secretName, PROOF_ANNOTATION, record, 'the last proof by test mail');
-  }
-
   /**
-   * Read-modify-write of the annotations with the secret's etag, so that other annotations
-   * survive and concurrent writers cannot lose each other's change.
+   * Set (or, undefined, remove) one annotation: read-modify-write with the secret's etag, so that
+   * other annotations survive and concurrent writers cannot lose each other's change. `what` names
+   * the annotation in an error.
    */
-  private async annotate(secretName: string, key: string, value: object | undefined, what: string): Promise<void> {
+  async annotate(secretName: string, key: string, value: string | undefined, what: string): Promise<void> {
     checkName(secretName);
     for (let attempt = 0; ; attempt++) {
       const current = await this.getSecret(secretName);
@@ -243,7 +159,7 @@ export class ClientCredentialStore {
       if (value === undefined) {
         if (!(key in annotations)) return;
         delete annotations[key];
-      } else annotations[key] = JSON.stringify(value);
+      } else annotations[key] = value;
       try {
         await withPropagationRetry(
           () =>
@@ -272,64 +188,6 @@ export class ClientCredentialStore {
       throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
     }
   }
-
-  private async newestEnabledVersion(secretName: string): Promise<string | undefined> {
-    let pageToken: string | undefined;
-    let best: { n: number; name: string } | undefined;
-    do {
-      let res;
-      try {
-        const page = pageToken;
-        res = await withPropagationRetry(
-          () => this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken: page }),
-          this.retry,
-        );
-      } catch (e) {
-        throw googleRemoteError(`listing versions of secret ${secretName}`, e, HINTS);
-      }
-      for (const v of res.data.versions ?? []) {
-        if (v.state !== 'ENABLED' || !v.name) continue;
-        const n = Number(v.name.split('/').pop());
-        if (!best || n > best.n) best = { n, name: v.name };
-      }
-      pageToken = res.data.nextPageToken ?? undefined;
-    } while (pageToken);
-    return best?.name;
-  }
-}
-
-function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined; // unreadable: as if none
-  }
-}
-
-function parseApplied(text: string | undefined): PbxAppliedRecord | undefined {
-  const r = parseJson(text);
-  if (typeof r?.version !== 'number' || typeof r.clientId !== 'string' || typeof r.pbx !== 'string' || typeof r.target !== 'string') return undefined;
-  return { version: r.version, clientId: r.clientId, pbx: r.pbx, target: r.target, at: String(r.at ?? '') };
-}
-
-function parseProof(text: string | undefined): ProofRecord | undefined {
-  const r = parseJson(text);
-  if (typeof r?.at !== 'string' || typeof r.pbx !== 'string' || typeof r.target !== 'string') return undefined;
-  return { at: r.at, pbx: r.pbx, target: r.target, ...(typeof r.version === 'number' ? { version: r.version } : {}) };
-}
-
-function parseChecked(text: string | undefined): ClientCheckRecord | undefined {
-  const r = parseJson(text);
-  if (typeof r?.clientId !== 'string' || !Array.isArray(r.redirectUris)) return undefined;
-  return { clientId: r.clientId, redirectUris: r.redirectUris.map(String), at: String(r.at ?? '') };
-}
-
-function parseRotation(text: string | undefined): RotationRecord | undefined {
-  const r = parseJson(text);
-  if (typeof r?.clientId !== 'string' || typeof r.fromVersion !== 'number' || typeof r.toVersion !== 'number') return undefined;
-  return { clientId: r.clientId, fromVersion: r.fromVersion, toVersion: r.toVersion, startedAt: String(r.startedAt ?? '') };
 }
 
 function checkName(secretName: string): void {
@@ -339,10 +197,7 @@ function checkName(secretName: string): void {
 }
 
 function decodePayload(secretName: string, payload: secretmanager_v1.Schema$SecretPayload | undefined): OAuthClientPair {
-  const data = Buffer.from(payload?.data ?? '', 'base64');
-  if (payload?.dataCrc32c != null && String(crc32c(data)) !== String(payload.dataCrc32c)) {
-    throw new RemoteError(`secret ${secretName}: payload checksum mismatch (corrupted in transit)`, { retryable: true });
-  }
+  const data = payloadBytes(secretName, payload);
   let doc: unknown;
   try {
     doc = JSON.parse(data.toString('utf8'));

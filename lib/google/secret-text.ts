@@ -4,10 +4,9 @@
  */
 import { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1';
 import type { GoogleApiAuth } from './auth';
-import { crc32c } from './crc32c';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError } from './errors';
-import { RemoteError } from '../errors';
+import { payloadBytes } from './secret-payload';
 
 /** projects/P/secrets/S, optionally with /versions/N or /versions/latest. */
 export const SECRET_VERSION_NAME = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/;
@@ -28,10 +27,7 @@ export async function accessSecretText(
       PERMISSION_DENIED: 'The caller needs roles/secretmanager.secretAccessor on it.',
     });
   }
-  const data = Buffer.from(payload?.data ?? '', 'base64');
-  if (payload?.dataCrc32c != null && String(crc32c(data)) !== String(payload.dataCrc32c)) {
-    throw new RemoteError(`secret ${version}: payload checksum mismatch (corrupted in transit)`, { retryable: true });
-  }
+  const data = payloadBytes(version, payload);
   // `gcloud secrets versions add --data-file` keeps a trailing newline; a password has none.
   return data.toString('utf8').replace(/\r?\n$/, '');
 }

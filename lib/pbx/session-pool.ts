@@ -18,7 +18,8 @@ import { RequestBudget } from './request-budget';
 import { enterTenant, type TenantRef } from './session';
 import type { TenantSummary } from './types';
 
-export interface PbxTarget {
+/** What a session needs to act in one PBX tenant (not the key of gwkit's records: lib/records PbxTarget). */
+export interface PbxSessionTarget {
   /** Login and transport settings (the budget and clock come from the pool). */
   readonly connection: Omit<PbxConnectionOptions, 'budget' | 'clock' | 'domain'>;
   readonly role: 'system-admin' | 'tenant-admin';
@@ -56,7 +57,7 @@ export class PbxSessionPool {
   }
 
   /** Run `work` in a session acting inside the target's tenant. */
-  async withTenant<T>(target: PbxTarget, work: (client: PortSipClient) => Promise<T>): Promise<T> {
+  async withTenant<T>(target: PbxSessionTarget, work: (client: PortSipClient) => Promise<T>): Promise<T> {
     const identity = this.identityOf(target);
     const client = await this.acquire(identity);
     try {
@@ -74,7 +75,7 @@ export class PbxSessionPool {
     await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
   }
 
-  private identityOf(target: PbxTarget): Identity {
+  private identityOf(target: PbxSessionTarget): Identity {
     const tenantAdmin = target.role === 'tenant-admin';
     const tenantAdminDomain = tenantAdmin ? target.tenant.domain : undefined;
     // A tenant admin's login is its own identity: keyed on the whole tenant reference.
@@ -123,7 +124,7 @@ export class PbxSessionPool {
     }
   }
 
-  private async enter(identity: Identity, client: PortSipClient, target: PbxTarget): Promise<void> {
+  private async enter(identity: Identity, client: PortSipClient, target: PbxSessionTarget): Promise<void> {
     // A tenant admin's login decides the tenant: it is checked once per session.
     if (!identity.systemAdmin && this.checkedTenantAdmins.has(client)) return;
     // A system admin reads the tenant list once per identity, shared by its sessions.

@@ -5,6 +5,7 @@
  * a phone). Built from the same outcomes as the command's own output.
  */
 import { consoleLinks } from '../console-links';
+import { exitWord } from '../exit-codes';
 import type { FleetReport } from '../workflow/fleet-runner';
 import { STAGES, type Stage } from '../workflow/stage-model';
 
@@ -18,7 +19,7 @@ export interface ReportTenant {
   readonly tenant: string;
   /** What the command's own work came to: ok, failed, bad input, waiting, not reached. */
   readonly result: string;
-  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found. */
+  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found or a source was not checked. */
   readonly health: Health;
   readonly stage?: Stage;
   readonly nextAction?: string;
@@ -39,8 +40,6 @@ export interface ReportDoc {
   readonly tenants: readonly ReportTenant[];
 }
 
-const RESULT: Record<number, string> = { 0: 'ok', 1: 'failed', 2: 'bad input', 3: 'waiting' };
-
 /** The stage a command's result says a tenant reached, whichever command it came from. */
 function stageOf(result: unknown): Stage | undefined {
   const r = result as { stage?: string; verdict?: string } | undefined;
@@ -58,7 +57,11 @@ function isHttps(url: string): boolean {
   }
 }
 
-function healthOf(stage: Stage | undefined): Health {
+/** A result that says a source was not checked (status without a PBX password) knows too little to say "not yet". */
+function healthOf(result: unknown): Health {
+  const stage = stageOf(result);
+  const unchecked = (result as { unchecked?: readonly string[] } | undefined)?.unchecked;
+  if (unchecked?.length) return 'unknown';
   return stage === 'verified' ? 'healthy' : stage ? 'not yet' : 'unknown';
 }
 
@@ -79,8 +82,8 @@ function linksOf(result: unknown, nextAction?: string): { label: string; url: st
 export function buildReport<T>(command: string, report: FleetReport<T>, options: { notReached?: readonly string[]; now?: Date } = {}): ReportDoc {
   const tenants: ReportTenant[] = report.tenants.map((o) => ({
     tenant: o.tenant,
-    result: RESULT[o.exitCode] ?? String(o.exitCode),
-    health: healthOf(stageOf(o.result)),
+    result: exitWord(o.exitCode, 'report'),
+    health: healthOf(o.result),
     stage: stageOf(o.result),
     nextAction: o.nextAction,
     error: o.error,

@@ -9,6 +9,7 @@ import { InputError, RemoteError } from '../errors';
 import { checkClientFile, parseClientFile, probeClientPair, type OAuthClientPair } from '../google';
 import type { SessionProvider } from './session-provider';
 import { readRedirectUris } from './redirect-uris';
+import { nextAction } from './stage-model';
 
 /** Where the client came from: the Console's downloaded JSON, or ID and secret typed at a prompt. */
 export type ClientSource =
@@ -29,6 +30,8 @@ export interface ClientImportResult {
   /** The new version's resource name, when one was added. */
   readonly version?: string;
   readonly dryRun: boolean;
+  /** What comes next: the PBX gets the client. */
+  readonly nextAction: string;
 }
 
 export async function importClient(
@@ -73,7 +76,7 @@ export async function importClient(
   }
   if (file && !options.dryRun) {
     // What the client was checked against: status tells when the PBX's redirect URIs move on.
-    await google.store.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
+    await google.records.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
   }
   return {
     tenant: tenant.id,
@@ -85,5 +88,6 @@ export async function importClient(
     changed,
     version,
     dryRun: !!options.dryRun,
+    nextAction: nextAction.postDeploy(tenant),
   };
 }

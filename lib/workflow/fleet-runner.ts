@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import type { TenantConfig } from '../config';
 import { ExitCode, exitCodeOf, InputError, WaitingOnPersonError } from '../errors';
 import type { FleetProgress } from './fleet-progress';
-import { fleetExitCode } from './stage-model';
+import { fleetExitCode } from '../exit-codes';
 
 export type { FleetProgress };
 
@@ -81,7 +81,7 @@ export interface FleetReport<T> {
   readonly exitCode: ExitCode;
 }
 
-/** forEachTenant, folded into one exit code (stage-model.ts: fleetExitCode). */
+/** forEachTenant, folded into one exit code (exit-codes.ts: fleetExitCode). */
 export async function runFleet<T, C extends { readonly id: string } = TenantConfig>(
   tenants: readonly C[],
   work: (tenant: C) => Promise<T>,

@@ -10,8 +10,8 @@
  */
 import type { TenantConfig } from '../config';
 import { RemoteError } from '../errors';
-import { sipDomainKey } from '../naming/sip-domain';
-import type { ClientCredentialStore, PbxAppliedRecord, StoredClientPair } from '../google';
+import type { StoredClientPair } from '../google';
+import { isFor, pbxTargetOf, type CredentialRecords, type PbxAppliedRecord, type PbxTarget } from '../records';
 import type { GoogleIntegration, IntegrationLevel, PortSipClient } from '../pbx';
 
 export type PbxClientVerdict =
@@ -25,19 +25,6 @@ export type PbxClientVerdict =
   | { readonly kind: 'unknown' };
 
 /**
- * Where a record applies: the PBX and its tenant (or the system level). A domain is recorded in its
- * comparable form (lowercase ASCII: the same record whichever spelling gwkit.yaml uses), and a
- * pinned PBX tenant id is part of the target, so a record never vouches for a case twin.
- */
-export function pbxTargetOf(tenant: TenantConfig): { pbx: string; target: string } {
-  const pbx = tenant.pbx!;
-  const ref = tenant.pbxTenant as { domain?: string; name?: string; id?: string };
-  const named = ref.domain !== undefined ? `domain:${sipDomainKey(ref.domain)}` : `name:${ref.name}`;
-  const target = pbx.level === 'system' ? 'system' : ref.id !== undefined ? `${named} id:${ref.id}` : named;
-  return { pbx: pbx.apiUrl, target };
-}
-
-/**
  * Empty, only mask characters, or partly masked (`GOCSPX-****abcd`): the PBX is not telling what it
  * holds, so the secret cannot be compared.
  */
@@ -49,14 +36,14 @@ export function judgePbxClient(
   onPbx: Pick<GoogleIntegration, 'client_id' | 'client_secret'>,
   stored: StoredClientPair,
   record: PbxAppliedRecord | undefined,
-  where: { pbx: string; target: string },
+  where: PbxTarget,
 ): PbxClientVerdict {
   if (!onPbx.client_id) return { kind: 'missing' };
   if (onPbx.client_id !== stored.clientId) return { kind: 'other-client', clientId: onPbx.client_id };
   if (!isMasked(onPbx.client_secret)) {
     return onPbx.client_secret === stored.clientSecret ? { kind: 'current', how: 'read' } : { kind: 'other-secret', how: 'read' };
   }
-  const mine = record && record.pbx === where.pbx && record.target === where.target && record.clientId === stored.clientId;
+  const mine = record && isFor(record, where) && record.clientId === stored.clientId;
   if (!mine) return { kind: 'unknown' };
   return record.version === stored.version
     ? { kind: 'current', how: 'recorded', recordedAt: record.at }
@@ -84,7 +71,10 @@ export function describePbxClient(v: PbxClientVerdict, stored: StoredClientPair)
 }
 
 export interface ClientWriteOutcome {
+  /** What the PBX held before the step. */
   readonly verdict: PbxClientVerdict;
+  /** What it holds after (the same as before in a dry run or when nothing was written). */
+  readonly verdictAfter: PbxClientVerdict;
   /** The pair was (or, in a dry run, would be) written. */
   readonly changed: boolean;
   /** Why it was written, in words; absent when nothing was written. */
@@ -102,7 +92,7 @@ export async function applyClient(
   level: IntegrationLevel,
   tenant: TenantConfig,
   stored: StoredClientPair,
-  store: ClientCredentialStore,
+  records: CredentialRecords,
   options: { secretName: string; record?: PbxAppliedRecord; force?: boolean; dryRun?: boolean; log?: (line: string) => void },
 ): Promise<ClientWriteOutcome> {
   const where = pbxTargetOf(tenant);
@@ -110,14 +100,14 @@ export async function applyClient(
   const verdict = judgePbxClient(before, stored, options.record, where);
   const write = options.force || verdict.kind !== 'current';
   const reason = write ? (options.force ? 'forced (--force)' : describePbxClient(verdict, stored)) : undefined;
-  const record = (): Promise<void> =>
-    store.recordApplied(options.secretName, { version: stored.version, clientId: stored.clientId, ...where, at: new Date().toISOString() });
+  const record = (at = new Date().toISOString()): Promise<void> =>
+    records.recordApplied(options.secretName, { version: stored.version, clientId: stored.clientId, ...where, at });
 
   if (!write || options.dryRun) {
     // Read back equal but unrecorded: record it, so that status can name the version later.
     const unrecorded = verdict.kind === 'current' && verdict.how === 'read' && options.record?.version !== stored.version;
     if (unrecorded && !options.dryRun) await record();
-    return { verdict, changed: write, reason, after: before };
+    return { verdict, verdictAfter: verdict, changed: write, reason, after: before };
   }
   options.log?.(`${tenant.id}: writing client ${stored.clientId} (version ${stored.version}) into the PBX (${level} level): ${reason}`);
   await pbx.setGoogle(level, { client_id: stored.clientId, client_secret: stored.clientSecret });
@@ -126,6 +116,8 @@ export async function applyClient(
   if (!kept) {
     throw new RemoteError(`tenant "${tenant.id}": the PBX did not keep the client pair (read back client_id ${after.client_id || 'none'})`);
   }
-  await record();
-  return { verdict, changed: true, reason, after };
+  const at = new Date().toISOString();
+  await record(at);
+  const verdictAfter: PbxClientVerdict = isMasked(after.client_secret) ? { kind: 'current', how: 'recorded', recordedAt: at } : { kind: 'current', how: 'read' };
+  return { verdict, verdictAfter, changed: true, reason, after };
 }

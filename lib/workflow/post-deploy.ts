@@ -9,14 +9,15 @@
  */
 import type { PbxSettings, TenantConfig } from '../config';
 import { WaitingOnPersonError } from '../errors';
-import type { CredentialSecretFacts, StoredClientPair } from '../google';
-import type { GoogleIntegration, PortSipClient } from '../pbx';
+import type { StoredClientPair } from '../google';
+import type { CredentialSecretFacts } from '../records';
+import type { PortSipClient } from '../pbx';
 import { forEachTenant, type FleetReport, type TenantOutcome } from './fleet-runner';
 import { applyClient, describePbxClient } from './pbx-client';
 import { checkWithGoogle } from './secret-check';
 import type { SessionProvider } from './session-provider';
 import { credentialSecretNameOf, readStackOutputs } from './stack-outputs';
-import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, httpsOnly, isProven, nextAction, type Stage } from './stage-model';
+import { deriveView, describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, nextAction, planNext, type Planner, type Stage } from './stage-model';
 import { waitForVerification, type VerifyResult } from './verify';
 
 export interface PostDeployResult {
@@ -49,6 +50,8 @@ export interface PostDeployOptions {
   readonly dryRun?: boolean;
   /** Write even when the PBX is known to hold the stored version. */
   readonly force?: boolean;
+  /** Whose consent step the next action names (client rotate asks for its own). @default 'post-deploy' */
+  readonly planner?: Planner;
 }
 
 /** The stored pair and gwkit's records, or a person must import the client first. */
@@ -57,18 +60,9 @@ export async function storedClientOf(
   tenant: TenantConfig,
   secretName: string,
 ): Promise<{ stored: StoredClientPair; records: CredentialSecretFacts }> {
-  const { store } = await sessions.google();
-  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  const { stored, records } = await (await sessions.google()).records.readWithLatest(secretName);
   if (!stored) throw new WaitingOnPersonError(`tenant "${tenant.id}": no OAuth client in ${secretName} yet`, nextAction.createClient(tenant));
   return { stored, records };
-}
-
-/** Where a tenant stands once the PBX holds the client: the consent link, or none yet. */
-export function consentStep(tenant: TenantConfig, google: GoogleIntegration): Pick<PostDeployResult, 'consentUri' | 'stage' | 'nextAction'> {
-  const consentUri = httpsOnly(google.auth_consent_uri);
-  return consentUri
-    ? { consentUri, stage: 'consent-pending', nextAction: nextAction.consent(tenant, consentUri) }
-    : { stage: 'pbx-configured', nextAction: nextAction.noConsentLink() };
 }
 
 /** post-deploy inside an open PBX session (shared with rollout's single pass). */
@@ -80,7 +74,7 @@ export async function postDeployIn(
   given: { stored: StoredClientPair; records: CredentialSecretFacts },
   options: PostDeployOptions,
 ): Promise<PostDeployResult> {
-  const { store } = await sessions.google();
+  const { records } = await sessions.google();
   const check = await checkWithGoogle(sessions, tenant, given.records, given.stored, { version: given.stored.version, pbxHoldsStored: true });
   if (check.kind === 'refused') {
     return {
@@ -94,7 +88,7 @@ export async function postDeployIn(
       nextAction: nextAction.secretRefused(tenant, given.stored.clientId, check),
     };
   }
-  const step = await applyClient(pbx, settings.level, tenant, given.stored, store, {
+  const step = await applyClient(pbx, settings.level, tenant, given.stored, records, {
     secretName: options.secretName,
     record: given.records.applied,
     force: options.force,
@@ -114,12 +108,24 @@ export async function postDeployIn(
     // The PBX's current link belongs to the client about to be replaced: consenting there is wasted.
     return { ...base, stage: 'client-registered', nextAction: nextAction.writeForReal(given.stored.clientId) };
   }
-  const next = consentStep(tenant, step.after);
-  // Nothing written, and a test mail already proved this version: done (no link, no new mail).
-  if (!step.changed && next.stage === 'consent-pending' && isProven(tenant, given.records, given.stored.version)) {
-    return { ...base, consentUri: next.consentUri, stage: 'verified' };
-  }
-  return { ...base, ...next };
+  // The PBX holds the stored client now: where it stands is the stage model's to say (a recorded
+  // proof counts only when nothing was written), and a drift fix comes before the consent step.
+  const derived = deriveView(tenant, {
+    side: { facts: [], ...given },
+    onPbx: step.after,
+    now: Date.now(),
+    held: check,
+    verdict: step.verdictAfter,
+    writtenNow: step.changed,
+  });
+  const { stage, consentUri } = derived.view;
+  const next = planNext(tenant, derived, options.planner ?? 'post-deploy');
+  return {
+    ...base,
+    stage: stage as PostDeployResult['stage'],
+    ...(consentUri ? { consentUri } : {}),
+    ...(next ? { nextAction: next } : {}),
+  };
 }
 
 export async function postDeployTenant(sessions: SessionProvider, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {

@@ -13,7 +13,7 @@ import { ExitCode } from '../errors';
 import { runFleet, type FleetReport } from './fleet-runner';
 import { postDeployIn } from './post-deploy';
 import type { SessionProvider } from './session-provider';
-import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, googleSide, isProven, type Stage } from './stage-model';
+import { describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, googleSide, type Stage } from './stage-model';
 import { recordProof, verifyIn } from './verify';
 
 export interface RolloutResult {
@@ -54,19 +54,17 @@ export async function rolloutTenant(
     });
     // Before acting, the tenant stood at client-registered when the PBX lacked the client.
     const from: Stage = written.changed ? 'client-registered' : written.stage;
+    // The stage model said verified with nothing written: a recorded test mail proves this version.
+    const provenBefore = !written.changed && written.stage === 'verified' && side.records.proof;
     const done = [
       written.stage === 'broken'
         ? 'nothing written: Google refuses the stored secret'
         : written.changed
           ? written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX'
           : 'PBX already held the client',
+      ...(provenBefore ? [`already proven by a test mail (${provenBefore.at})`] : []),
     ];
     const base = { tenant: tenant.id, projectId: tenant.projectId, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
-    // Proven before, and nothing changed since: done, without another test mail.
-    if (!written.changed && written.stage === 'consent-pending' && isProven(tenant, side.records, side.stored.version)) {
-      const at = side.records.proof!.at;
-      return { ...base, from: 'verified', stage: 'verified', done: [...done, `already proven by a test mail (${at})`], exitCode: exitCodeOfStage('verified') };
-    }
     if (!options.verify || written.stage !== 'consent-pending' || options.dryRun) {
       return { ...base, stage: written.stage, done, nextAction: written.nextAction, exitCode: exitCodeOfStage(written.stage) };
     }

@@ -17,7 +17,6 @@
  * the new secret by mistake, and then nothing is retired and the run fails, saying how to recover.
  */
 import type { TenantConfig } from '../config';
-import { consoleClientPage } from '../console-links';
 import { ExitCode, InputError } from '../errors';
 import { parseClientFile } from '../google';
 import type { ClientSource } from './client-import';
@@ -49,7 +48,7 @@ export async function rotateClient(
   tenant: TenantConfig,
   options: { source?: ClientSource; dryRun?: boolean } = {},
 ): Promise<RotateResult> {
-  const { store } = await sessions.google();
+  const { store, records: book } = await sessions.google();
   const secretName = tenant.credentialSecretName;
   let { stored, records } = await storedClientOf(sessions, tenant, secretName);
   const done: string[] = [];
@@ -62,7 +61,6 @@ export async function rotateClient(
     ...(records.rotation ? { fromVersion: records.rotation.fromVersion, toVersion: records.rotation.toVersion } : {}),
     ...extra,
   });
-  const clientPage = () => consoleClientPage(tenant.projectId, stored.clientId);
   /** The stored secret refused by Google: nothing more is done, and the way back is named. */
   const broken = (check: Parameters<typeof nextAction.secretRefused>[2]) =>
     base('broken', { exitCode: exitCodeOfStage('broken'), nextAction: nextAction.secretRefused(tenant, stored.clientId, check) });
@@ -85,14 +83,14 @@ export async function rotateClient(
           'check that the file is the one downloaded after "Add secret", and that the new secret is enabled in the Console',
         ]);
       }
-      if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: 'run without --dry-run' });
+      if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: nextAction.storeForReal() });
       const fromVersion = records.rotation?.fromVersion ?? stored.version;
       const startedAt = records.rotation?.startedAt ?? new Date().toISOString();
       // The intent first (toVersion 0: not stored yet), so that a stop right after storing is found again.
-      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion: 0, startedAt });
+      await book.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion: 0, startedAt });
       const added = await store.addVersion(secretName, { clientId: file.clientId, clientSecret: file.clientSecret });
       const toVersion = Number(added.version.split('/').pop());
-      await store.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt });
+      await book.recordRotation(secretName, { clientId: stored.clientId, fromVersion, toVersion, startedAt });
       done.push(`stored the new secret as version ${toVersion}`);
       ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
     }
@@ -100,7 +98,7 @@ export async function rotateClient(
 
   // Stopped between storing the new secret and recording its version: the newest version is it.
   if (records.rotation?.toVersion === 0 && stored.version > records.rotation.fromVersion) {
-    await store.recordRotation(secretName, { ...records.rotation, toVersion: stored.version });
+    await book.recordRotation(secretName, { ...records.rotation, toVersion: stored.version });
     ({ stored, records } = await storedClientOf(sessions, tenant, secretName));
   }
   const rotation = records.rotation?.toVersion ? records.rotation : undefined;
@@ -108,19 +106,15 @@ export async function rotateClient(
     // "The old secret keeps working meanwhile" is only said when Google accepts it now.
     const current = await checkWithGoogle(sessions, tenant, records, stored, { version: stored.version, pbxHoldsStored: true });
     if (current.kind === 'refused') return broken(current);
-    return base('add-secret', {
-      nextAction:
-        `in the Console open ${clientPage()}, choose "Add secret", download the client JSON, ` +
-        `then ${gwkitCommand(`client rotate --tenant ${tenant.id} --file <client_secret.json>`)} (the old secret keeps working meanwhile)`,
-    });
+    return base('add-secret', { nextAction: nextAction.addSecret(tenant, stored.clientId) });
   }
-  if (options.dryRun) return base('consent', { nextAction: `run without --dry-run to write version ${rotation.toVersion} into the PBX and prove it` });
+  if (options.dryRun) return base('consent', { nextAction: nextAction.rotateForReal(rotation.toVersion) });
 
   // Step 3: the PBX gets the new version and a test mail proves it (both skipped when done before).
   // post-deploy first checks with Google that the new secret is accepted now: after that, the PBX
   // holds it, so every later step rests on a secret Google accepts, not on the recorded proof.
   const step = await sessions.withPbx(tenant, async (pbx, settings) => {
-    const written = await postDeployIn(pbx, settings, sessions, tenant, { stored, records }, { secretName });
+    const written = await postDeployIn(pbx, settings, sessions, tenant, { stored, records }, { secretName, planner: 'rotate' });
     if (written.changed) done.push(`wrote version ${written.version} into the PBX`);
     if (written.stage !== 'consent-pending') return { written, proof: undefined };
     return { written, proof: await verifyIn(pbx, sessions, tenant, settings.level, false) };
@@ -130,14 +124,11 @@ export async function rotateClient(
   }
   if (step.written.stage !== 'verified') {
     if (!step.proof?.ok) {
-      const consent = step.written.consentUri;
-      const failure = step.proof ? describeVerifyFailure(step.proof) : step.written.nextAction;
+      // Consent missing: the stage model's consent step, in rotate's words (or its drift fix first).
+      const consentMissing = step.proof?.verdict === 'consent-missing' && step.written.consentUri;
       return base('consent', {
         exitCode: step.proof ? exitCodeOfVerdict(step.proof.verdict) : ExitCode.WaitingOnPerson,
-        nextAction:
-          step.proof?.verdict === 'consent-missing' && consent
-            ? `the PBX needs the Google authorization again: a Google Workspace administrator opens ${consent} and allows access; then ${gwkitCommand(`client rotate --tenant ${tenant.id}`)}`
-            : failure,
+        nextAction: step.proof && !consentMissing ? describeVerifyFailure(step.proof) : step.written.nextAction,
       });
     }
     await recordProof(sessions, tenant, secretName, rotation.toVersion);
@@ -151,11 +142,7 @@ export async function rotateClient(
   if (old && old.clientSecret !== stored.clientSecret) {
     const check = await checkWithGoogle(sessions, tenant, records, old, { version: old.version, pbxHoldsStored: false });
     if (check.kind === 'accepted') {
-      return base('disable-old-secret', {
-        nextAction:
-          `the new secret works; in the Console open ${clientPage()} and disable the OLD secret ` +
-          `(the one created before ${rotation.startedAt}), then ${gwkitCommand(`client rotate --tenant ${tenant.id}`)} to finish`,
-      });
+      return base('disable-old-secret', { nextAction: nextAction.disableOldSecret(tenant, stored.clientId, rotation.startedAt) });
     }
     done.push('Google refuses the old secret');
   }
@@ -165,7 +152,7 @@ export async function rotateClient(
       done.push(`disabled old version ${version}`);
     }
   }
-  await store.recordRotation(secretName, undefined);
+  await book.recordRotation(secretName, undefined);
   done.push('rotation finished');
   return base('done', { exitCode: ExitCode.Ok, nextAction: undefined });
 }

@@ -12,9 +12,10 @@
  */
 import type { TenantConfig } from '../config';
 import { RemoteError } from '../errors';
-import { probeClientPair, type ClientCredentialStore, type CredentialSecretFacts, type OAuthClientPair, type StoredClientPair } from '../google';
+import { probeClientPair, type ClientCredentialStore, type OAuthClientPair, type StoredClientPair } from '../google';
 import type { GoogleIntegration } from '../pbx';
-import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
+import { pbxTargetOf, type CredentialSecretFacts } from '../records';
+import { describePbxClient, judgePbxClient } from './pbx-client';
 import type { SessionProvider } from './session-provider';
 
 export type SecretCheck =

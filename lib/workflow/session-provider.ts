@@ -23,6 +23,7 @@ import {
   type GoogleEndpoints,
 } from '../google';
 import { PbxSessionPool, type PortSipClient } from '../pbx';
+import { CredentialRecords } from '../records';
 
 /** Asks a person for a secret without echoing it. Absent when there is no TTY or CI is set. */
 export type SecretPrompt = (question: string) => Promise<string>;
@@ -55,6 +56,8 @@ export interface GoogleServices {
   readonly endpoints: GoogleEndpoints;
   readonly caFile?: string;
   readonly store: ClientCredentialStore;
+  /** gwkit's records on the credential secrets (lib/records), kept through `store`. */
+  readonly records: CredentialRecords;
 }
 
 export class SessionProvider {
@@ -275,7 +278,7 @@ export class SessionProvider {
       });
       // Enabling an API propagates for minutes after Terraform reports success (docs/google-cloud.md).
       const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000 } });
-      return { auth, endpoints, caFile: settings.caFile, store };
+      return { auth, endpoints, caFile: settings.caFile, store, records: new CredentialRecords(store) };
     })();
     return this.googleServices;
   }

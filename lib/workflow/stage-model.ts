@@ -8,8 +8,11 @@
  *
  * how each stage is derived from the sources themselves (Resource Manager, Service Usage, Secret
  * Manager and gwkit's records on the tenant's credential secret, the PBX), what a person or gwkit
- * does next at each, and which exit code each outcome means. status, post-deploy, verify and
- * rollout all answer in these terms.
+ * does next at each, and which exit code each outcome means. The PBX side is two pure steps:
+ * `deriveView` (facts → view: the stage and what it rests on) and `planNext` (view → plan: the
+ * next action, in the words of the command that asks). status, post-deploy, rollout and client
+ * rotate all call them, so "a recorded proof means verified" and "a drift fix comes first" each
+ * live here once; verify answers in the same terms.
  *
  * The PBX API has no field that says consent was given (docs/portsip-api.md): "verified" rests on
  * a test mail, recorded on the credential secret by `gwkit verify` (annotation `gwkit-last-proof`),
@@ -18,9 +21,10 @@
 import type { TenantConfig } from '../config';
 import { consoleClientPage } from '../console-links';
 import { ExitCode } from '../errors';
-import { enabledServices, getProject, type CredentialSecretFacts, type StoredClientPair } from '../google';
+import { enabledServices, getProject, type StoredClientPair } from '../google';
 import type { GoogleIntegration } from '../pbx';
-import { describePbxClient, judgePbxClient, pbxTargetOf } from './pbx-client';
+import { isFor, pbxTargetOf, type CredentialSecretFacts } from '../records';
+import { describePbxClient, judgePbxClient, type PbxClientVerdict } from './pbx-client';
 import { cdkCommand, gwkitCommand } from './printed-commands';
 import type { SecretCheck } from './secret-check';
 import type { SessionProvider } from './session-provider';
@@ -50,18 +54,52 @@ export interface TenantView {
   readonly warnings?: readonly string[];
 }
 
-/** What comes next at each stage, in the same words wherever it is said. */
+/** A tenant as the next actions name it. */
+type Named = Pick<TenantConfig, 'id'>;
+
+/**
+ * What comes next, in the same words wherever it is said: every next action gwkit prints is made
+ * here (each command in the printed form, printed-commands.ts).
+ */
 export const nextAction = {
   deploy: (t: TenantConfig) => cdkCommand('deploy', [t.id]),
-  createClient: (t: TenantConfig) =>
+  createClient: (t: Named) =>
     `${gwkitCommand(`client guide --tenant ${t.id}`)}, then ${gwkitCommand(`client import --tenant ${t.id} --file <client_secret.json>`)}`,
   configurePbx: () => 'add pbx settings for this tenant to gwkit.yaml',
-  postDeploy: (t: TenantConfig) => gwkitCommand(`post-deploy --tenant ${t.id}`),
+  /** No PBX password (or CA file) in a read-only run: the PBX side was not read. */
+  pbxUnchecked: (t: Named) =>
+    `give gwkit the PBX password (or CA file) as said above, then run ${gwkitCommand(`status --tenant ${t.id}`)} again to see the PBX side`,
+  postDeploy: (t: Named) => gwkitCommand(`post-deploy --tenant ${t.id}`),
   writeForReal: (clientId: string) => `run without --dry-run to write client ${clientId} into the PBX`,
   noConsentLink: () => 'the PBX offers no consent link yet: check Integrations > Google Workspace in the PBX web portal',
   consent: (t: TenantConfig, consentUri: string) =>
     `a Google Workspace administrator opens ${consentUri} and allows access; then ${gwkitCommand(`verify --tenant ${t.id}`)}`,
-  prove: (t: TenantConfig) => `consent at the link if not done yet, then prove it: ${gwkitCommand(`verify --tenant ${t.id}`)}`,
+  prove: (t: Named) => `consent at the link if not done yet, then prove it: ${gwkitCommand(`verify --tenant ${t.id}`)}`,
+  /** A test mail found the authorization missing or expired. */
+  consentMissing: (t: Named) =>
+    `a Google Workspace administrator completes the authorization (${gwkitCommand(`post-deploy --tenant ${t.id}`)} prints the link), ` +
+    `then ${gwkitCommand(`verify --tenant ${t.id}`)}. If Google's page says redirect_uri_mismatch, the client lacks a PBX redirect URI: ` +
+    `${gwkitCommand(`discover --tenant ${t.id}`)} lists them; re-import with ${gwkitCommand(`client import --tenant ${t.id} --file <client_secret.json>`)}`,
+  mailFailed: () => 'check the mail settings in the PBX web portal (Notifications)',
+  switchToGmail: (t: Named, mailType: string) =>
+    `set mail.switchToGmail: true for tenant ${t.id} in gwkit.yaml (replaces the ${mailType} setup), or choose Gmail in the PBX yourself`,
+  switchForReal: () => 'run without --dry-run to switch the mail type to GMAIL and send the test mail',
+  sendForReal: () => 'run without --dry-run to send the test mail',
+  /** A redirect URI the PBX reports that the client was not checked against: until fixed, consent fails. */
+  addRedirectUris: (t: Named, uris: readonly string[]) =>
+    `add ${uris.join(' and ')} to the client's authorized redirect URIs in the Console (${gwkitCommand(`client guide --tenant ${t.id}`)}), ` +
+    `download it again, then ${gwkitCommand(`client import --tenant ${t.id} --file <client_secret.json>`)}`,
+  // Secret rotation (rotate.ts), step by step.
+  addSecret: (t: Pick<TenantConfig, 'id' | 'projectId'>, clientId: string) =>
+    `in the Console open ${consoleClientPage(t.projectId, clientId)}, choose "Add secret", download the client JSON, ` +
+    `then ${gwkitCommand(`client rotate --tenant ${t.id} --file <client_secret.json>`)} (the old secret keeps working meanwhile)`,
+  rotateForReal: (toVersion: number) => `run without --dry-run to write version ${toVersion} into the PBX and prove it`,
+  storeForReal: () => 'run without --dry-run',
+  consentForRotation: (t: Named, consentUri: string) =>
+    `the PBX needs the Google authorization again: a Google Workspace administrator opens ${consentUri} and allows access; then ${gwkitCommand(`client rotate --tenant ${t.id}`)}`,
+  disableOldSecret: (t: Pick<TenantConfig, 'id' | 'projectId'>, clientId: string, startedAt: string) =>
+    `the new secret works; in the Console open ${consoleClientPage(t.projectId, clientId)} and disable the OLD secret ` +
+    `(the one created before ${startedAt}), then ${gwkitCommand(`client rotate --tenant ${t.id}`)} to finish`,
   /**
    * Google refuses a secret gwkit would rely on. When it is the stored (newest) one, a person must
    * act in the Console; when the PBX holds an older one, writing the stored one heals it.
@@ -97,59 +135,145 @@ export async function googleSide(sessions: SessionProvider, tenant: TenantConfig
   if (off.length) return { done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: nextAction.deploy(tenant) } };
   facts.push(`APIs enabled: ${tenant.apis.length}`);
 
-  const [stored, records] = await Promise.all([google.store.accessLatest(secretName), google.store.readFacts(secretName)]);
+  const { stored, records } = await google.records.readWithLatest(secretName);
   if (!stored) return { done: { ...base, stage: 'provisioned', facts: [...facts, 'no OAuth client imported yet'], nextAction: nextAction.createClient(tenant) } };
   facts.push(`client ${stored.clientId} in Secret Manager (version ${stored.version})`);
   if (!tenant.pbx) return { done: { ...base, stage: 'client-registered', facts: [...facts, 'no PBX configured in gwkit.yaml'], nextAction: nextAction.configurePbx() } };
   return { facts, stored, records };
 }
 
+/** The Google side once it reaches the PBX: its facts, the stored client and gwkit's records. */
+export type ReadySide = Exclude<GoogleSide, { done: TenantView }>;
+
+/** What was read of a tenant's PBX side: everything the pure derivation (`deriveView`) rests on. */
+export interface PbxSideFacts {
+  readonly side: ReadySide;
+  /** The PBX's Google settings (after a write, the ones read back). */
+  readonly onPbx: GoogleIntegration;
+  readonly now: number;
+  /** Whether Google accepts the secret the PBX holds, checked just now (secret-check.ts); unchecked when absent. */
+  readonly held?: SecretCheck;
+  /** Which client the PBX holds, when the caller knows better than the records (it just wrote it); else judged here. */
+  readonly verdict?: PbxClientVerdict;
+  /** The client was written into the PBX in this run: a write may reset its authorization, so an earlier proof no longer counts. */
+  readonly writtenNow?: boolean;
+}
+
+/** Where a tenant stands, from what was read (no next action yet), and what the plan needs. */
+export interface DerivedView {
+  readonly view: Omit<TenantView, 'nextAction'>;
+  readonly clientId: string;
+  /** The fix for drift the PBX cannot heal by itself; it comes before anything else. */
+  readonly fix?: string;
+  readonly held?: SecretCheck;
+}
+
 /**
- * The stage once the PBX's Google settings are known (read-only): does it hold the stored
- * version, does it offer a consent link, and has a test mail proven this version since?
+ * facts → view: does the PBX hold the stored version, does Google accept its secret now, does it
+ * offer a consent link, and has a test mail proven this version since (the one place a recorded
+ * proof counts as verified)? Pure: same facts, same view.
  */
+export function deriveView(tenant: TenantConfig, facts: PbxSideFacts): DerivedView {
+  const { side, onPbx, now, held } = facts;
+  const { stored, records } = side;
+  const lines = [...side.facts];
+  const health = driftAndWarnings(tenant, side, onPbx, now);
+  const base = {
+    tenant: tenant.id,
+    projectId: tenant.projectId,
+    ...(health.drift.length ? { drift: health.drift } : {}),
+    ...(health.warnings.length ? { warnings: health.warnings } : {}),
+  };
+  const derived = (view: Omit<TenantView, 'nextAction' | 'tenant' | 'projectId' | 'facts'>): DerivedView => ({
+    view: { ...base, ...view, facts: lines },
+    clientId: stored.clientId,
+    ...(health.fix ? { fix: health.fix } : {}),
+    ...(held ? { held } : {}),
+  });
+  // The secret counts too: after a rotation the PBX holds the right id with a dead secret. A
+  // masked secret is judged by gwkit's record of what it wrote (pbx-client.ts).
+  const verdict = facts.verdict ?? judgePbxClient(onPbx, stored, records.applied, pbxTargetOf(tenant));
+  const found = describePbxClient(verdict, stored);
+  // Whatever was recorded: a secret Google refuses now means the PBX's mail is dead.
+  if (held?.kind === 'refused') {
+    lines.push(`${found}; Google refuses that secret now (${held.verdict} at its token endpoint)`);
+    return derived({ stage: 'broken', ...(held.version ? { pbxVersion: held.version } : {}) });
+  }
+  lines.push(held?.kind === 'accepted' ? `${found}; Google accepts its secret now` : found);
+  if (verdict.kind !== 'current') {
+    return derived({ stage: 'client-registered', pbxVersion: verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined });
+  }
+  const pbxVersion = stored.version;
+  const consentUri = httpsOnly(onPbx.auth_consent_uri);
+  if (!consentUri) return derived({ stage: 'pbx-configured', pbxVersion });
+  const proof = records.proof;
+  if (proof && !facts.writtenNow && isProven(tenant, records, stored.version)) {
+    lines.push(`proven by a test mail ${age(proof.at, now)} (${proof.at})`);
+    return derived({ stage: 'verified', consentUri, pbxVersion, lastProof: proof.at });
+  }
+  if (proof) lines.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
+  return derived({ stage: 'consent-pending', consentUri, pbxVersion });
+}
+
+/** The command a view is planned for: each says the consent step in its own terms. */
+export type Planner = 'status' | 'post-deploy' | 'rotate';
+
+/**
+ * view → plan: what comes next. A drift fix comes first (until the client is fixed, consent
+ * fails), even at verified; then the stage's own step, in the words of the command that asks.
+ */
+export function planNext(tenant: TenantConfig, derived: DerivedView, planner: Planner): string | undefined {
+  const { view, fix, held } = derived;
+  switch (view.stage) {
+    case 'broken':
+      return held?.kind === 'refused' ? nextAction.secretRefused(tenant, derived.clientId, held) : nextAction.postDeploy(tenant);
+    case 'client-registered':
+      return nextAction.postDeploy(tenant);
+    case 'pbx-configured':
+      return nextAction.noConsentLink();
+    case 'verified':
+      return fix;
+    default: {
+      if (fix) return fix;
+      const consentUri = view.consentUri!;
+      return planner === 'status' ? nextAction.prove(tenant) : planner === 'rotate' ? nextAction.consentForRotation(tenant, consentUri) : nextAction.consent(tenant, consentUri);
+    }
+  }
+}
+
+/** facts → view → plan, in one call. */
+export function viewOf(tenant: TenantConfig, facts: PbxSideFacts, planner: Planner): TenantView {
+  const derived = deriveView(tenant, facts);
+  const next = planNext(tenant, derived, planner);
+  return { ...derived.view, ...(next ? { nextAction: next } : {}) };
+}
+
+/** The view `status` shows once the PBX's Google settings are known (read-only). */
 export function pbxSideView(
   tenant: TenantConfig,
-  side: Exclude<GoogleSide, { done: TenantView }>,
+  side: ReadySide,
   onPbx: GoogleIntegration,
   now = Date.now(),
   /** Whether Google accepts the secret the PBX holds, checked just now (secret-check.ts); unchecked when absent. */
   held?: SecretCheck,
 ): TenantView {
-  const { stored, records } = side;
-  const where = pbxTargetOf(tenant);
-  const facts = [...side.facts];
-  const base = { tenant: tenant.id, projectId: tenant.projectId };
-  const health = driftAndWarnings(tenant, side, onPbx, now);
-  const extra = { ...(health.drift.length ? { drift: health.drift } : {}), ...(health.warnings.length ? { warnings: health.warnings } : {}) };
-  // The secret counts too: after a rotation the PBX holds the right id with a dead secret. A
-  // masked secret is judged by gwkit's record of what it wrote (pbx-client.ts).
-  const verdict = judgePbxClient(onPbx, stored, records.applied, where);
-  const found = describePbxClient(verdict, stored);
-  // Whatever was recorded: a secret Google refuses now means the PBX's mail is dead.
-  if (held?.kind === 'refused') {
-    facts.push(`${found}; Google refuses that secret now (${held.verdict} at its token endpoint)`);
-    const pbxVersion = held.version;
-    return { ...base, ...extra, stage: 'broken', facts, ...(pbxVersion ? { pbxVersion } : {}), nextAction: nextAction.secretRefused(tenant, stored.clientId, held) };
-  }
-  facts.push(held?.kind === 'accepted' ? `${found}; Google accepts its secret now` : found);
-  if (verdict.kind !== 'current') {
-    const heldVersion = verdict.kind === 'other-secret' ? verdict.recordedVersion : undefined;
-    return { ...base, ...extra, stage: 'client-registered', facts, pbxVersion: heldVersion, nextAction: nextAction.postDeploy(tenant) };
-  }
-  const pbxVersion = stored.version;
-  const consentUri = httpsOnly(onPbx.auth_consent_uri);
-  if (!consentUri) return { ...base, ...extra, stage: 'pbx-configured', facts, pbxVersion, nextAction: nextAction.noConsentLink() };
-  // Drift the PBX cannot heal by itself comes first: until the client is fixed, consent fails.
-  const fix = health.fix;
+  return viewOf(tenant, { side, onPbx, now, held }, 'status');
+}
 
-  const proof = records.proof;
-  if (proof && isProven(tenant, records, stored.version)) {
-    facts.push(`proven by a test mail ${age(proof.at, now)} (${proof.at})`);
-    return { ...base, ...extra, stage: 'verified', facts, consentUri, pbxVersion, lastProof: proof.at, ...(fix ? { nextAction: fix } : {}) };
-  }
-  if (proof) facts.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
-  return { ...base, ...extra, stage: 'consent-pending', facts, consentUri, pbxVersion, nextAction: fix ?? nextAction.prove(tenant) };
+/**
+ * The view when the PBX side could not be read (no PBX password or CA file in a read-only run):
+ * the stage the Google side proves, and what was not checked. Unchecked, so its health is unknown
+ * (fleet-report.ts), not "not yet".
+ */
+export function pbxUncheckedView(tenant: TenantConfig, side: ReadySide, problem: string): TenantView {
+  return {
+    tenant: tenant.id,
+    projectId: tenant.projectId,
+    stage: 'client-registered',
+    facts: [...side.facts, `PBX not checked: ${problem}`],
+    unchecked: [`PBX: ${problem}`],
+    nextAction: nextAction.pbxUnchecked(tenant),
+  };
 }
 
 /**
@@ -158,7 +282,7 @@ export function pbxSideView(
  * old (Google deletes OAuth clients unused for six months, and a revoked token fails silently
  * until the next mail); a rotation is half done.
  */
-function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done: TenantView }>, onPbx: GoogleIntegration, now: number) {
+function driftAndWarnings(tenant: TenantConfig, side: ReadySide, onPbx: GoogleIntegration, now: number) {
   const { stored, records } = side;
   const drift: string[] = [];
   const warnings: string[] = [];
@@ -169,9 +293,7 @@ function driftAndWarnings(tenant: TenantConfig, side: Exclude<GoogleSide, { done
   const unchecked = checked ? reported.filter((u) => !checked.redirectUris.includes(u)) : [];
   if (unchecked.length) {
     drift.push(`the PBX now reports redirect URI ${unchecked.join(', ')}, which the client was not checked against (${checked!.at})`);
-    fix =
-      `add ${unchecked.join(' and ')} to the client's authorized redirect URIs in the Console (${gwkitCommand(`client guide --tenant ${tenant.id}`)}), ` +
-      `download it again, then ${gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`)}`;
+    fix = nextAction.addRedirectUris(tenant, unchecked);
   }
   const link = httpsOnly(onPbx.auth_consent_uri);
   const linkClient = link ? new URL(link).searchParams.get('client_id') : null;
@@ -209,7 +331,7 @@ export function httpsOnly(url: string | undefined): string | undefined {
 export function isProven(tenant: TenantConfig, records: CredentialSecretFacts, version: number): boolean {
   const where = pbxTargetOf(tenant);
   const proof = records.proof;
-  return !!proof && proof.pbx === where.pbx && proof.target === where.target && proof.version === version;
+  return isFor(proof, where) && proof!.version === version;
 }
 
 function age(iso: string, now: number): string {
@@ -250,14 +372,5 @@ export function describeVerifyFailure(result: { pbxMessage?: string; likelyCause
   return [result.pbxMessage, result.likelyCause && `likely cause: ${result.likelyCause}`, result.nextAction].filter(Boolean).join('; ');
 }
 
-/**
- * One exit code for a fleet run: any failure wins (1), then bad input (2), then waiting on a
- * person (3), else done (0). "Broken" must never hide behind "waiting".
- */
-export function fleetExitCode(outcomes: readonly { exitCode: ExitCode }[]): ExitCode {
-  const codes = new Set(outcomes.map((o) => o.exitCode));
-  if (codes.has(ExitCode.Failed)) return ExitCode.Failed;
-  if (codes.has(ExitCode.BadInput)) return ExitCode.BadInput;
-  if (codes.has(ExitCode.WaitingOnPerson)) return ExitCode.WaitingOnPerson;
-  return ExitCode.Ok;
-}
+/** "Broken" must never hide behind "waiting": the fleet's one exit code is decided with the codes (exit-codes.ts). */
+export { fleetExitCode } from '../exit-codes';

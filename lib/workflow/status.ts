@@ -6,26 +6,16 @@
  */
 import type { TenantConfig } from '../config';
 import { runFleet, type FleetReport } from './fleet-runner';
-import { gwkitCommand } from './printed-commands';
 import type { SessionProvider } from './session-provider';
 import { checkHeldSecret } from './secret-check';
-import { exitCodeOfStatus, googleSide, pbxSideView, type TenantView } from './stage-model';
+import { exitCodeOfStatus, googleSide, pbxSideView, pbxUncheckedView, type TenantView } from './stage-model';
 
 export async function tenantStatus(sessions: SessionProvider, tenant: TenantConfig): Promise<TenantView> {
   const side = await googleSide(sessions, tenant);
   if (side.done) return side.done;
   // No PBX password (or CA file) here: show what Google says, and say what was not checked.
   const problem = await sessions.pbxProblem(tenant);
-  if (problem) {
-    return {
-      tenant: tenant.id,
-      projectId: tenant.projectId,
-      stage: 'client-registered',
-      facts: [...side.facts, `PBX not checked: ${problem}`],
-      unchecked: [`PBX: ${problem}`],
-      nextAction: `give gwkit the PBX password (or CA file) as said above, then run ${gwkitCommand(`status --tenant ${tenant.id}`)} again to see the PBX side`,
-    };
-  }
+  if (problem) return pbxUncheckedView(tenant, side, problem);
   return sessions.withPbx(tenant, async (pbx, settings) => {
     const onPbx = await pbx.getGoogle(settings.level);
     const held = await checkHeldSecret(sessions, tenant, side, onPbx, tenant.credentialSecretName);

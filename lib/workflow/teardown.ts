@@ -31,7 +31,7 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
   const dryRun = !!options.dryRun;
   const done: string[] = [];
   const steps: string[] = [];
-  const { store } = await sessions.google();
+  const { store, records } = await sessions.google();
   const secretName = tenant.credentialSecretName;
   const would = (what: string) => done.push(dryRun ? `would ${what}` : what);
 
@@ -59,7 +59,7 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
     if (!dryRun) await store.disableVersion(secretName, version);
     would(`disable version ${version} of ${secretName}`);
   }
-  if (!dryRun) await store.forgetAll(secretName);
+  if (!dryRun) await records.forgetAll(secretName);
 
   steps.push(...projectDeletionSteps(tenant));
   return {

@@ -11,8 +11,7 @@ import { RemoteError } from '../errors';
 import { PortSipError, type PortSipClient, type SystemNotificationUpdate, type TenantNotificationUpdate } from '../pbx';
 import pLimit from 'p-limit';
 import { DEFAULT_CONCURRENCY, outcomeOfWork, runFleet, type FleetReport, type TenantOutcome } from './fleet-runner';
-import { pbxTargetOf } from './pbx-client';
-import { gwkitCommand } from './printed-commands';
+import { isFor, pbxTargetOf } from '../records';
 import { checkHeldSecret } from './secret-check';
 import type { SessionProvider } from './session-provider';
 import { exitCodeOfVerdict, nextAction, type VerifyVerdict } from './stage-model';
@@ -130,11 +129,11 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
         mailType,
         switchedToGmail,
         likelyCause: `the PBX sends mail via ${mailType}, so a test mail would not prove the Google integration`,
-        nextAction: `set mail.switchToGmail: true for tenant ${tenant.id} in gwkit.yaml (replaces the ${mailType} setup), or choose Gmail in the PBX yourself`,
+        nextAction: nextAction.switchToGmail(tenant, mailType),
       };
     }
     if (dryRun) {
-      return { ...base, verdict: 'not-gmail', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to switch the mail type to GMAIL and send the test mail' };
+      return { ...base, verdict: 'not-gmail', ok: false, mailType, switchedToGmail, nextAction: nextAction.switchForReal() };
     }
     ctx.log(`${tenant.id}: switching the PBX mail type from ${mailType} to GMAIL (mail.switchToGmail)`);
     // The settings just read are the ones to keep: no second read before the write.
@@ -142,7 +141,7 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
     mailType = 'GMAIL';
     switchedToGmail = true;
   }
-  if (dryRun) return { ...base, verdict: 'dry-run', ok: false, mailType, switchedToGmail, nextAction: 'run without --dry-run to send the test mail' };
+  if (dryRun) return { ...base, verdict: 'dry-run', ok: false, mailType, switchedToGmail, nextAction: nextAction.sendForReal() };
   const switched = { switchedToGmail, ...(previousMailSettings ? { previousMailSettings } : {}) };
 
   try {
@@ -165,12 +164,7 @@ export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant:
       mailType,
       ...switched,
       pbxMessage: error.message,
-      nextAction:
-        cls.verdict === 'mail-failed'
-          ? 'check the mail settings in the PBX web portal (Notifications)'
-          : `a Google Workspace administrator completes the authorization (${gwkitCommand(`post-deploy --tenant ${tenant.id}`)} prints the link), ` +
-            `then ${gwkitCommand(`verify --tenant ${tenant.id}`)}. If Google's page says redirect_uri_mismatch, the client lacks a PBX redirect URI: ` +
-            `${gwkitCommand(`discover --tenant ${tenant.id}`)} lists them; re-import with ${gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`)}`,
+      nextAction: cls.verdict === 'mail-failed' ? nextAction.mailFailed() : nextAction.consentMissing(tenant),
     };
   }
 }
@@ -187,8 +181,7 @@ export async function verifyTenant(
   options: { dryRun?: boolean; secretName?: string } = {},
 ): Promise<VerifyResult> {
   const secretName = options.secretName ?? tenant.credentialSecretName;
-  const { store } = await sessions.google();
-  const [stored, records] = await Promise.all([store.accessLatest(secretName), store.readFacts(secretName)]);
+  const { stored, records } = await (await sessions.google()).records.readWithLatest(secretName);
   const result = await sessions.withPbx(tenant, async (pbx, settings) => {
     if (stored) {
       const held = await checkHeldSecret(sessions, tenant, { stored, records }, await pbx.getGoogle(settings.level), secretName);
@@ -216,11 +209,11 @@ export async function verifyTenant(
  * else the version gwkit last wrote into this PBX tenant.
  */
 export async function recordProof(sessions: SessionProvider, tenant: TenantConfig, secretName: string, known?: number): Promise<void> {
-  const { store } = await sessions.google();
+  const { records } = await sessions.google();
   const where = pbxTargetOf(tenant);
-  const applied = known === undefined ? (await store.readFacts(secretName)).applied : undefined;
-  const version = known ?? (applied && applied.pbx === where.pbx && applied.target === where.target ? applied.version : undefined);
-  await store.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
+  const applied = known === undefined ? (await records.read(secretName)).applied : undefined;
+  const version = known ?? (applied && isFor(applied, where) ? applied.version : undefined);
+  await records.recordProof(secretName, { ...where, ...(version ? { version } : {}), at: new Date().toISOString() });
 }
 
 /** `gwkit verify`: every selected tenant, each as far as a test mail can prove. */

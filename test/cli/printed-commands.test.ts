@@ -74,6 +74,11 @@ async function collect(): Promise<Printed[]> {
     const refused = { kind: 'refused', verdict: 'invalid_client', version: 2 };
     const argsOf: Record<string, unknown[][]> = {
       writeForReal: [[CLIENT_ID]],
+      addRedirectUris: [[tenant, [CONSENT]]],
+      addSecret: [[tenant, CLIENT_ID]],
+      disableOldSecret: [[tenant, CLIENT_ID, '2026-01-01T00:00:00.000Z']],
+      rotateForReal: [[3]],
+      switchToGmail: [[tenant, 'SMTP']],
       secretRefused: [
         [tenant, CLIENT_ID, { ...refused, pbxHoldsStored: true }],
         [tenant, CLIENT_ID, { ...refused, pbxHoldsStored: false }],
@@ -238,7 +243,7 @@ beforeAll(async () => {
 
 test('the printed commands are collected from every source the issue names', () => {
   const sources = new Set(all.map((i) => i.source.replace(/ .*--help$/, ' --help')));
-  for (const s of ['nextAction.deploy', 'nextAction.createClient', 'nextAction.prove', 'nextAction.secretRefused', 'teardown', 'README.md', 'gwkit-fleet.yml', 'lib/workflow/rotate.ts', 'lib/workflow/verify.ts']) {
+  for (const s of ['nextAction.deploy', 'nextAction.createClient', 'nextAction.prove', 'nextAction.secretRefused', 'teardown', 'README.md', 'gwkit-fleet.yml', 'lib/workflow/rotate.ts', 'nextAction.consentMissing']) {
     expect(sources).toContain(s);
   }
   expect([...sources].some((s) => s.endsWith('--help'))).toBe(true);

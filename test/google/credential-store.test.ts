@@ -1,12 +1,15 @@
 import { ClientCredentialStore, getProject, enabledServices } from '../../lib/google';
 import { RemoteError } from '../../lib/errors';
+import { CredentialRecords } from '../../lib/records';
 import { PROJECT_ID, SECRET_ID, startFixture, type Fixture } from './fixture';
 
 let fx: Fixture;
 let store: ClientCredentialStore;
+let records: CredentialRecords;
 beforeAll(async () => {
   fx = await startFixture();
   store = new ClientCredentialStore(fx.auth, { endpoints: fx.emu.endpoints });
+  records = new CredentialRecords(store);
 });
 afterAll(() => fx?.emu.close());
 
@@ -46,19 +49,19 @@ test('latest disabled: falls back to the newest enabled version', async () => {
 });
 
 test('the record of what the PBX holds lives in an annotation; a newer record replaces it; every write is a PATCH', async () => {
-  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: undefined, proof: undefined });
+  await expect(records.read(fx.secretName)).resolves.toEqual({ applied: undefined, proof: undefined });
   const record = { version: 2, clientId: PAIR.clientId, pbx: 'https://pbx.example:8887/api', target: 'domain:acme.pbx.test', at: '2026-11-28T12:00:00.000Z' };
-  await store.recordApplied(fx.secretName, record);
-  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: record, proof: undefined });
+  await records.recordApplied(fx.secretName, record);
+  await expect(records.read(fx.secretName)).resolves.toEqual({ applied: record, proof: undefined });
   const annotations = fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID);
   expect(Object.keys(annotations)).toEqual(['gwkit-pbx-applied']);
   // The record holds no secret: only the version number, client id and where it went.
   expect(annotations['gwkit-pbx-applied']).not.toContain('GOCSPX');
-  await store.recordApplied(fx.secretName, { ...record, version: 3 });
+  await records.recordApplied(fx.secretName, { ...record, version: 3 });
   const proof = { at: '2026-11-28T12:05:00.000Z', pbx: record.pbx, target: record.target, version: 3 };
-  await store.recordProof(fx.secretName, proof);
+  await records.recordProof(fx.secretName, proof);
   // Each record keeps the other: every write re-reads the annotations and sends the etag.
-  await expect(store.readFacts(fx.secretName)).resolves.toEqual({ applied: { ...record, version: 3 }, proof });
+  await expect(records.read(fx.secretName)).resolves.toEqual({ applied: { ...record, version: 3 }, proof });
   // Every patch carried the etag it read (so a concurrent writer is never overwritten blindly).
   const patches = fx.emu.state.requests.filter((r) => r.method === 'PATCH');
   expect(patches).toHaveLength(3);

@@ -123,6 +123,20 @@ describe('drift and health in status', () => {
     }
   });
 
+  test('post-deploy and rollout put the drift fix first, as status does, and rollout says a recorded proof stands', async () => {
+    sb.pbx.state.tenants.get(sb.tenants['initech-lab']!.pbxTenantId)!.sbc = true;
+    try {
+      const fix = /^add https:\/\/\S+\/sbc\/api\/google\/oauth2callback to the client's authorized redirect URIs in the Console/;
+      const pd = (await runExpect(sb, ['post-deploy', '--tenant', 'initech-lab', '--json'], 0)).json.tenants[0];
+      expect(pd.result).toMatchObject({ stage: 'verified', changed: false, nextAction: expect.stringMatching(fix) });
+      const ro = (await runExpect(sb, ['rollout', '--tenant', 'initech-lab', '--json'], 0)).json.tenants[0];
+      expect(ro.result).toMatchObject({ from: 'verified', stage: 'verified', nextAction: expect.stringMatching(fix) });
+      expect(ro.result.done).toEqual(['PBX already held the client', expect.stringMatching(/^already proven by a test mail \(\d{4}-/)]);
+    } finally {
+      sb.pbx.state.tenants.get(sb.tenants['initech-lab']!.pbxTenantId)!.sbc = false;
+    }
+  });
+
   test('a proof older than mail.maxProofAgeDays (30) is a warning', async () => {
     const secret = [...sb.google.state.secrets.values()].find((x) => x.projectNumber === sb.google.state.project(sb.tenants['initech-lab']!.projectId)!.projectNumber)!;
     const proof = JSON.parse(secret.annotations!['gwkit-last-proof']!);

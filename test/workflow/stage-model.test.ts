@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { loadFleet } from '../../lib/config';
 import { ExitCode } from '../../lib/errors';
-import { exitCodeOfStage, exitCodeOfStatus, exitCodeOfVerdict, fleetExitCode, pbxSideView } from '../../lib/workflow/stage-model';
+import { deriveView, exitCodeOfStage, exitCodeOfStatus, exitCodeOfVerdict, fleetExitCode, pbxSideView, planNext } from '../../lib/workflow/stage-model';
 
 const fleet = loadFleet(join(__dirname, '../../gwkit.yaml'));
 const acme = fleet.tenants.find((t) => t.id === 'acme')!;
@@ -54,4 +54,39 @@ test('exit codes: verified is done, broken failed, every other stage waits on a 
   expect(exitCodeOfVerdict('mail-failed')).toBe(ExitCode.Failed);
   expect(fleetExitCode([{ exitCode: 3 }, { exitCode: 2 }, { exitCode: 0 }])).toBe(2);
   expect(fleetExitCode([{ exitCode: 3 }, { exitCode: 1 }, { exitCode: 2 }])).toBe(1);
+});
+
+describe('facts → view → plan (deriveView, planNext)', () => {
+  const proof = { ...where, version: 2, at: new Date().toISOString() };
+  const facts = (over: Partial<Parameters<typeof deriveView>[1]> = {}) => ({ side: side({ proof }), onPbx: onPbx(), now: Date.now(), ...over });
+
+  test('a recorded proof means verified only when nothing was written in this run', () => {
+    expect(deriveView(acme, facts()).view.stage).toBe('verified');
+    expect(deriveView(acme, facts({ writtenNow: true })).view.stage).toBe('consent-pending');
+  });
+
+  test('the caller that just wrote the client knows what the PBX holds, whatever the (older) record says', () => {
+    const masked = onPbx({ client_secret: '********' });
+    expect(deriveView(acme, facts({ onPbx: masked })).view.stage).toBe('client-registered');
+    expect(deriveView(acme, facts({ onPbx: masked, verdict: { kind: 'current', how: 'recorded' } })).view.stage).toBe('verified');
+  });
+
+  test('each command says the consent step in its own words; a drift fix comes first for all of them, even when verified', () => {
+    const pending = deriveView(acme, facts({ side: side() }));
+    expect(planNext(acme, pending, 'status')).toMatch(/^consent at the link if not done yet, then prove it: `npx gwkit verify --tenant acme`$/);
+    expect(planNext(acme, pending, 'post-deploy')).toMatch(/^a Google Workspace administrator opens https:\/\/accounts\.google\.com\S+ and allows access; then `npx gwkit verify --tenant acme`$/);
+    expect(planNext(acme, pending, 'rotate')).toMatch(/^the PBX needs the Google authorization again: .*then `npx gwkit client rotate --tenant acme`$/);
+    const checked = { clientId: stored.clientId, redirectUris: ['https://pbx.msp.example:8887/google/callback'], at: '2026-01-01T00:00:00.000Z' };
+    const sbc = onPbx({ sbc_redirect_uri: 'https://sbc.msp.example/google/callback' });
+    for (const records of [{ checked }, { checked, proof }]) {
+      const drifted = deriveView(acme, facts({ side: side(records), onPbx: sbc }));
+      for (const planner of ['status', 'post-deploy', 'rotate'] as const) {
+        expect(planNext(acme, drifted, planner)).toMatch(/^add https:\/\/sbc\.msp\.example\/google\/callback to the client's authorized redirect URIs/);
+      }
+    }
+  });
+
+  test('a verified tenant without drift has nothing left to do', () => {
+    expect(planNext(acme, deriveView(acme, facts()), 'post-deploy')).toBeUndefined();
+  });
 });
