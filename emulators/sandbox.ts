@@ -47,6 +47,8 @@ export interface SandboxOptions {
   pbxTokenTtlSeconds?: number;
   /** How the PBX emulator reads the spec where it is open (masked secrets, paging, ...). Default: its defaults. */
   pbxBehaviour?: PbxEmulatorOptions['behaviour'];
+  /** The PBX emulator's clock (rate-limit window, token expiry), e.g. the virtual clock a test gives gwkit too. Default: Date.now. */
+  pbxNow?: () => number;
   /** PBX users (by user name) whose password login asks for a second factor. Default: none. */
   pbxTwoFactor?: Record<string, 'error' | 'challenge'>;
   /** Folder for generated files (default: fresh mkdtemp, removed by close()). */
@@ -232,6 +234,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       users,
       accessTokenTtlSeconds: opts.pbxTokenTtlSeconds ?? 1800,
       behaviour: opts.pbxBehaviour,
+      now: opts.pbxNow,
       google: { authorizationUrl: google.endpoints.authorization, tokenUrl: google.endpoints.oauth2Token, caPem: ca.caPem },
       ca,
     });
