@@ -212,6 +212,8 @@ describe('rate-limit headers', () => {
     ['RateLimit-Policy and RateLimit (draft -07 on)', { 'ratelimit-policy': '"minute";q=5000;w=60', ratelimit: '"minute";r=0;t=9' }, { limitPerMinute: 5000, remaining: 0, resetMs: 9000 }],
     ['nothing', {}, {}],
     ['garbage', { 'retry-after': 'soon', 'x-ratelimit-limit': 'lots' }, {}],
+    ['a limit of 0 and a negative reset', { 'x-ratelimit-limit': '0', 'x-ratelimit-reset': '-5' }, {}],
+    ['a Retry-After date in the past', { 'retry-after': new Date(at - 30_000).toUTCString() }, { retryAfterMs: 0 }],
   ])('%s', (_name, headers, expected) => {
     expect(read(headers)).toEqual(expected);
   });
