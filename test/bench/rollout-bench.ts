@@ -14,7 +14,8 @@
  * The rate-limit bound of a run is its PBX requests ÷ the PBX's limit. Prints wall time against it,
  * PBX requests per tenant, the CLI's CPU per tenant, its peak RSS, 429s answered and tenants failed.
  * BENCH_CASES (comma-separated, default all), BENCH_CONCURRENCY (8), BENCH_NODE_OPTIONS (for the CLI),
- * BENCH_TENANTS (overrides each case's size), and the PBX's reading of its limit for every case:
+ * BENCH_TENANTS (overrides each case's size), BENCH_MEMORY_DETAIL=1 (where the CLI's memory sat at
+ * its peak, on stderr), and the PBX's reading of its limit for every case:
  * BENCH_RATE_WINDOW (sliding | fixed), BENCH_RATE_LIMIT_HEADERS (retry-after | none | x-ratelimit | ratelimit).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,7 +96,8 @@ async function run(c: BenchCase, fleetConfig: string, concurrency: number): Prom
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (!r.json?.tenants) throw new Error(`rollout gave no JSON (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
-    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssBytes: number };
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssBytes: number; atPeak: Record<string, number> };
+    if (process.env.BENCH_MEMORY_DETAIL) console.error(`${c.name} --concurrency ${concurrency}: memory at the peak sample (MB): ${JSON.stringify(usage.atPeak)}`);
     return {
       concurrency,
       wallSeconds,
