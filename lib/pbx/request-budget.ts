@@ -16,14 +16,14 @@
  *   say nothing about the new pace. Bounds: never below half the pace when fewer than
  *   MIN_TRUSTED_ESTIMATE were accepted (a lone 429 from an overloaded gateway is no measurement),
  *   and always at least 3% lower (a refusal at our own ceiling means the PBX allows less).
- * - Nobody sends until the PBX may take it again: `Retry-After` when given, else until enough of
- *   our own accepted requests have left the minute.
+ * - Nobody sends until the PBX may take it again: `Retry-After` when given, else (a trusted
+ *   estimate) until enough of our own accepted requests have left the minute.
  * - RateLimit-* / X-RateLimit-* headers (not documented by PortSIP; other gateways in front of a
  *   PBX send them): an advertised limit caps the pace; `remaining: 0` holds until the reset.
- * - After a quiet minute spent at the pace, it probes upward by 2.5% of the ceiling (at most 10% of
- *   the pace); a probe the PBX
- *   refuses doubles the wait before the next one (up to 16 minutes), so a run at a learned limit
- *   draws a 429 rarely, and a PBX whose limit is higher than learned is not starved.
+ * - After a quiet minute spent at the pace, it probes upward by 2.5% of the ceiling (at most 10%
+ *   of the pace); a probe the PBX refuses doubles the wait before the next one (up to 16
+ *   minutes), so a run at a learned limit draws a 429 rarely, and a PBX whose limit is higher
+ *   than learned is not starved.
  *
  * All timing goes through the injected Clock.
  */
@@ -40,7 +40,7 @@ const MIN_DECREASE = 0.97;
 /** Longest hold any single signal can impose (a per-minute limit frees a slot within a minute). */
 export const MAX_HOLD_MS = RATE_WINDOW_MS + TRANSIT_MARGIN_MS;
 const MAX_PROBE_INTERVAL_MS = 16 * RATE_WINDOW_MS;
-/** A probe adds 1/PROBE_STEPS of the ceiling (from a learned 600 back to 4,000 in about 40 quiet minutes)... */
+/** A probe adds 1/PROBE_STEPS of the ceiling... */
 const PROBE_STEPS = 40;
 /** ...but at most this fraction of the current pace, so a probe far below the ceiling overshoots by little. */
 const MAX_PROBE_STEP = 0.1;
