@@ -56,6 +56,8 @@ export interface SandboxOptions {
   pbxDomains?: Record<string, string>;
   /** More PBX tenants that no fleet entry names (a case twin, a look-alike). Default: none. */
   pbxExtraTenants?: EmulatorTenantInit[];
+  /** The PBX emulator's clock (rate-limit window, token expiry), e.g. the virtual clock a test gives gwkit too. Default: Date.now. */
+  pbxNow?: () => number;
   /** PBX users (by user name) whose password login asks for a second factor. Default: none. */
   pbxTwoFactor?: Record<string, 'error' | 'challenge'>;
   /** Folder for generated files (default: fresh mkdtemp, removed by close()). */
@@ -243,6 +245,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       users,
       accessTokenTtlSeconds: opts.pbxTokenTtlSeconds ?? 1800,
       behaviour: opts.pbxBehaviour,
+      now: opts.pbxNow,
       google: { authorizationUrl: google.endpoints.authorization, tokenUrl: google.endpoints.oauth2Token, caPem: ca.caPem },
       ca,
     });

@@ -64,6 +64,19 @@ export interface PbxBehaviour {
    * until a slot frees, at least 1). Rejected requests do not take a slot. Default: unlimited.
    */
   requestsPerMinute?: number;
+  /**
+   * How the rate limit counts (PortSIP does not say): `'sliding'` (default) any 60 s window, or
+   * `'fixed'` per clock minute (the count starts again at every full minute).
+   */
+  rateWindow: 'sliding' | 'fixed';
+  /**
+   * What the rate limit tells a client (PortSIP documents no header): `'retry-after'` (default)
+   * `Retry-After` on a 429; `'none'` a bare 429; `'x-ratelimit'` `X-RateLimit-Limit`,
+   * `-Remaining` and `-Reset` (seconds until a slot frees) on every API answer plus `Retry-After`
+   * on a 429; `'ratelimit'` the IETF draft's `RateLimit-Policy: "minute";q=N;w=60` and
+   * `RateLimit: "minute";r=N;t=S` on every API answer, no `Retry-After`.
+   */
+  rateLimitHeaders: 'retry-after' | 'none' | 'x-ratelimit' | 'ratelimit';
   /** Every API answer is held back this many milliseconds (benchmarks). Default 0. */
   latencyMs: number;
   /**
@@ -87,6 +100,8 @@ export const DEFAULT_BEHAVIOUR: Readonly<PbxBehaviour> = Object.freeze({
   filterCase: 'sensitive',
   errorsOn2xx: false,
   requestsPerMinute: undefined,
+  rateWindow: 'sliding',
+  rateLimitHeaders: 'retry-after',
   latencyMs: 0,
   ms365CertificateFormat: 'pem',
   ms365Post: 'merge',
@@ -101,6 +116,8 @@ const CHOICES: { [K in keyof PbxBehaviour]?: readonly string[] } = {
   filterCase: ['sensitive', 'insensitive'],
   ms365CertificateFormat: ['pem', 'der'],
   ms365Post: ['merge', 'replace'],
+  rateWindow: ['sliding', 'fixed'],
+  rateLimitHeaders: ['retry-after', 'none', 'x-ratelimit', 'ratelimit'],
 };
 
 /** `base` with `change` applied, checked; throws on an unknown switch or value. */

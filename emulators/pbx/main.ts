@@ -5,7 +5,8 @@
  *                           [--secret-on-read echo|masked|empty] [--notification-post merge|replace]
  *                           [--switch-scope session|token] [--paging items|pages|pages-from-0|ignored] [--max-page-size N] [--no-list-count]
  *                           [--filter-case sensitive|insensitive] [--list-enabled always|when-false] [--errors-on-2xx]
- *                           [--requests-per-minute N] [--latency-ms MS]
+ *                           [--requests-per-minute N] [--rate-window sliding|fixed]
+ *                           [--rate-limit-headers retry-after|none|x-ratelimit|ratelimit] [--latency-ms MS]
  * Prints `{"url","origin","caFile"}` as one JSON line on stdout; stops on SIGINT/SIGTERM.
  * Users (default): admin/admin-password (system), acme-admin/acme-password @ acme.pbx.test.
  */
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
       'list-enabled': { type: 'string' },
       'errors-on-2xx': { type: 'boolean' },
       'requests-per-minute': { type: 'string' },
+      'rate-window': { type: 'string' },
+      'rate-limit-headers': { type: 'string' },
       'latency-ms': { type: 'string' },
     },
   });
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
       listEnabled: values['list-enabled'],
       errorsOn2xx: values['errors-on-2xx'],
       requestsPerMinute: num('requests-per-minute', values['requests-per-minute']),
+      rateWindow: values['rate-window'],
+      rateLimitHeaders: values['rate-limit-headers'],
       latencyMs: num('latency-ms', values['latency-ms']),
     }).filter(([, v]) => v !== undefined),
   );

@@ -145,8 +145,10 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   const faults: Fault[] = [];
   const now = options.now ?? Date.now;
   let behaviour = applyBehaviour(DEFAULT_BEHAVIOUR, options.behaviour);
-  /** When the API requests of the last minute were admitted (oldest first). */
+  /** When the API requests of the last minute were admitted (oldest first): `rateWindow: 'sliding'`. */
   const admitted: number[] = [];
+  /** Requests admitted in the current clock minute: `rateWindow: 'fixed'`. */
+  const fixedWindow = { minute: -1, count: 0 };
   let origin = '';
 
   const redirectUris = (tenant?: TenantState) => ({
@@ -164,16 +166,55 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     return f;
   };
 
-  /** Admit an API request into the sliding window, or say in how many seconds a slot frees up. */
-  const rateLimit = (limit: number | undefined): number | undefined => {
+  /**
+   * Admit an API request into the rate-limit window (`requestsPerMinute`, `rateWindow`): whether it
+   * is refused, in how many seconds a slot frees (at least 1 when refused), and the slots left.
+   */
+  const rateLimit = (b: Readonly<PbxBehaviour>): { refused: boolean; resetSeconds: number; remaining: number } | undefined => {
+    const limit = b.requestsPerMinute;
     const t = now();
-    while (admitted.length && admitted[0]! <= t - RATE_WINDOW_MS) admitted.shift();
-    if (limit === undefined || admitted.length < limit) {
-      admitted.push(t);
+    if (limit === undefined) {
+      admitted.push(t); // counted, so that a limit switched on at run time sees the last minute
+      while (admitted.length && admitted[0]! <= t - RATE_WINDOW_MS) admitted.shift();
       return undefined;
     }
+    const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+    if (b.rateWindow === 'fixed') {
+      const minute = Math.floor(t / RATE_WINDOW_MS);
+      if (fixedWindow.minute !== minute) Object.assign(fixedWindow, { minute, count: 0 });
+      const refused = fixedWindow.count >= limit;
+      if (!refused) fixedWindow.count++;
+      return { refused, resetSeconds: seconds((minute + 1) * RATE_WINDOW_MS - t), remaining: limit - fixedWindow.count };
+    }
+    while (admitted.length && admitted[0]! <= t - RATE_WINDOW_MS) admitted.shift();
+    const refused = admitted.length >= limit;
+    if (!refused) admitted.push(t);
     // Below the limit again once the (length - limit + 1) oldest admissions have left the window.
-    return Math.max(1, Math.ceil((admitted[admitted.length - limit]! + RATE_WINDOW_MS - t) / 1000));
+    const freesAt = admitted[Math.max(0, admitted.length - limit)]! + RATE_WINDOW_MS;
+    return { refused, resetSeconds: seconds(freesAt - t), remaining: limit - admitted.length };
+  };
+
+  /** The rate-limit headers of one answer, as `rateLimitHeaders` says. */
+  const rateHeaders = (b: Readonly<PbxBehaviour>, window: { refused: boolean; resetSeconds: number; remaining: number }): Record<string, string> => {
+    const retryAfter: Record<string, string> = window.refused ? { 'retry-after': String(window.resetSeconds) } : {};
+    switch (b.rateLimitHeaders) {
+      case 'none':
+        return {};
+      case 'retry-after':
+        return retryAfter;
+      case 'x-ratelimit':
+        return {
+          ...retryAfter,
+          'x-ratelimit-limit': String(b.requestsPerMinute),
+          'x-ratelimit-remaining': String(window.remaining),
+          'x-ratelimit-reset': String(window.resetSeconds),
+        };
+      case 'ratelimit':
+        return {
+          'ratelimit-policy': `"minute";q=${b.requestsPerMinute};w=60`,
+          ratelimit: `"minute";r=${window.remaining};t=${window.resetSeconds}`,
+        };
+    }
   };
 
   const allSlots = (): { slot: GoogleSlot; tenant?: TenantState }[] => [
@@ -237,12 +278,12 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     let errorBodyOn2xx = false;
 
     try {
-      const retryAfter = apiPath === undefined ? undefined : rateLimit(b.requestsPerMinute);
-      if (retryAfter !== undefined) {
+      const window = apiPath === undefined ? undefined : rateLimit(b);
+      if (window) for (const [name, value] of Object.entries(rateHeaders(b, window))) res.setHeader(name, value);
+      if (window?.refused) {
         injected = true;
         state.rateLimited++;
-        res.setHeader('retry-after', String(retryAfter));
-        throw new ApiError(429, 'TOO_MANY_REQUESTS', `Rate limit of ${b.requestsPerMinute} requests per minute exceeded; retry in ${retryAfter} s.`);
+        throw new ApiError(429, 'TOO_MANY_REQUESTS', `Rate limit of ${b.requestsPerMinute} requests per minute exceeded; retry in ${window.resetSeconds} s.`);
       }
       if (!op) {
         throw matched.pathExists

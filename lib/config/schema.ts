@@ -203,7 +203,7 @@ export const PbxSchema = z
       .max(100_000)
       .optional()
       .describe(
-        'API requests gwkit may send to this PBX per minute, shared by all its workers. PortSIP limits the API to 5,000 a minute by default (10,000 from v22.1.7; [apigateway] access_limit in system.ini). Default: 4000, leaving room for the web portal and other API clients.',
+        'API requests gwkit may send to this PBX per minute at most, shared by all its workers. PortSIP limits the API to 5,000 a minute by default (10,000 from v22.1.7; [apigateway] access_limit in system.ini). When the PBX allows less (it answers 429), gwkit lowers its pace to what the PBX accepted and probes back up slowly; it never goes above this value. Default: 4000, leaving room for the web portal and other API clients.',
       ),
   })
   .describe('The PortSIP PBX that hosts this tenant.');

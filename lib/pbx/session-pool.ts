@@ -9,12 +9,13 @@
  * - the first login goes alone: if it is refused (wrong password, 2FA), every other tenant of that
  *   identity fails with the same error without trying, so a fleet run cannot lock the account;
  * - a system administrator reads the tenant list once (paged) and finds each tenant in it;
- * - all sessions to one PBX share one RequestBudget (requests per minute).
+ * - all sessions to one PBX share one RequestBudget (requests per minute), which learns the PBX's
+ *   real limit from its 429s.
  */
 import { systemClock, type Clock } from '../clock';
 import { PortSipClient, type PbxConnectionOptions } from './client';
 import { PbxLoginChallengedError, PortSipError } from './errors';
-import { RequestBudget } from './request-budget';
+import { RequestBudget, type PaceChange } from './request-budget';
 import { enterTenant, type TenantRef } from './session';
 import type { TenantSummary } from './types';
 
@@ -23,7 +24,7 @@ export interface PbxSessionTarget {
   /** Login and transport settings (the budget and clock come from the pool). */
   readonly connection: Omit<PbxConnectionOptions, 'budget' | 'clock' | 'domain'>;
   readonly role: 'system-admin' | 'tenant-admin';
-  /** Requests per minute for this PBX (the smallest setting among its tenants wins). */
+  /** Requests per minute for this PBX at most (the smallest setting among its tenants wins); less if the PBX allows less. */
   readonly requestsPerMinute: number;
   readonly tenant: TenantRef;
 }
@@ -51,9 +52,11 @@ export class PbxSessionPool {
   private readonly budgets = new Map<string, RequestBudget>();
   private readonly checkedTenantAdmins = new WeakSet<PortSipClient>();
   private readonly clock: Clock;
+  private readonly onPaceChange?: (pbx: string, change: PaceChange) => void;
 
-  constructor(options: { clock?: Clock } = {}) {
+  constructor(options: { clock?: Clock; onPaceChange?: (pbx: string, change: PaceChange) => void } = {}) {
     this.clock = options.clock ?? systemClock;
+    this.onPaceChange = options.onPaceChange;
   }
 
   /** Run `work` in a session acting inside the target's tenant. */
@@ -86,7 +89,8 @@ export class PbxSessionPool {
       // PBX the same, smallest, setting).
       let budget = this.budgets.get(target.connection.baseUrl);
       if (!budget) {
-        budget = new RequestBudget(target.requestsPerMinute, this.clock);
+        const pbx = target.connection.baseUrl;
+        budget = new RequestBudget(target.requestsPerMinute, { clock: this.clock, onPaceChange: (change) => this.onPaceChange?.(pbx, change) });
         this.budgets.set(target.connection.baseUrl, budget);
       }
       identity = {

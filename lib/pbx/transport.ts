@@ -6,13 +6,18 @@
  * timeouts and network errors. Any other POST is retried only on 429/503, where the PBX said it
  * did not act; after a timeout it is NOT retried, because the PBX may have acted already (a second
  * test mail, for instance), and the caller gets a retryable PortSipError to decide.
+ *
+ * Every attempt takes a slot from the PBX's shared RequestBudget and reports back what became of
+ * it (answered, refused with 429, no answer) with the rate-limit headers, so the budget learns the
+ * PBX's real limit.
  */
 import { fetch, type Agent } from 'undici';
 import { systemClock, type Clock } from '../clock';
 import { deadline } from '../https/deadline';
 import { trustedAgent } from '../https/trusted-agent';
 import { ClientErrorCode, PortSipError, scrub } from './errors';
-import type { RequestBudget } from './request-budget';
+import { rateLimitSignals } from './rate-limit-headers';
+import type { RateLimitSignals, RequestBudget } from './request-budget';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -21,7 +26,7 @@ export interface TransportOptions {
   retries?: number;
   /** Base backoff in ms (doubles per attempt, with jitter). */
   backoffMs?: number;
-  /** Cap for a server's Retry-After, so a confused PBX cannot stall a run for hours. */
+  /** Cap for a server's Retry-After, so a confused PBX cannot stall a run for hours (default 60 s: a per-minute limit frees a slot within a minute). */
   maxRetryAfterMs?: number;
   /** Requests per minute shared with every other session to this PBX; every attempt takes a slot. */
   budget?: RequestBudget;
@@ -60,13 +65,10 @@ const TLS_CODES = new Set([
   'CERT_NOT_YET_VALID',
 ]);
 
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (header.trim() !== '' && Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/** One attempt's answer and what its headers say about the PBX's rate limit. */
+interface Answer {
+  result: CallResult;
+  signals: RateLimitSignals;
 }
 
 export class PbxTransport {
@@ -91,7 +93,7 @@ export class PbxTransport {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
     this.retries = opts.retries ?? 2;
     this.backoffMs = opts.backoffMs ?? 300;
-    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   }
 
   async call(spec: CallSpec): Promise<CallResult> {
@@ -103,16 +105,14 @@ export class PbxTransport {
         if (outcome instanceof PortSipError) throw outcome;
         return outcome.result;
       }
-      const hinted = outcome instanceof PortSipError ? undefined : retryAfterMs(outcome.retryAfter, this.clock.now());
+      // A 429 has already held the whole budget (every session to this PBX), see once().
+      const hinted = outcome instanceof PortSipError ? undefined : outcome.signals.retryAfterMs;
       const backoff = this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      const wait = Math.min(hinted ?? backoff, this.maxRetryAfterMs);
-      // Over the PBX's limit: every session to it waits, not only this one.
-      if (!(outcome instanceof PortSipError) && outcome.result.status === 429) this.budget?.holdFor(wait);
-      await this.clock.sleep(wait);
+      await this.clock.sleep(Math.min(hinted ?? backoff, this.maxRetryAfterMs));
     }
   }
 
-  private shouldRetry(outcome: PortSipError | { result: CallResult; retryAfter: string | null }, idempotent: boolean): boolean {
+  private shouldRetry(outcome: PortSipError | Answer, idempotent: boolean): boolean {
     if (outcome instanceof PortSipError) {
       // No answer: only repeat what is safe to repeat; TLS failures never heal by retrying.
       return idempotent && (outcome.code === ClientErrorCode.Timeout || outcome.code === ClientErrorCode.Network);
@@ -123,7 +123,7 @@ export class PbxTransport {
   }
 
   /** One attempt: an answer (any status), or a PortSipError when none came. */
-  private async once(spec: CallSpec): Promise<PortSipError | { result: CallResult; retryAfter: string | null }> {
+  private async once(spec: CallSpec): Promise<PortSipError | Answer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (spec.bearer) headers.authorization = `Bearer ${spec.bearer}`;
@@ -134,7 +134,7 @@ export class PbxTransport {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
     }
-    await this.budget?.take();
+    const slot = await this.budget?.take();
     const timeout = deadline(this.timeoutMs);
     try {
       const res = await fetch(`${this.baseUrl}${spec.path}`, {
@@ -144,9 +144,14 @@ export class PbxTransport {
         dispatcher: this.dispatcher,
         signal: timeout.signal,
       });
+      const signals = rateLimitSignals(res.headers, this.clock.now());
+      if (slot) {
+        if (res.status === 429) this.budget!.refused(slot, signals);
+        else this.budget!.answered(slot, signals);
+      }
       // A file download (application/octet-stream) stays bytes: a DER certificate is not text.
       if (res.ok && /^application\/octet-stream/i.test(res.headers.get('content-type') ?? '')) {
-        return { result: { status: res.status, body: Buffer.from(await res.arrayBuffer()) }, retryAfter: res.headers.get('retry-after') };
+        return { result: { status: res.status, body: Buffer.from(await res.arrayBuffer()) }, signals };
       }
       const text = await res.text();
       let parsed: unknown;
@@ -157,8 +162,9 @@ export class PbxTransport {
           parsed = text;
         }
       }
-      return { result: { status: res.status, body: parsed }, retryAfter: res.headers.get('retry-after') };
+      return { result: { status: res.status, body: parsed }, signals };
     } catch (e) {
+      if (slot) this.budget!.unanswered(slot);
       return this.noAnswer(spec, e);
     } finally {
       timeout.done();

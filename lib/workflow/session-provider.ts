@@ -83,7 +83,18 @@ export class SessionProvider {
     this.microsoft365Tenants = options.microsoft365Tenants ?? [];
     this.log = options.log ?? (() => undefined);
     this.env = options.env ?? process.env;
-    this.pbxSessions = new PbxSessionPool({ clock: options.clock });
+    this.pbxSessions = new PbxSessionPool({
+      clock: options.clock,
+      // Said once per lowering, so that a user sees why a run is slower than pbx.requestsPerMinute.
+      onPaceChange: (pbx, change) => {
+        if (change.reason === 'refused') {
+          const seen = change.accepted === undefined ? '' : ` after ${change.accepted} requests in the last minute`;
+          this.log(`PBX ${pbx} answered 429 (too many requests)${seen}: pacing at ${change.to} requests a minute (was ${change.from})`);
+        } else if (change.reason === 'advertised') {
+          this.log(`PBX ${pbx} says it allows ${change.to} requests a minute: pacing at that`);
+        }
+      },
+    });
     this.progress = options.progress;
     this.signal = options.signal;
   }

@@ -78,6 +78,8 @@ test('defaults are the emulator\'s original behaviour', () => {
     filterCase: 'sensitive',
     errorsOn2xx: false,
     requestsPerMinute: undefined,
+    rateWindow: 'sliding',
+    rateLimitHeaders: 'retry-after',
     latencyMs: 0,
     ms365CertificateFormat: 'pem',
     ms365Post: 'merge',
@@ -303,6 +305,40 @@ test('requestsPerMinute: a sliding 60 s window over all API requests, 429 with R
   expect((await call('GET', '/tenants', { token: access })).headers.get('retry-after')).toBe('10');
   expect(pbx.state.rateLimited).toBe(limited + 3);
   expect(pbx.state.requests.filter((r) => r.status === 429)).toHaveLength(3);
+});
+
+test('rateWindow fixed: the count starts again at every clock minute; Retry-After says when the next one starts', async () => {
+  const { access } = await login();
+  pbx.setBehaviour({ requestsPerMinute: 2, rateWindow: 'fixed' });
+  clock = (Math.floor(clock / 60_000) + 2) * 60_000 + 50_000; // 10 s before a minute ends
+  expect((await call('GET', '/tenants', { token: access })).status).toBe(200);
+  expect((await call('GET', '/tenants', { token: access })).status).toBe(200);
+  const refused = await call('GET', '/tenants', { token: access });
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('retry-after')).toBe('10');
+  clock += 10_000; // a new minute: a sliding window would still hold both
+  expect((await call('GET', '/tenants', { token: access })).status).toBe(200);
+  pbx.setBehaviour({ requestsPerMinute: undefined, rateWindow: 'sliding' });
+});
+
+test.each([
+  ['none', {}, {}],
+  ['x-ratelimit', { 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' }, { 'retry-after': '60', 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' }],
+  ['ratelimit', { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' }, { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' }],
+] as const)('rateLimitHeaders %s: what an answer and a 429 say about the limit', async (reading, onAnswer, on429) => {
+  const { access } = await login();
+  pbx.setBehaviour({ requestsPerMinute: 2, rateLimitHeaders: reading });
+  clock += 120_000; // earlier requests have left the window
+  await call('GET', '/tenants', { token: access });
+  const last = await call('GET', '/tenants', { token: access });
+  const refused = await call('GET', '/tenants', { token: access });
+  const names = ['retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit-policy', 'ratelimit'];
+  const pick = (h: Headers) => Object.fromEntries(names.flatMap((n) => (h.get(n) === null ? [] : [[n, h.get(n)]])));
+  expect(last.status).toBe(200);
+  expect(pick(last.headers)).toEqual(onAnswer);
+  expect(refused.status).toBe(429);
+  expect(pick(refused.headers)).toEqual(on429);
+  pbx.setBehaviour({ requestsPerMinute: undefined, rateLimitHeaders: 'retry-after' });
 });
 
 test('latencyMs: every API answer is held back', async () => {
