@@ -8,21 +8,11 @@ import jsYaml from 'js-yaml';
 import { fleetHeader } from '../support/fleet-yaml';
 import { fleetJsonSchema, loadFleet, selectTenants } from '../../lib/config';
 import { InputError } from '../../lib/errors';
+import { problemsOf as problemsIn } from './problems';
 
+const problemsOf = (name: string) => problemsIn(name);
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 
-/** Load a fixture expecting an InputError; return its problem lines with the absolute fixture dir trimmed. */
-function problemsOf(name: string): string[] {
-  try {
-    loadFleet(fixture(name));
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    const e = error as InputError;
-    // Paths are shown relative to the working directory; keep the part below fixtures/.
-    return (e.problems.length ? e.problems : [e.message]).map((p) => p.replace(/[^\s(]*fixtures\//g, ''));
-  }
-  throw new Error(`${name} loaded without error`);
-}
 
 describe('loadFleet: good configs', () => {
   test('a minimal tenant gets documented defaults', () => {

@@ -4,20 +4,11 @@ import addFormats from 'ajv-formats';
 import YAML from 'yaml';
 import { readFileSync } from 'node:fs';
 import { fleetJsonSchema, loadFleet, selectSuites, selectTenants } from '../../lib/config';
-import { InputError } from '../../lib/errors';
+import { problemsOf as problemsIn } from './problems';
 
+const problemsOf = (name: string) => problemsIn(name, 'ms365');
 const fixture = (name: string) => join(__dirname, 'fixtures', 'ms365', name);
 
-function problemsOf(name: string): string[] {
-  try {
-    loadFleet(fixture(name));
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    const e = error as InputError;
-    return (e.problems.length ? e.problems : [e.message]).map((p) => p.replace(/[^\s(]*fixtures\/ms365\//g, ''));
-  }
-  throw new Error(`${name} loaded without error`);
-}
 
 describe('Microsoft 365 tenants in gwkit.yaml', () => {
   test('one file mixes suites; google-workspace stays the default and Microsoft settings resolve with documented defaults', () => {
