@@ -1,9 +1,10 @@
 /** From parsed arguments to a SessionProvider: config, tenant selection, prompts, logging, preflight. */
-import type { TenantConfig } from '../../lib/config';
+import type { Fleet, TenantConfig } from '../../lib/config';
 import { InputError } from '../../lib/errors';
 import type { SessionProvider } from '../../lib/workflow/session-provider';
+import type { GlobalArgs } from './command';
 import { progressView } from './progress';
-import type { Cli, GlobalArgs } from './run';
+import type { Cli } from './run';
 
 export interface OpenOptions {
   /** No --tenant and no --all means every tenant (read-only commands). @default false */
@@ -16,18 +17,26 @@ export interface OpenOptions {
   readonly google?: boolean;
 }
 
-/** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
-export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
+/** The fleet and the tenants the arguments select: --tenant ids or --all (exit 2 for neither, both, or an unknown id). */
+export async function selectFleetTenants(
+  args: GlobalArgs,
+  command: string,
+  options: Pick<OpenOptions, 'defaultAll'> = {},
+): Promise<{ fleet: Fleet; tenants: readonly TenantConfig[] }> {
   // Loaded here, not at start-up: `gwkit --help` needs none of it.
-  const [{ loadFleet, selectTenants }, { SessionProvider: Provider }, { requireSelection }] = await Promise.all([
-    import('../../lib/config'),
-    import('../../lib/workflow/session-provider'),
-    import('../../lib/workflow/fleet-runner'),
-  ]);
+  const [{ loadFleet, selectTenants }, { requireSelection }] = await Promise.all([import('../../lib/config'), import('../../lib/workflow/fleet-runner')]);
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
+  return { fleet, tenants: selectTenants(fleet, wanted === 'all' ? undefined : wanted) };
+}
+
+/** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
+export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
+  const [{ fleet, tenants }, { SessionProvider: Provider }] = await Promise.all([
+    selectFleetTenants(args, command, options),
+    import('../../lib/workflow/session-provider'),
+  ]);
   const { io } = cli;
-  const tenants = selectTenants(fleet, wanted === 'all' ? undefined : wanted);
   const progress = options.progress === false ? undefined : await progressView(io, command, tenants.length);
   cli.progress = progress;
   const sessions = new Provider({
