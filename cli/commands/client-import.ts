@@ -21,7 +21,7 @@ export const clientImportCommand = (cli: Cli) =>
       runCommand(cli, args, 'client import', async () => {
         const { importClient } = await import('../../lib/workflow/client-import');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'client import');
-        const result = await importClient(sessions, tenant, await readClientSource(cli.io, args), { dryRun: args['dry-run'] });
+        const result = await importClient(sessions, tenant, await readClientSource(cli.io, args, 'client import'), { dryRun: args['dry-run'] });
         const verb = !result.changed ? 'already stored (unchanged)' : result.dryRun ? 'would be stored (dry run)' : `stored as ${result.version}`;
         const lines = [`tenant ${result.tenant}: client ${result.clientId} ${verb}`, ...result.checks.map((c) => `  ✓ ${c}`)];
         lines.push(...result.unchecked.map((c) => `  ! not checked: ${c}`), `next: ${gwkitCommand(`post-deploy --tenant ${result.tenant}`)}`);

@@ -21,7 +21,7 @@ export const clientRotateCommand = (cli: Cli) =>
       runCommand(cli, args, 'client rotate', async () => {
         const { rotateClient } = await import('../../lib/workflow/rotate');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'client rotate');
-        const source = args.file || args.stdin ? await readClientSource(cli.io, args) : undefined;
+        const source = args.file || args.stdin ? await readClientSource(cli.io, args, 'client rotate') : undefined;
         const result = await rotateClient(sessions, tenant, { source, dryRun: args['dry-run'] });
         const lines = [`tenant ${result.tenant}: rotation of client ${result.clientId}: ${result.step}`, ...result.done.map((d) => `  ✓ ${d}`)];
         if (result.nextAction) lines.push(`next: ${result.nextAction}`);
