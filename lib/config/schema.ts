@@ -5,7 +5,7 @@
  * Every object is strict: a misspelt key is an error, not a silently ignored setting.
  */
 import { z } from 'zod';
-import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN } from '../naming/google';
+import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN, SECRET_OR_VERSION_NAME_PATTERN } from '../naming/google';
 import { sipDomainProblem } from '../naming/sip-domain';
 
 /** What a tenant uses the integration for. Decides which Google APIs are enabled. */
@@ -171,7 +171,7 @@ export const PbxLoginSchema = z
     passwordFile: z.string().min(1).optional().describe('File holding the password (first line), relative to this config file. Default: none.'),
     passwordSecret: z
       .string()
-      .regex(/^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/, {
+      .regex(SECRET_OR_VERSION_NAME_PATTERN, {
         error: 'expected a Secret Manager name, e.g. projects/msp-admin/secrets/pbx-admin-password',
       })
       .optional()
@@ -343,7 +343,6 @@ export type TenantInput = z.infer<typeof TenantSchema>;
 export type DefaultsInput = z.infer<typeof DefaultsSchema>;
 export type Backend = z.infer<typeof BackendSchema>;
 export type PbxTenantRef = z.infer<typeof PbxTenantRefSchema>;
-export type PbxInput = z.infer<typeof PbxSchema>;
 export type GoogleSettingsInput = z.infer<typeof GoogleSettingsSchema>;
 
 /** JSON Schema (2020-12) of gwkit.yaml, for editors and CI. */

@@ -10,8 +10,7 @@ import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 import type { OAuthClientPair } from './client-credentials';
 import { InputError, RemoteError } from '../errors';
-
-const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
+import { SECRET_NAME_PATTERN } from '../naming/google';
 
 /** The pair as stored, with the Secret Manager version number it came from. */
 export interface StoredClientPair extends OAuthClientPair {
@@ -143,13 +142,6 @@ export class ClientCredentialStore {
         throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
       }
     }
-  }
-
-  /** Whether the secret has at least one enabled version. */
-  async hasVersion(secretName: string): Promise<boolean> {
-    checkName(secretName);
-    await this.getSecret(secretName);
-    return (await this.newestEnabledVersion(secretName)) !== undefined;
   }
 
   /** gwkit's records on the secret (what the PBX holds, the last proof); absent ones undefined. */
@@ -333,7 +325,7 @@ function parseRotation(text: string | undefined): RotationRecord | undefined {
 }
 
 function checkName(secretName: string): void {
-  if (!SECRET_NAME_RE.test(secretName)) {
+  if (!SECRET_NAME_PATTERN.test(secretName)) {
     throw new InputError(`not a Secret Manager secret name: "${secretName}" (expected projects/PROJECT/secrets/SECRET)`);
   }
 }
