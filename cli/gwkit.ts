@@ -18,20 +18,30 @@ import { statusCommand } from './commands/status';
 import { teardownCommand } from './commands/teardown';
 import { verifyCommand } from './commands/verify';
 import { processIo, type CliIo } from './io';
+import { commandOf, type AnyCommand } from './support/command';
+import { globalOptions } from './support/options';
 import { envelope, type Cli } from './support/run';
 import { dropMetadataLookupWarnings } from './support/warnings';
 
 class UsageError extends Error {}
 
-const COMMANDS = ['config', 'discover', 'client', 'post-deploy', 'status', 'verify', 'rollout', 'teardown', 'matrix', 'completion', 'deploy', 'apply', 'synth', 'diff', 'plan', 'destroy'];
-const SUBCOMMANDS: Record<string, string[]> = { client: ['guide', 'import', 'rotate'], config: ['validate', 'schema'] };
+/** yargs' own command that prints a shell completion script. */
+const COMPLETION_COMMAND = 'completion';
 
-/** The command named in argv (`client import`, `status`), for the usage-error envelope. */
-function commandOf(argv: readonly string[]): string {
-  const i = argv.findIndex((a) => COMMANDS.includes(a));
-  if (i < 0) return 'gwkit';
-  const sub = argv[i + 1];
-  return sub && SUBCOMMANDS[argv[i]!]?.includes(sub) ? `${argv[i]} ${sub}` : argv[i]!;
+/** Every command gwkit registers: the parser's list, and where a usage error finds the command's name. */
+function gwkitCommands(cli: Cli): AnyCommand[] {
+  return [
+    configCommand(cli),
+    discoverCommand(cli),
+    clientCommand(cli),
+    postDeployCommand(cli),
+    statusCommand(cli),
+    verifyCommand(cli),
+    rolloutCommand(cli),
+    teardownCommand(cli),
+    matrixCommand(cli),
+    ...cdkVerbCommands(cli),
+  ];
 }
 
 /** gwkit's version, with the cdktf and Google provider versions its stacks are made with. */
@@ -54,25 +64,13 @@ export function versionText(): string {
 
 export function buildCli(argv: readonly string[], cli: Cli) {
   const { io } = cli;
+  const commands = gwkitCommands(cli);
   return yargs([...argv])
     .scriptName('gwkit')
     .usage('$0 <command> [options]\n\nPortSIP PBX <-> Google Workspace integration, per tenant, for whole fleets.')
-    .option('config', { type: 'string', requiresArg: true, default: io.env.GWKIT_CONFIG ?? 'gwkit.yaml', describe: 'Fleet config file (env GWKIT_CONFIG)', global: true })
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout (logs stay on stderr)', global: true })
-    .option('tenant', { type: 'string', array: true, requiresArg: true, describe: 'Tenant id to act on (repeat for several: --tenant a --tenant b)', global: true })
-    .option('all', { type: 'boolean', describe: 'Act on every tenant of the fleet', global: true })
-    .option('ca-file', { type: 'string', requiresArg: true, describe: 'Extra CA (PEM) to trust for the PBX; overrides pbx.caFile', global: true })
-    .command(configCommand(cli))
-    .command(discoverCommand(cli))
-    .command(clientCommand(cli))
-    .command(postDeployCommand(cli))
-    .command(statusCommand(cli))
-    .command(verifyCommand(cli))
-    .command(rolloutCommand(cli))
-    .command(teardownCommand(cli))
-    .command(matrixCommand(cli))
-    .command(cdkVerbCommands(cli))
-    .completion('completion', 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
+.options(globalOptions(io.env))
+    .command(commands)
+    .completion(COMPLETION_COMMAND, 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
     .demandCommand(1, 'Name a command; see gwkit --help')
     .strict()
     .recommendCommands()
@@ -87,7 +85,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
       // itself (message) or from a .check() (error). Usage errors keep the --json contract too.
       const message = msg ?? error?.message ?? 'invalid usage';
       cli.exitCode = ExitCode.BadInput;
-      if (argv.some((a) => a === '--json' || a === '--json=true')) io.stdout(envelope(commandOf(argv), ExitCode.BadInput, { error: { type: 'UsageError', message } }));
+      if (argv.some((a) => a === '--json' || a === '--json=true')) io.stdout(envelope(commandOf(argv, commands, [COMPLETION_COMMAND]), ExitCode.BadInput, { error: { type: 'UsageError', message } }));
       io.stderr(`gwkit: ${message}\nRun "gwkit --help" for usage.`);
       // Stop here: no handler may run after a usage error (runGwkit catches this).
       throw new UsageError(message);

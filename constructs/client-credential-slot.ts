@@ -3,6 +3,7 @@ import { SecretManagerSecret } from '@cdktf/provider-google/lib/secret-manager-s
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SECRET_ID_PATTERN } from '../lib/naming/google';
 
 export interface ClientCredentialSlotProps {
   /** Project that holds the secret. */
@@ -40,7 +41,7 @@ export class ClientCredentialSlot extends Construct {
   constructor(scope: Construct, id: string, props: ClientCredentialSlotProps) {
     super(scope, id);
     const secretId = props.secretId ?? 'gwkit-oauth-client';
-    if (!/^[A-Za-z0-9_-]{1,255}$/.test(secretId)) {
+    if (!SECRET_ID_PATTERN.test(secretId)) {
       throw new Error(`ClientCredentialSlot ${this.node.path}: secretId "${secretId}" may only use letters, digits, "_" and "-"`);
     }
     this.secret = new SecretManagerSecret(this, 'secret', {

@@ -12,6 +12,7 @@ import { Workspace } from '@cdktf/provider-tfe/lib/workspace';
 import { TfeProvider } from '@cdktf/provider-tfe/lib/provider';
 import { CloudBackend, NamedCloudWorkspace, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
+import { SETTING_DEFAULTS } from '../lib/config/schema';
 
 export interface HcpWorkspace {
   /** Tenant id: the workspace is PREFIX + this. */
@@ -38,8 +39,8 @@ export interface HcpWorkspacesStackProps {
 export class HcpWorkspacesStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: HcpWorkspacesStackProps) {
     super(scope, id);
-    const prefix = props.workspacePrefix ?? 'gwkit-';
-    const hostname = props.hostname ?? 'app.terraform.io';
+    const prefix = props.workspacePrefix ?? SETTING_DEFAULTS.backend.workspacePrefix;
+    const hostname = props.hostname ?? SETTING_DEFAULTS.backend.cloudHostname;
     new CloudBackend(this, { hostname, organization: props.organization, workspaces: new NamedCloudWorkspace(`${prefix}workspaces`) });
     new TfeProvider(this, 'tfe', { hostname });
     for (const w of props.workspaces) {

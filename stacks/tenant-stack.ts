@@ -14,6 +14,7 @@ import { ClientCredentialSlot } from '../constructs/client-credential-slot';
 import { IntegrationProject } from '../constructs/integration-project';
 import { WorkspaceApis } from '../constructs/workspace-apis';
 import type { TenantConfig } from '../lib/config/resolve';
+import { SETTING_DEFAULTS } from '../lib/config/schema';
 import { consoleLinks } from '../lib/console-links';
 
 export interface TenantStackProps {
@@ -99,13 +100,13 @@ export function configureBackend(stack: TerraformStack, tenant: Pick<TenantConfi
       new LocalBackend(stack, { path: backend.path ?? `../../../terraform.${tenant.id}.tfstate` });
       return;
     case 'gcs':
-      new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix ?? 'gwkit'}/${tenant.id}` });
+      new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix ?? SETTING_DEFAULTS.backend.gcsPrefix}/${tenant.id}` });
       return;
     case 'cloud':
       new CloudBackend(stack, {
-        hostname: backend.hostname ?? 'app.terraform.io',
+        hostname: backend.hostname ?? SETTING_DEFAULTS.backend.cloudHostname,
         organization: backend.organization,
-        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix ?? 'gwkit-'}${tenant.id}`),
+        workspaces: new NamedCloudWorkspace(`${backend.workspacePrefix ?? SETTING_DEFAULTS.backend.workspacePrefix}${tenant.id}`),
       });
       return;
   }

@@ -1,16 +1,17 @@
-import type { CommandModule } from 'yargs';
-import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
+import { defineCommand } from '../support/command';
+import { fleetResult, runCommand, type Cli } from '../support/run';
 import { openSessions } from '../support/sessions';
 
 /** `gwkit discover`: the redirect URIs each PBX tenant reports, for the Web client. */
-export const discoverCommand = (cli: Cli): CommandModule<object, GlobalArgs> => ({
-  command: 'discover',
-  describe: "Read the Google redirect URIs each tenant's PBX reports (read-only)",
-  builder: (y) => y.example('$0 discover --all', 'List every tenant\'s redirect URIs') as never,
-  handler: (args) =>
-    runCommand(cli, args, 'discover', async () => {
-      const { discoverFleet } = await import('../../lib/workflow/redirect-uris');
-      const report = await discoverFleet(await openSessions(cli, args, 'discover', { google: false }));
-      return fleetResult(report, ['REDIRECT URI', 'SBC REDIRECT URI'], (r) => [r.redirectUri, r.sbcRedirectUri ?? '-']);
-    }),
-});
+export const discoverCommand = (cli: Cli) =>
+  defineCommand({
+    command: 'discover',
+    describe: "Read the Google redirect URIs each tenant's PBX reports (read-only)",
+    builder: (y) => y.example('$0 discover --all', "List every tenant's redirect URIs"),
+    handler: (args) =>
+      runCommand(cli, args, 'discover', async () => {
+        const { discoverFleet } = await import('../../lib/workflow/redirect-uris');
+        const report = await discoverFleet(await openSessions(cli, args, 'discover', { google: false }));
+        return fleetResult(report, ['REDIRECT URI', 'SBC REDIRECT URI'], (r) => [r.redirectUri, r.sbcRedirectUri ?? '-']);
+      }),
+  });

@@ -1,48 +1,42 @@
-import type { CommandModule } from 'yargs';
+import { defineCommand } from '../support/command';
 import { handOutConsentLinks } from '../support/consent-links';
-import { fleetResult, runCommand, type Cli, type GlobalArgs } from '../support/run';
+import { dryRunOption, forceOption, openOption } from '../support/options';
+import { fleetResult, runCommand, type Cli } from '../support/run';
 import { openSessions } from '../support/sessions';
 
-interface PostDeployArgs extends GlobalArgs {
-  'outputs-file'?: string;
-  'dry-run'?: boolean;
-  force?: boolean;
-  open?: boolean;
-  wait?: boolean;
-  timeout: number;
-  interval: number;
-}
-
 /** `gwkit post-deploy`: write each tenant's client pair into the PBX and hand out the consent link. */
-export const postDeployCommand = (cli: Cli): CommandModule<object, PostDeployArgs> => ({
-  command: 'post-deploy',
-  describe: 'Write the OAuth client into the PBX (only when it does not hold it) and hand out the consent link',
-  builder: (y) =>
-    y
-      .option('outputs-file', { type: 'string', requiresArg: true, describe: 'Stack outputs written by `cdktf deploy --outputs-file` (default: derive from gwkit.yaml)' })
-      .option('dry-run', { type: 'boolean', describe: 'Show what would change; write nothing' })
-      .option('force', { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' })
-      .option('open', { type: 'boolean', describe: 'Open the consent link(s) in a browser (on a terminal outside CI; else they are printed)' })
-      .option('wait', { type: 'boolean', describe: 'Keep verifying (test mail via Gmail) until consent is given or --timeout' })
-      .option('timeout', { type: 'number', requiresArg: true, default: 900, describe: 'Seconds --wait waits' })
-      .option('interval', { type: 'number', requiresArg: true, default: 10, describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)' })
-      .check((a) => {
-        if (!(a.timeout > 0) || !(a.interval >= 2)) throw new Error('--timeout must be a positive number of seconds and --interval at least 2');
-        return true;
-      })
-      .example('$0 post-deploy --tenant acme --open --wait', 'Write, open the consent page, wait for proof') as never,
-  handler: (args) =>
-    runCommand(cli, args, 'post-deploy', async () => {
-      const { postDeployFleet } = await import('../../lib/workflow/post-deploy');
-      const sessions = await openSessions(cli, args, 'post-deploy', { preflight: false });
-      const report = await postDeployFleet(sessions, {
-        outputsFile: args['outputs-file'],
-        dryRun: args['dry-run'],
-        force: args.force,
-        wait: args.wait ? { timeoutMs: args.timeout * 1000, intervalMs: args.interval * 1000 } : undefined,
-        onConsentLinks: handOutConsentLinks(cli.io, args),
-      });
-      const pbxColumn = (r: { changed: boolean; dryRun: boolean }) => (r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged');
-      return fleetResult(report, ['CLIENT', 'VERSION', 'PBX', 'STAGE'], (r) => [r.clientId, String(r.version), pbxColumn(r), r.stage]);
-    }),
-});
+export const postDeployCommand = (cli: Cli) =>
+  defineCommand({
+    command: 'post-deploy',
+    describe: 'Write the OAuth client into the PBX (only when it does not hold it) and hand out the consent link',
+    builder: (y) =>
+      y
+        .options({
+          'outputs-file': { type: 'string', requiresArg: true, describe: 'Stack outputs written by `cdktf deploy --outputs-file` (default: derive from gwkit.yaml)' },
+          ...dryRunOption('Show what would change; write nothing'),
+          ...forceOption,
+          ...openOption('Open the consent link(s) in a browser (on a terminal outside CI; else they are printed)'),
+          wait: { type: 'boolean', describe: 'Keep verifying (test mail via Gmail) until consent is given or --timeout' },
+          timeout: { type: 'number', requiresArg: true, default: 900, describe: 'Seconds --wait waits' },
+          interval: { type: 'number', requiresArg: true, default: 10, describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)' },
+        })
+        .check((a) => {
+          if (!(a.timeout > 0) || !(a.interval >= 2)) throw new Error('--timeout must be a positive number of seconds and --interval at least 2');
+          return true;
+        })
+        .example('$0 post-deploy --tenant acme --open --wait', 'Write, open the consent page, wait for proof'),
+    handler: (args) =>
+      runCommand(cli, args, 'post-deploy', async () => {
+        const { postDeployFleet } = await import('../../lib/workflow/post-deploy');
+        const sessions = await openSessions(cli, args, 'post-deploy', { preflight: false });
+        const report = await postDeployFleet(sessions, {
+          outputsFile: args['outputs-file'],
+          dryRun: args['dry-run'],
+          force: args.force,
+          wait: args.wait ? { timeoutMs: args.timeout * 1000, intervalMs: args.interval * 1000 } : undefined,
+          onConsentLinks: handOutConsentLinks(cli.io, args),
+        });
+        const pbxColumn = (r: { changed: boolean; dryRun: boolean }) => (r.changed ? (r.dryRun ? 'would update' : 'updated') : 'unchanged');
+        return fleetResult(report, ['CLIENT', 'VERSION', 'PBX', 'STAGE'], (r) => [r.clientId, String(r.version), pbxColumn(r), r.stage]);
+      }),
+  });

@@ -1,34 +1,33 @@
-import type { CommandModule } from 'yargs';
 import { InputError } from '../../lib/errors';
-import { runCommand, type Cli, type GlobalArgs } from '../support/run';
+import { defineCommand } from '../support/command';
+import { dryRunOption } from '../support/options';
+import { runCommand, type Cli } from '../support/run';
 import { openSingleTenant } from '../support/sessions';
 
-interface TeardownArgs extends GlobalArgs {
-  yes?: boolean;
-  'dry-run'?: boolean;
-}
-
 /** `gwkit teardown --tenant X`: stop the PBX integration, retire the stored client, guide `cdktf destroy`. */
-export const teardownCommand = (cli: Cli): CommandModule<object, TeardownArgs> => ({
-  command: 'teardown',
-  describe: "Stop one tenant's integration (PBX, stored client) and guide the project's deletion",
-  builder: (y) =>
-    y
-      .option('yes', { type: 'boolean', describe: 'Confirm without a prompt (CI)' })
-      .option('dry-run', { type: 'boolean', describe: 'Show what would be done; change nothing' })
-      .example('$0 teardown --tenant acme --dry-run', 'What would happen')
-      .example('$0 teardown --tenant acme --yes', 'Do it, in CI') as never,
-  handler: (args) =>
-    runCommand(cli, args, 'teardown', async () => {
-      const { teardownTenant } = await import('../../lib/workflow/teardown');
-      const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown', { preflight: false });
-      if (!args['dry-run'] && !args.yes) {
-        if (!cli.io.interactive) throw new InputError('teardown stops the PBX integration and disables the stored client: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run');
-        const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its Google integration`, { hidden: false });
-        if (typed.trim() !== tenant.id) throw new InputError('teardown: not confirmed; nothing was changed');
-      }
-      const result = await teardownTenant(sessions, tenant, { dryRun: args['dry-run'] });
-      const lines = [...result.done.map((d) => `  ✓ ${d}`), 'next:', ...result.steps.map((s, i) => `  ${i + 1}. ${s}`), 'Google keeps:', ...result.keptByGoogle.map((k) => `  - ${k}`)];
-      return { json: { result }, exitCode: result.exitCode, human: () => [`tenant ${result.tenant}: teardown${result.dryRun ? ' (dry run)' : ''}`, ...lines].join('\n') };
-    }),
-});
+export const teardownCommand = (cli: Cli) =>
+  defineCommand({
+    command: 'teardown',
+    describe: "Stop one tenant's integration (PBX, stored client) and guide the project's deletion",
+    builder: (y) =>
+      y
+        .options({
+          yes: { type: 'boolean', describe: 'Confirm without a prompt (CI)' },
+          ...dryRunOption('Show what would be done; change nothing'),
+        })
+        .example('$0 teardown --tenant acme --dry-run', 'What would happen')
+        .example('$0 teardown --tenant acme --yes', 'Do it, in CI'),
+    handler: (args) =>
+      runCommand(cli, args, 'teardown', async () => {
+        const { teardownTenant } = await import('../../lib/workflow/teardown');
+        const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown', { preflight: false });
+        if (!args['dry-run'] && !args.yes) {
+          if (!cli.io.interactive) throw new InputError('teardown stops the PBX integration and disables the stored client: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run');
+          const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its Google integration`, { hidden: false });
+          if (typed.trim() !== tenant.id) throw new InputError('teardown: not confirmed; nothing was changed');
+        }
+        const result = await teardownTenant(sessions, tenant, { dryRun: args['dry-run'] });
+        const lines = [...result.done.map((d) => `  ✓ ${d}`), 'next:', ...result.steps.map((s, i) => `  ${i + 1}. ${s}`), 'Google keeps:', ...result.keptByGoogle.map((k) => `  - ${k}`)];
+        return { json: { result }, exitCode: result.exitCode, human: () => [`tenant ${result.tenant}: teardown${result.dryRun ? ' (dry run)' : ''}`, ...lines].join('\n') };
+      }),
+  });

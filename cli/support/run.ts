@@ -26,17 +26,6 @@ export interface Cli {
   progress?: { close(): Promise<void> };
 }
 
-/** Options every command accepts. */
-export interface GlobalArgs {
-  config: string;
-  json: boolean;
-  tenant?: string[];
-  all?: boolean;
-  'ca-file'?: string;
-  /** Fleet commands that offer it: write a report (.json, .md, .html). */
-  report?: string;
-}
-
 /** What a command returns: the envelope's payload, a renderer for people, and its exit code. */
 export interface CommandResult {
   readonly json: { readonly tenants: unknown[] } | { readonly result: unknown };
@@ -63,7 +52,13 @@ function errorPayload(error: unknown) {
 }
 
 /** Run a command body; its result or error becomes output and `cli.exitCode`. */
-export async function runCommand(cli: Cli, args: Pick<GlobalArgs, 'json' | 'report'>, command: string, body: () => Promise<CommandResult> | CommandResult): Promise<void> {
+export async function runCommand(
+  cli: Cli,
+  /** --json, and --report FILE where the command offers it (support/options.ts). */
+  args: { readonly json: boolean; readonly report?: string },
+  command: string,
+  body: () => Promise<CommandResult> | CommandResult,
+): Promise<void> {
   const { io } = cli;
   const endProgress = async () => {
     await cli.progress?.close();

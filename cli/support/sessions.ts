@@ -1,9 +1,10 @@
 /** From parsed arguments to a SessionProvider: config, tenant selection, prompts, logging, preflight. */
-import type { TenantConfig } from '../../lib/config';
+import type { Fleet, TenantConfig } from '../../lib/config';
 import { InputError } from '../../lib/errors';
 import type { SessionProvider } from '../../lib/workflow/session-provider';
+import type { GlobalArgs } from './command';
 import { progressView } from './progress';
-import type { Cli, GlobalArgs } from './run';
+import type { Cli } from './run';
 
 export interface OpenOptions {
   /** No --tenant and no --all means every tenant (read-only commands). @default false */
@@ -16,25 +17,34 @@ export interface OpenOptions {
   readonly google?: boolean;
 }
 
-/** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
-export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
+/** The fleet and the tenants the arguments select: --tenant ids or --all (exit 2 for neither, both, or an unknown id). */
+export async function selectFleetTenants(
+  args: GlobalArgs,
+  command: string,
+  options: Pick<OpenOptions, 'defaultAll'> = {},
+): Promise<{ fleet: Fleet; tenants: readonly TenantConfig[] }> {
   // Loaded here, not at start-up: `gwkit --help` needs none of it.
-  const [{ loadFleet, selectSuites }, { SessionProvider: Provider }, { requireSelection }] = await Promise.all([
-    import('../../lib/config'),
-    import('../../lib/workflow/session-provider'),
-    import('../../lib/workflow/fleet-runner'),
-  ]);
+  const [{ loadFleet, selectSuites }, { requireSelection }] = await Promise.all([import('../../lib/config'), import('../../lib/workflow/fleet-runner')]);
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
-  const { io } = cli;
   const selected = selectSuites(fleet, wanted === 'all' ? undefined : wanted);
-  const tenants = selected.google;
   // Microsoft 365 tenants have their own workflow (lib/ms365); a command that does not run it says so instead of skipping them silently.
   if (selected.microsoft365.length && wanted !== 'all') {
+    const ids = selected.microsoft365.map((t) => t.id);
     throw new InputError(
-      `${command}: ${selected.microsoft365.map((t) => t.id).join(', ')} ${selected.microsoft365.length === 1 ? 'is a Microsoft 365 tenant' : 'are Microsoft 365 tenants'}; this command covers Google Workspace tenants only for now (docs/microsoft-365.md)`,
+      `${command}: ${ids.join(', ')} ${ids.length === 1 ? 'is a Microsoft 365 tenant' : 'are Microsoft 365 tenants'}; this command covers Google Workspace tenants only for now (docs/microsoft-365.md)`,
     );
   }
+  return { fleet, tenants: selected.google };
+}
+
+/** Sessions for a fleet command: --tenant ids or --all; closed when the command ends. */
+export async function openSessions(cli: Cli, args: GlobalArgs, command: string, options: OpenOptions = {}): Promise<SessionProvider> {
+  const [{ fleet, tenants }, { SessionProvider: Provider }] = await Promise.all([
+    selectFleetTenants(args, command, options),
+    import('../../lib/workflow/session-provider'),
+  ]);
+  const { io } = cli;
   const progress = options.progress === false ? undefined : await progressView(io, command, tenants.length);
   cli.progress = progress;
   const sessions = new Provider({

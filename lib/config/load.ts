@@ -10,7 +10,7 @@ import { isNode, type LineCounter } from 'yaml';
 import type YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors';
-import { FleetFileSchema, TenantFileSchema, type DefaultsInput, type TenantInput } from './schema';
+import { FleetFileSchema, PASSWORD_SOURCES, TenantFileSchema, type DefaultsInput, type TenantInput } from './schema';
 import { resolveFleet, type Fleet } from './resolve';
 import type { SourcedTenant } from './sourced';
 import { childNode, parseConfigYaml, parseWithPositions, readConfigText } from './yaml-text';
@@ -99,9 +99,15 @@ function describePath(path: readonly PropertyKey[], data: unknown): string {
 /** Fields whose values may be (or be mistaken for) credentials: their values are never echoed. */
 const SENSITIVE_FIELD = /password|secret|token|credential/i;
 
+/** Each password source in words; a source added to PASSWORD_SOURCES does not compile without its words. */
+const PASSWORD_SOURCE_WORDS: Record<(typeof PASSWORD_SOURCES)[number], string> = {
+  passwordEnv: 'an environment variable (pbx.login.passwordEnv)',
+  passwordFile: 'a file (passwordFile)',
+  passwordSecret: 'a Secret Manager secret (passwordSecret)',
+};
+
 /** Where passwords go instead of gwkit.yaml, said the same way in every message. */
-export const PASSWORD_SOURCES =
-  'passwords never go in gwkit.yaml: name an environment variable (pbx.login.passwordEnv), a file (passwordFile), a Secret Manager secret (passwordSecret), or let gwkit prompt on a terminal';
+const PASSWORD_ADVICE = `passwords never go in gwkit.yaml: name ${PASSWORD_SOURCES.map((k) => PASSWORD_SOURCE_WORDS[k]).join(', ')}, or let gwkit prompt on a terminal`;
 
 /** Turn zod issues into one line per problem, each with file, line, tenant and field. */
 function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[]): string[] {
@@ -112,7 +118,7 @@ function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[])
       for (const key of issue.keys) {
         const where = source.locate(issue.path, key);
         const field = describePath([...issue.path, key], data);
-        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_SOURCES} (value not shown)` : "misspelt? `npx gwkit config schema` lists every setting";
+        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_ADVICE} (value not shown)` : "misspelt? `npx gwkit config schema` lists every setting";
         lines.push(`${where}: ${field}: unknown setting "${key}" (${advice})`);
       }
       continue;
@@ -138,7 +144,7 @@ function receivedValue(data: unknown, path: readonly PropertyKey[]): string {
   if (value === undefined) return ' (missing)';
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return '';
   const field = String(path[path.length - 1] ?? '');
-  if (SENSITIVE_FIELD.test(field)) return ` (the value given is not shown: it may be a secret; ${PASSWORD_SOURCES})`;
+  if (SENSITIVE_FIELD.test(field)) return ` (the value given is not shown: it may be a secret; ${PASSWORD_ADVICE})`;
   if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(value)) return ' (the value given is not shown: it holds a user name or password)';
   const text = JSON.stringify(value);
   const shown = text.length > 60 ? `${text.slice(0, 57)}…"` : text;

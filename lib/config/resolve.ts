@@ -10,8 +10,10 @@ import { tenantLocation, type Locatable, type SourcedTenant } from './sourced';
 import {
   FEATURE_APIS,
   KIT_APIS,
+  PASSWORD_SOURCES,
   PROJECT_ID_PATTERN,
   RESTRICTED_PROJECT_ID_WORDS,
+  SETTING_DEFAULTS as D,
   type Backend,
   type DefaultsInput,
   type Feature,
@@ -24,8 +26,6 @@ export const RESERVED_TENANT_IDS: readonly string[] = ['hcp-workspaces', 'worksp
 
 /** Secret id of the tenant's credential secret (the ClientCredentialSlot) in every tenant project. */
 export const CREDENTIAL_SECRET_ID = 'gwkit-oauth-client';
-/** Default consent screen app name (what users see when they consent). */
-export const DEFAULT_APP_NAME = 'PortSIP PBX';
 
 /** How to reach and log in to the tenant's PBX. */
 export interface PbxSettings {
@@ -48,9 +48,6 @@ export interface PbxSettings {
   /** Requests per minute gwkit may send to this PBX (all workers together). */
   readonly requestsPerMinute: number;
 }
-
-/** 80% of PortSIP's default API limit (5,000 a minute), leaving room for other API clients. */
-export const DEFAULT_PBX_REQUESTS_PER_MINUTE = 4000;
 
 /** A tenant with every setting decided: what stacks and the CLI work from. */
 export interface TenantConfig {
@@ -118,7 +115,6 @@ export interface Fleet {
 }
 
 type LoginInput = NonNullable<NonNullable<DefaultsInput['pbx']>['login']>;
-const PASSWORD_SOURCES = ['passwordEnv', 'passwordFile', 'passwordSecret'] as const;
 
 /**
  * A tenant's login over the defaults. The password source is one setting: a tenant naming any
@@ -164,16 +160,16 @@ function resolvePbx(entry: SourcedTenant, defaults: DefaultsInput, baseDir: stri
   }
   return {
     apiUrl: apiUrlOf(pbxInput.url),
-    level: pbxInput.level ?? 'tenant',
-    role: pbxInput.login.role ?? 'system-admin',
+    level: pbxInput.level ?? D.pbx.level,
+    role: pbxInput.login.role ?? D.pbx.role,
     username: pbxInput.login.username,
-    passwordEnv: pbxInput.login.passwordEnv ?? 'GWKIT_PBX_PASSWORD',
+    passwordEnv: pbxInput.login.passwordEnv ?? D.pbx.passwordEnv,
     passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
     passwordSecret: pbxInput.login.passwordSecret,
     caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
     caFileLocation: t.pbx?.caFile ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile']) : () => main.locate(['defaults', 'pbx', 'caFile']),
-    timeoutMs: (pbxInput.timeoutSeconds ?? 15) * 1000,
-    requestsPerMinute: pbxInput.requestsPerMinute ?? DEFAULT_PBX_REQUESTS_PER_MINUTE,
+    timeoutMs: (pbxInput.timeoutSeconds ?? D.pbx.timeoutSeconds) * 1000,
+    requestsPerMinute: pbxInput.requestsPerMinute ?? D.pbx.requestsPerMinute,
   };
 }
 
@@ -213,7 +209,7 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
     return value as T;
   };
 
-  const template = t.projectId ?? defaults.projectId ?? 'pbxgw-{id}';
+  const template = t.projectId ?? defaults.projectId ?? D.projectId;
   const projectId = template.replaceAll('{id}', t.id);
   if (/[{}]/.test(projectId)) problems.push(`${where()}.projectId: "${template}" has an unknown placeholder; only {id} is supported`);
   const idProblem = projectIdProblem(projectId);
@@ -221,10 +217,10 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
 
   const parent = need(t.parent ?? defaults.parent, 'parent', '"folders/123456789012"');
   const billingAccount = need(t.billingAccount ?? defaults.billingAccount, 'billingAccount', '"01ABCD-23EF45-67ABCD"');
-  const features = t.features ?? defaults.features ?? ['mail'];
+  const features = t.features ?? defaults.features ?? D.features;
   const consent = { ...defaults.consentScreen, ...t.consentScreen };
   const supportEmail = need(consent.supportEmail, 'consentScreen.supportEmail', '"it-support@example.com"');
-  const environment = t.environment ?? defaults.environment ?? 'production';
+  const environment = t.environment ?? defaults.environment ?? D.environment;
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
   if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
 
@@ -248,15 +244,15 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
     features: [...new Set(features)],
     apis: [...new Set([...features.flatMap((f) => FEATURE_APIS[f]), ...KIT_APIS])].sort(),
     consentScreen: {
-      appName: consent.appName ?? DEFAULT_APP_NAME,
+      appName: consent.appName ?? D.consentScreen.appName,
       supportEmail,
       developerEmail: consent.developerEmail ?? supportEmail,
-      audience: consent.audience ?? 'external',
+      audience: consent.audience ?? D.consentScreen.audience,
     },
     environment,
     deletionPolicy: t.deletionPolicy ?? defaults.deletionPolicy ?? (environment === 'production' ? 'PREVENT' : 'DELETE'),
-    lien: t.lien ?? defaults.lien ?? false,
-    backend: t.backend ?? defaults.backend ?? { type: 'local' },
+    lien: t.lien ?? defaults.lien ?? D.lien,
+    backend: t.backend ?? defaults.backend ?? { type: D.backend.type },
     provider: { ...defaults.provider, ...t.provider },
     secretAccess: {
       importers: t.secretAccess?.importers ?? defaults.secretAccess?.importers ?? [],
@@ -266,10 +262,10 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
     credentialSecretName: `projects/${projectId}/secrets/${CREDENTIAL_SECRET_ID}`,
     pbx,
     mail: {
-      switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? false,
+      switchToGmail: t.mail?.switchToGmail ?? defaults.mail?.switchToGmail ?? D.mail.switchToGmail,
       sender: t.mail?.sender ?? defaults.mail?.sender ?? supportEmail,
       testRecipient: t.mail?.testRecipient ?? defaults.mail?.testRecipient ?? supportEmail,
-      maxProofAgeDays: t.mail?.maxProofAgeDays ?? defaults.mail?.maxProofAgeDays ?? 30,
+      maxProofAgeDays: t.mail?.maxProofAgeDays ?? defaults.mail?.maxProofAgeDays ?? D.mail.maxProofAgeDays,
     },
     location: () => tenantLocation(entry),
   };

@@ -5,7 +5,7 @@
  * Every object is strict: a misspelt key is an error, not a silently ignored setting.
  */
 import { z } from 'zod';
-import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN } from '../naming/google';
+import { BILLING_ACCOUNT_PATTERN, PARENT_PATTERN, PROJECT_ID_PATTERN, SECRET_OR_VERSION_NAME_PATTERN } from '../naming/google';
 import { sipDomainProblem } from '../naming/sip-domain';
 import { Microsoft365Schema, SuiteSchema } from './microsoft365';
 
@@ -22,6 +22,33 @@ export const FEATURE_APIS: Readonly<Record<Feature, readonly string[]>> = {
   userSync: ['admin.googleapis.com', 'people.googleapis.com'],
   sso: ['admin.googleapis.com', 'people.googleapis.com'],
 };
+
+/**
+ * What each optional setting is when neither the tenant nor `defaults` sets it. The one source for
+ * both: the descriptions below state these values (and so does `gwkit config schema`), and
+ * resolve.ts and the stacks apply them.
+ */
+export const SETTING_DEFAULTS = {
+  projectId: 'pbxgw-{id}',
+  features: ['mail'],
+  environment: 'production',
+  lien: false,
+  backend: { type: 'local', gcsPrefix: 'gwkit', cloudHostname: 'app.terraform.io', workspacePrefix: 'gwkit-' },
+  consentScreen: { appName: 'PortSIP PBX', audience: 'external' },
+  pbx: {
+    level: 'tenant',
+    role: 'system-admin',
+    passwordEnv: 'GWKIT_PBX_PASSWORD',
+    timeoutSeconds: 15,
+    /** 80% of PortSIP's default API limit (5,000 a minute), leaving room for other API clients. */
+    requestsPerMinute: 4000,
+  },
+  mail: { switchToGmail: false, maxProofAgeDays: 30 },
+} as const;
+const D = SETTING_DEFAULTS;
+
+/** Where passwords may come from, in pbx.login: one of these, or a prompt on a terminal. */
+export const PASSWORD_SOURCES = ['passwordEnv', 'passwordFile', 'passwordSecret'] as const;
 
 /** APIs gwkit itself needs in every tenant project (the client credential slot). */
 export const KIT_APIS: readonly string[] = ['secretmanager.googleapis.com'];
@@ -40,7 +67,8 @@ export const ProjectIdSchema = z
   .string()
   .describe(
     'Google Cloud project id, or a template with {id} (the tenant id), e.g. "pbxgw-{id}". ' +
-      'After expansion: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen.',
+      'After expansion: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. ' +
+      `Default: "${D.projectId}".`,
   );
 
 export const ParentSchema = z
@@ -67,7 +95,7 @@ export const LabelsSchema = z
 export const FeaturesSchema = z
   .array(z.enum(FEATURES, { error: `expected one of ${FEATURES.join(', ')}` }))
   .min(1, { error: 'name at least one feature (mail, userSync, sso)' })
-  .describe('Integration features: mail (Gmail API), userSync and sso (Admin SDK + People APIs).');
+  .describe(`Integration features: mail (Gmail API), userSync and sso (Admin SDK + People APIs). Default: [${D.features.join(', ')}].`);
 
 export const BackendSchema = z
   .discriminatedUnion(
@@ -87,16 +115,16 @@ export const BackendSchema = z
       z.strictObject({
         type: z.literal('gcs'),
         bucket: z.string({ error: 'required for a gcs backend: the bucket that holds Terraform state' }).regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
-        prefix: z.string().min(1).optional().describe('State prefix; the tenant id is appended. Default: "gwkit".'),
+        prefix: z.string().min(1).optional().describe(`State prefix; the tenant id is appended. Default: "${D.backend.gcsPrefix}".`),
       }),
       z.strictObject({
         type: z.literal('cloud'),
         organization: z.string({ error: 'required for a cloud backend: the HCP Terraform organization' }).min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
-        hostname: z.string().min(1).optional().describe('Default: app.terraform.io.'),
+        hostname: z.string().min(1).optional().describe(`Default: ${D.backend.cloudHostname}.`),
         workspacePrefix: z
           .string()
           .optional()
-          .describe('One workspace per tenant: PREFIX + tenant id. Default: "gwkit-".'),
+          .describe(`One workspace per tenant: PREFIX + tenant id. Default: "${D.backend.workspacePrefix}".`),
         project: z.string().min(1).optional().describe('HCP Terraform project id (prj-...) the workspaces belong to. Default: the organization\'s default project.'),
         dynamicCredentials: z
           .strictObject({
@@ -112,7 +140,7 @@ export const BackendSchema = z
     ],
     { error: 'expected backend.type to be one of local, gcs, cloud' },
   )
-  .describe('Where Terraform keeps this tenant\'s state. Every tenant has its own state.');
+  .describe(`Where Terraform keeps this tenant's state. Every tenant has its own state. Default: { type: ${D.backend.type} }.`);
 
 export const ProviderSchema = z
   .strictObject({
@@ -143,14 +171,15 @@ export const SecretAccessSchema = z
 
 export const ConsentScreenSchema = z
   .strictObject({
-    appName: z.string().min(1).max(120).optional().describe('App name on the consent screen. Default: "PortSIP PBX".'),
+    appName: z.string().min(1).max(120).optional().describe(`App name on the consent screen. Default: "${D.consentScreen.appName}".`),
     supportEmail: email.optional().describe('User support email shown on the consent screen. Required (here or in defaults).'),
     developerEmail: email.optional().describe('Developer contact email. Default: the support email.'),
     audience: z
       .enum(['internal', 'external'], { error: 'expected "internal" or "external"' })
       .optional()
       .describe(
-        'internal when the project lives in the customer\'s own Cloud organization (no unverified-app screen, no 100-user cap, no 7-day token expiry in Testing); external for a project in the MSP\'s organization. https://mail.google.com/ is a restricted scope. Default: external.',
+        'internal when the project lives in the customer\'s own Cloud organization (no unverified-app screen, no 100-user cap, no 7-day token expiry in Testing); external for a project in the MSP\'s organization. https://mail.google.com/ is a restricted scope. ' +
+          `Default: ${D.consentScreen.audience}.`,
       ),
   })
   .describe('What the administrator enters on the OAuth consent screen (Google offers no API for it).');
@@ -162,17 +191,17 @@ export const PbxLoginSchema = z
     role: z
       .enum(['system-admin', 'tenant-admin'], { error: 'expected "system-admin" or "tenant-admin"' })
       .optional()
-      .describe('system-admin logs in once and switches into each tenant; tenant-admin logs in to the tenant\'s SIP domain. Default: system-admin.'),
+      .describe(`system-admin logs in once and switches into each tenant; tenant-admin logs in to the tenant's SIP domain. Default: ${D.pbx.role}.`),
     username: z.string().min(1).max(64).optional().describe('PBX user name. Required (here or in defaults).'),
     passwordEnv: z
       .string()
       .regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name, e.g. GWKIT_PBX_PASSWORD' })
       .optional()
-      .describe('Environment variable holding the password. Default: GWKIT_PBX_PASSWORD. Passwords never go in this file.'),
+      .describe(`Environment variable holding the password. Default: ${D.pbx.passwordEnv}. Passwords never go in this file.`),
     passwordFile: z.string().min(1).optional().describe('File holding the password (first line), relative to this config file. Default: none.'),
     passwordSecret: z
       .string()
-      .regex(/^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/, {
+      .regex(SECRET_OR_VERSION_NAME_PATTERN, {
         error: 'expected a Secret Manager name, e.g. projects/msp-admin/secrets/pbx-admin-password',
       })
       .optional()
@@ -192,10 +221,10 @@ export const PbxSchema = z
     level: z
       .enum(['tenant', 'system'], { error: 'expected "tenant" or "system"' })
       .optional()
-      .describe('tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: tenant.'),
+      .describe(`tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: ${D.pbx.level}.`),
     login: PbxLoginSchema.optional(),
     caFile: z.string().min(1).optional().describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
-    timeoutSeconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a number of seconds above 0' }).max(300, { error: 'expected at most 300 seconds' }).optional().describe('Per-request timeout. Default: 15.'),
+    timeoutSeconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a number of seconds above 0' }).max(300, { error: 'expected at most 300 seconds' }).optional().describe(`Per-request timeout. Default: ${D.pbx.timeoutSeconds}.`),
     requestsPerMinute: z
       .number()
       .int({ error: 'expected a whole number of requests per minute' })
@@ -203,7 +232,9 @@ export const PbxSchema = z
       .max(100_000)
       .optional()
       .describe(
-        'API requests gwkit may send to this PBX per minute at most, shared by all its workers. PortSIP limits the API to 5,000 a minute by default (10,000 from v22.1.7; [apigateway] access_limit in system.ini). When the PBX allows less (it answers 429), gwkit lowers its pace to what the PBX accepted and probes back up slowly; it never goes above this value. Default: 4000, leaving room for the web portal and other API clients.',
+        'API requests gwkit may send to this PBX per minute at most, shared by all its workers. PortSIP limits the API to 5,000 a minute by default (10,000 from v22.1.7; [apigateway] access_limit in system.ini). ' +
+          'When the PBX allows less (it answers 429), gwkit lowers its pace to what the PBX accepted and probes back up slowly; it never goes above this value. ' +
+          `Default: ${D.pbx.requestsPerMinute}, leaving room for the web portal and other API clients.`,
       ),
   })
   .describe('The PortSIP PBX that hosts this tenant.');
@@ -213,7 +244,7 @@ export const MailSchema = z
     switchToGmail: z
       .boolean({ error: 'expected true or false' })
       .optional()
-      .describe('Let `gwkit verify` set the tenant\'s mail server type to GMAIL. Off by default: an existing SMTP setup is never replaced silently.'),
+      .describe(`Let \`gwkit verify\` set the tenant's mail server type to GMAIL. Default: ${D.mail.switchToGmail} (an existing SMTP setup is never replaced silently).`),
     sender: email.optional().describe('Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.'),
     testRecipient: email.optional().describe('Where `gwkit verify` sends the test mail. Default: the consent screen support email.'),
     maxProofAgeDays: z
@@ -222,7 +253,7 @@ export const MailSchema = z
       .min(1)
       .max(180)
       .optional()
-      .describe('status warns when the last proof by test mail is older than this (Google deletes OAuth clients unused for six months). Default: 30.'),
+      .describe(`status warns when the last proof by test mail is older than this (Google deletes OAuth clients unused for six months). Default: ${D.mail.maxProofAgeDays}.`),
   })
   .describe('Mail through Gmail, and how gwkit proves it works.');
 
@@ -267,12 +298,12 @@ const tenantSettings = {
   environment: z
     .enum(['production', 'non-production'], { error: 'expected "production" or "non-production"' })
     .optional()
-    .describe('production tenants get deletion_policy PREVENT; non-production DELETE. Default: production.'),
+    .describe(`production tenants get deletion_policy PREVENT; non-production DELETE. Default: ${D.environment}.`),
   deletionPolicy: z
     .enum(['PREVENT', 'ABANDON', 'DELETE'], { error: 'expected PREVENT, ABANDON or DELETE' })
     .optional()
     .describe('Overrides the deletion policy derived from environment.'),
-  lien: z.boolean({ error: 'expected true or false' }).optional().describe('Place a lien against project deletion. Default: false.'),
+  lien: z.boolean({ error: 'expected true or false' }).optional().describe(`Place a lien against project deletion. Default: ${D.lien}.`),
   backend: BackendSchema.optional(),
   provider: ProviderSchema.optional(),
   secretAccess: SecretAccessSchema.optional(),
@@ -347,7 +378,6 @@ export type TenantInput = z.infer<typeof TenantSchema>;
 export type DefaultsInput = z.infer<typeof DefaultsSchema>;
 export type Backend = z.infer<typeof BackendSchema>;
 export type PbxTenantRef = z.infer<typeof PbxTenantRefSchema>;
-export type PbxInput = z.infer<typeof PbxSchema>;
 export type GoogleSettingsInput = z.infer<typeof GoogleSettingsSchema>;
 
 /** JSON Schema (2020-12) of gwkit.yaml, for editors and CI. */

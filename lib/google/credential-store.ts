@@ -12,9 +12,8 @@ import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 import type { OAuthClientPair } from './client-credentials';
 import { InputError, RemoteError } from '../errors';
+import { SECRET_NAME_PATTERN } from '../naming/google';
 import { payloadBytes, payloadOf } from './secret-payload';
-
-const SECRET_NAME_RE = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}$/;
 
 /** The pair as stored, with the Secret Manager version number it came from. */
 export interface StoredClientPair extends OAuthClientPair {
@@ -91,13 +90,6 @@ export class ClientCredentialStore {
         throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
       }
     }
-  }
-
-  /** Whether the secret has at least one enabled version. */
-  async hasVersion(secretName: string): Promise<boolean> {
-    checkName(secretName);
-    await this.getSecret(secretName);
-    return (await this.enabledVersions(secretName)).length > 0;
   }
 
   /** The secret's annotations (key → text); none is {}. */
@@ -191,7 +183,7 @@ export class ClientCredentialStore {
 }
 
 function checkName(secretName: string): void {
-  if (!SECRET_NAME_RE.test(secretName)) {
+  if (!SECRET_NAME_PATTERN.test(secretName)) {
     throw new InputError(`not a Secret Manager secret name: "${secretName}" (expected projects/PROJECT/secrets/SECRET)`);
   }
 }

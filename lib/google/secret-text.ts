@@ -8,9 +8,6 @@ import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError } from './errors';
 import { payloadBytes } from './secret-payload';
 
-/** projects/P/secrets/S, optionally with /versions/N or /versions/latest. */
-export const SECRET_VERSION_NAME = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[0-9]+))?$/;
-
 export async function accessSecretText(
   auth: GoogleApiAuth,
   name: string,

@@ -33,10 +33,3 @@ export function trustedAgent(caFile?: string, option = 'CA file'): Agent {
   }
   return agent;
 }
-
-/** Close every shared agent (end of a long-lived process, tests). New calls create fresh ones. */
-export async function closeTrustedAgents(): Promise<void> {
-  const all = [...agents.values()];
-  agents.clear();
-  await Promise.all(all.map((a) => a.close().catch(() => undefined)));
-}

@@ -144,7 +144,7 @@ export class PortSipClient {
     return this.tenantLabel;
   }
 
-  /** @internal Name the tenant for error messages (set by openTenantSession). */
+  /** @internal Name the tenant for error messages (set by enterTenant, session.ts). */
   labelTenant(label: string): void {
     this.tenantLabel = label;
   }

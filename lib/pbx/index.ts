@@ -5,6 +5,5 @@ export type { PbxConnectionOptions } from './client';
 export { PortSipError, ClientErrorCode, PbxLoginChallengedError, PbxTenantRefError, PbxTenantNotLiveError } from './errors';
 export { RequestBudget } from './request-budget';
 export { PbxSessionPool, type PbxSessionTarget } from './session-pool';
-export { openTenantSession } from './session';
 export type { TenantRef } from './session';
 export type * from './types';

@@ -1,32 +1,15 @@
 /**
- * openTenantSession: a client bound to one tenant, whose errors name that tenant.
- * One session per tenant is what makes parallel work safe: the tenant switch is per session.
+ * Binding a session to one tenant, so that its errors name that tenant. A session acts in one
+ * tenant at a time, which is what makes parallel work safe: the tenant switch is per session
+ * (PbxSessionPool hands each worker its own).
  */
 import { sameSipDomain } from '../naming/sip-domain';
-import { PortSipClient, type PbxConnectionOptions } from './client';
+import type { PortSipClient } from './client';
 import { ClientErrorCode, PortSipError } from './errors';
 import { assertTenantLive, pickTenant, type TenantRef } from './tenant-lookup';
 import type { TenantSummary } from './types';
 
 export type { TenantRef };
-
-/**
- * Log in and end up acting inside the tenant.
- * - System admin: find the tenant (tenant-lookup.ts), refuse one that is not live, and switch this
- *   session to it.
- * - Tenant admin (`opts.domain`, or the ref's domain): check GET /tenant is the expected tenant.
- */
-export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: TenantRef, asSystemAdmin: boolean): Promise<PortSipClient> {
-  const loginOpts = asSystemAdmin ? { ...opts, domain: undefined } : { ...opts, domain: opts.domain ?? tenantRef.domain };
-  const client = await PortSipClient.login(loginOpts);
-  try {
-    await enterTenant(client, tenantRef, { systemAdmin: asSystemAdmin, tenants: () => client.listTenants(), pbx: opts.baseUrl });
-    return client;
-  } catch (e) {
-    await client.logout().catch(() => undefined);
-    throw e;
-  }
-}
 
 /**
  * Make a logged-in session act inside the tenant: a system admin finds it (in `tenants`, read by the

@@ -14,8 +14,6 @@ const StackOutputsSchema = z.record(
     project_id: z.string().optional(),
     project_number: z.string().optional(),
     credential_secret_name: z.string().optional(),
-    /** The same output before gwkit 0.2 named it after what it holds, not what it is. */
-    client_secret_name: z.string().optional(),
   }),
 );
 export type StackOutputsFile = z.infer<typeof StackOutputsSchema>;
@@ -41,7 +39,7 @@ export function readStackOutputs(file: string): StackOutputsFile {
 export function credentialSecretNameOf(tenant: TenantConfig, outputs?: StackOutputsFile, file = 'outputs file'): string {
   if (!outputs) return tenant.credentialSecretName;
   const stack = outputs[tenant.id];
-  const name = stack?.credential_secret_name ?? stack?.client_secret_name;
+  const name = stack?.credential_secret_name;
   if (!stack || !name) {
     throw new InputError(`${file}: no outputs for tenant "${tenant.id}"; deploy it first (cdktf deploy ${tenant.id} --outputs-file ${file})`);
   }

@@ -157,6 +157,8 @@ const USAGE: Record<string, Case> = {
   'status with --tenant and --all': { args: ['status', '--all', '--tenant', 'acme'], says: /use either --tenant or --all, not both/ },
   'extra positional': { args: ['status', 'acme'], says: /Unknown argument: acme/ },
   'client import: --file and --stdin': { args: ['client', 'import', '--tenant', 'acme', '--file', '/dev/null', '--stdin'], says: /use either --file or --stdin/ },
+  'client rotate: --file and --stdin': { args: ['client', 'rotate', '--tenant', 'acme', '--file', '/dev/null', '--stdin'], says: /gwkit: client rotate: use either --file or --stdin/ },
+  'deploy with --tenant and --all': { args: ['deploy', '--all', '--tenant', 'acme'], says: /deploy: use either --tenant or --all, not both/ },
   'client import: neither, in CI': { args: ['client', 'import', '--tenant', 'acme'], says: /--file FILE or --stdin \(no prompts without a terminal or in CI\)/ },
 };
 

@@ -26,6 +26,22 @@ test('--help: every command, the exit codes; a command\'s help has examples', as
   expect(rollout.stdout).toMatch(/Examples:[\s\S]*gwkit rollout --all --verify --json/);
 });
 
+test('a usage error with --json names the command it belongs to, found among the registered commands', async () => {
+  const cases: [string[], string][] = [
+    [['client', 'import', '--bogus'], 'client import'],
+    [['config', 'schema', '--bogus'], 'config schema'],
+    [['client'], 'client'],
+    [['rollout', '--concurrency', '0'], 'rollout'],
+    [['plan', '--bogus'], 'plan'],
+    [['completion', '--bogus'], 'completion'],
+    [['rotate'], 'gwkit'],
+  ];
+  for (const [args, command] of cases) {
+    const r = await runInProcess(sb, [...args, '--json'], { config: false });
+    expect({ args, code: r.code, json: r.json }).toMatchObject({ args, code: 2, json: { ok: false, exitCode: 2, command, error: { type: 'UsageError' } } });
+  }
+});
+
 test('completion prints a bash/zsh completion script', async () => {
   const r = await runInProcess(sb, ['completion'], { config: false });
   expect(r.code).toBe(0);

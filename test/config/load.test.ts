@@ -33,6 +33,39 @@ describe('loadFleet: good configs', () => {
     });
   });
 
+  test('every default the schema states is the one a tenant gets', () => {
+    // The description of defaults.<path> in `gwkit config schema`, and the "Default: X" it states.
+    const stated = (...path: string[]): string => {
+      let node = fleetJsonSchema() as { properties?: Record<string, unknown>; description?: string };
+      for (const key of ['defaults', ...path]) node = node.properties![key] as typeof node;
+      const m = /Default: ("[^"]*"|[^\s,]+?)[.,]?(\s|$)/.exec(node.description ?? '');
+      if (!m) throw new Error(`defaults.${path.join('.')}: no "Default:" in its description`);
+      return m[1]!.replace(/^"|"$/g, '');
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'gwkit-defaults-'));
+    try {
+      const file = join(dir, 'gwkit.yaml');
+      const tenant = '  - id: solo\n    pbxTenant: { domain: solo.example }\n    pbx: { url: "https://pbx.example:8887", login: { username: admin } }\n';
+      writeFileSync(file, `defaults: { parent: folders/1, billingAccount: 01ABCD-23EF45-67ABCD, consentScreen: { supportEmail: help@solo.example } }\ntenants:\n${tenant}`);
+      const [t] = loadFleet(file).tenants;
+      expect(t!.projectId).toBe(stated('projectId').replace('{id}', 'solo'));
+      expect(`[${t!.features.join(', ')}]`).toBe(stated('features'));
+      expect(t!.environment).toBe(stated('environment'));
+      expect(String(t!.lien)).toBe(stated('lien'));
+      expect(t!.consentScreen.appName).toBe(stated('consentScreen', 'appName'));
+      expect(t!.consentScreen.audience).toBe(stated('consentScreen', 'audience'));
+      expect(t!.pbx!.level).toBe(stated('pbx', 'level'));
+      expect(t!.pbx!.role).toBe(stated('pbx', 'login', 'role'));
+      expect(t!.pbx!.passwordEnv).toBe(stated('pbx', 'login', 'passwordEnv'));
+      expect(t!.pbx!.timeoutMs).toBe(Number(stated('pbx', 'timeoutSeconds')) * 1000);
+      expect(t!.pbx!.requestsPerMinute).toBe(Number(stated('pbx', 'requestsPerMinute')));
+      expect(String(t!.mail.switchToGmail)).toBe(stated('mail', 'switchToGmail'));
+      expect(t!.mail.maxProofAgeDays).toBe(Number(stated('mail', 'maxProofAgeDays')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the example fleet: features decide APIs, tenants override defaults, included files add tenants', () => {
     const fleet = loadFleet(join(__dirname, '../../gwkit.yaml'));
     const byId = Object.fromEntries(fleet.tenants.map((t) => [t.id, t]));

@@ -22,16 +22,14 @@ test('ADC authorized_user refreshes against the emulator token endpoint', async 
   expect(refresh?.detail).toMatchObject({ grant_type: 'refresh_token' });
 });
 
-test('secret without a version: accessLatest is undefined, hasVersion false', async () => {
+test('secret without a version: accessLatest is undefined', async () => {
   await expect(store.accessLatest(fx.secretName)).resolves.toBeUndefined();
-  await expect(store.hasVersion(fx.secretName)).resolves.toBe(false);
 });
 
 test('addVersion / accessLatest round trip; versions named with the project number', async () => {
   const { version } = await store.addVersion(fx.secretName, PAIR);
   expect(version).toBe(`projects/123456789012/secrets/${SECRET_ID}/versions/1`);
   await expect(store.accessLatest(fx.secretName)).resolves.toEqual({ ...PAIR, version: 1 });
-  await expect(store.hasVersion(fx.secretName)).resolves.toBe(true);
   const stored = fx.emu.state.secretVersions(PROJECT_ID, SECRET_ID);
   expect(JSON.parse(stored[0]!.payload)).toEqual({ client_id: PAIR.clientId, client_secret: PAIR.clientSecret });
   // The request log never holds the secret.
@@ -121,7 +119,7 @@ test('API enabled moments ago: SERVICE_DISABLED while propagating, then success 
     retry: { propagationWaitMs: 5_000, initialDelayMs: 100 },
   });
   const started = Date.now();
-  await expect(patient.hasVersion(fx.secretName)).resolves.toBe(true);
+  await expect(patient.accessLatest(fx.secretName)).resolves.toMatchObject({ clientId: PAIR.clientId });
   expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   const disabled = fx.emu.state.requests.filter((r) => r.status === 403 && r.path.includes('/secrets/'));
   expect(disabled.length).toBeGreaterThan(0);

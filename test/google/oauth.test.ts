@@ -186,7 +186,7 @@ describe('ADC variants', () => {
     fx.emu.createServiceAccount(sa);
     const auth = await createGoogleAuth({ endpoints: fx.emu.endpoints, caFile: fx.emu.caFile, impersonateServiceAccount: sa });
     const store = new ClientCredentialStore(auth, { endpoints: fx.emu.endpoints });
-    await expect(store.hasVersion(fx.secretName)).resolves.toBe(false);
+    await expect(store.accessLatest(fx.secretName)).resolves.toBeUndefined();
     const calls = fx.emu.state.requests.filter((r) => r.path.endsWith(':generateAccessToken'));
     expect(calls.at(-1)).toMatchObject({ status: 200, principal: fx.emu.user });
     expect(fx.emu.state.requests.at(-1)?.principal).toBe(sa);
@@ -199,7 +199,7 @@ describe('ADC variants', () => {
       const adcClientId = JSON.parse(readFileSync(process.env.GOOGLE_APPLICATION_CREDENTIALS, 'utf8')).client_id as string;
       fx.emu.revokeRefreshTokens(adcClientId);
       const store = new ClientCredentialStore(auth, { endpoints: fx.emu.endpoints });
-      await expect(store.hasVersion(fx.secretName)).rejects.toThrow(/400 invalid_grant: Token has been expired or revoked\. .*gcloud auth application-default login/);
+      await expect(store.accessLatest(fx.secretName)).rejects.toThrow(/400 invalid_grant: Token has been expired or revoked\. .*gcloud auth application-default login/);
     } finally {
       process.env.GOOGLE_APPLICATION_CREDENTIALS = fx.emu.adcFile;
     }

@@ -1,7 +1,7 @@
 /** The PortSIP client against the emulator over real, verified HTTPS. */
 import type { PbxEmulator } from '../../emulators/pbx';
-import { PortSipClient, PortSipError, openTenantSession } from '../../lib/pbx';
-import { ACME_ADMIN, connection, startPbx } from './helpers';
+import { PortSipClient, PortSipError } from '../../lib/pbx';
+import { ACME_ADMIN, connection, openTenantSession, startPbx } from './helpers';
 
 let pbx: PbxEmulator;
 const clients: PortSipClient[] = [];

@@ -2,8 +2,8 @@
 import { createEmulatorCa } from '../../emulators/tls';
 import type { PbxEmulator } from '../../emulators/pbx';
 import { PORTSIP_CLIENT_ID } from '../../emulators/pbx';
-import { openTenantSession, type PortSipClient } from '../../lib/pbx';
-import { connection, rawFetcher, startFakeGoogle, startPbx, SYSTEM_ADMIN, type FakeGoogle } from './helpers';
+import type { PortSipClient } from '../../lib/pbx';
+import { connection, openTenantSession, rawFetcher, startFakeGoogle, startPbx, SYSTEM_ADMIN, type FakeGoogle } from './helpers';
 
 const ca = createEmulatorCa('gwkit test CA'); // shared by the PBX and the fake Google, as in the sandbox
 let pbx: PbxEmulator;

@@ -4,13 +4,29 @@ import type { AddressInfo } from 'node:net';
 import { Agent, fetch } from 'undici';
 import type { EmulatorCa } from '../../emulators/tls';
 import { startPbxEmulator, type PbxEmulator, type PbxEmulatorOptions } from '../../emulators/pbx';
-import type { PbxConnectionOptions } from '../../lib/pbx';
+import { PortSipClient, type PbxConnectionOptions, type TenantRef } from '../../lib/pbx';
+import { enterTenant } from '../../lib/pbx/session';
 
 export const SYSTEM_ADMIN = { username: 'admin', password: 'admin-password' };
 export const ACME_ADMIN = { username: 'acme-admin', password: 'acme-password', domain: 'acme.pbx.test' };
 
 export function connection(pbx: PbxEmulator, extra: Partial<PbxConnectionOptions> = {}): PbxConnectionOptions {
   return { baseUrl: pbx.url, caFile: pbx.caFile, timeoutMs: 5000, ...SYSTEM_ADMIN, ...extra };
+}
+
+/**
+ * A session logged in and acting inside one tenant, as PbxSessionPool makes one for each worker
+ * (login, then enterTenant): for tests that drive a single session directly.
+ */
+export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: TenantRef, asSystemAdmin: boolean): Promise<PortSipClient> {
+  const client = await PortSipClient.login(asSystemAdmin ? { ...opts, domain: undefined } : { ...opts, domain: opts.domain ?? tenantRef.domain });
+  try {
+    await enterTenant(client, tenantRef, { systemAdmin: asSystemAdmin, tenants: () => client.listTenants(), pbx: opts.baseUrl });
+    return client;
+  } catch (e) {
+    await client.logout().catch(() => undefined);
+    throw e;
+  }
 }
 
 /** fetch that trusts the emulator CA (for raw, spec-level requests). */

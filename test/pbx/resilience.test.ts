@@ -1,7 +1,7 @@
 /** Token lifetime, retries, timeouts and TLS: the parts of the client that matter on bad days. */
 import type { PbxEmulator } from '../../emulators/pbx';
-import { PortSipClient, PortSipError, openTenantSession } from '../../lib/pbx';
-import { connection, startPbx } from './helpers';
+import { PortSipClient, PortSipError } from '../../lib/pbx';
+import { connection, openTenantSession, startPbx } from './helpers';
 
 let pbx: PbxEmulator;
 const clients: PortSipClient[] = [];

@@ -4,9 +4,9 @@
  * session against the emulator, where a disabled tenant must not even be switched to.
  */
 import type { PbxEmulator } from '../../emulators/pbx';
-import { PbxTenantNotLiveError, PbxTenantRefError, openTenantSession, pickTenant, type TenantSummary } from '../../lib/pbx';
+import { PbxTenantNotLiveError, PbxTenantRefError, pickTenant, type TenantSummary } from '../../lib/pbx';
 import { describeSipDomain, lookAlikeDifference, sameSipDomain, sipDomainKey, sipDomainProblem } from '../../lib/naming/sip-domain';
-import { connection, startPbx } from './helpers';
+import { connection, openTenantSession, startPbx } from './helpers';
 
 const PBX = 'https://pbx.example/api';
 const list = (...items: Partial<TenantSummary>[]) => items as TenantSummary[];
