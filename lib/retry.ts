@@ -48,7 +48,8 @@ export async function retrying<T>(attempt: (n: number) => Promise<T>, policy: Re
     } catch (error) {
       outcome = { ok: false, error };
     }
-    const wait = n < (policy.retries ?? Number.POSITIVE_INFINITY) && policy.shouldRetry(outcome) ? waitBefore(n, outcome, policy) : undefined;
+    const wait =
+      n < (policy.retries ?? Number.POSITIVE_INFINITY) && policy.shouldRetry(outcome) ? waitBefore(n, outcome, policy) : undefined;
     if (wait === undefined || (policy.giveUpAfterMs !== undefined && clock.now() + wait > started + policy.giveUpAfterMs)) {
       if (outcome.ok) return outcome.value;
       throw outcome.error;

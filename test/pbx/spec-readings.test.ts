@@ -136,7 +136,10 @@ describe('request budget', () => {
         clock,
         onPaceChange: () => {
           refusedAt ??= clock.now();
-          other ??= second.listTenants().then((list) => (expect(list).toHaveLength(2), clock.now()));
+          other ??= second.listTenants().then((list) => {
+            expect(list).toHaveLength(2);
+            return clock.now();
+          });
         },
       });
       const first = await PortSipClient.login(connection(pbx, { clock, budget }));
