@@ -46,9 +46,9 @@ function denied(permission: string, resource: string): HttpError {
   ]);
 }
 
-function requireService(project: EmuProject, service: string): void {
+function requireService(state: GoogleEmulatorState, project: EmuProject, service: string): void {
   const until = project.propagatingUntil.get(service) ?? 0;
-  if (project.enabledServices.has(service) && until <= Date.now()) return;
+  if (project.enabledServices.has(service) && until <= state.now()) return;
   const title = SERVICE_TITLES[service] ?? service;
   const n = project.projectNumber;
   throw new HttpError(
@@ -136,7 +136,7 @@ export function handleSecretManager(
     const permission = addVersion ? 'secretmanager.versions.add' : stateChange ? `secretmanager.versions.${stateChange}` : 'secretmanager.secrets.get';
     throw denied(permission, addVersion || stateChange ? resourceRef : `projects/${projectRef}/secrets/${secretId}`);
   }
-  requireService(project, 'secretmanager.googleapis.com');
+  requireService(state, project, 'secretmanager.googleapis.com');
   const secret = state.secret(project, secretId);
   const displayName = `projects/${project.projectNumber}/secrets/${secretId}`;
 

@@ -39,6 +39,8 @@ export interface GoogleEmulatorOptions {
   user?: string;
   /** Directory for the generated ADC file (a temp dir otherwise). */
   dir?: string;
+  /** The clock of API enablement propagation (`setServiceEnabled`'s `propagationMs`); default `Date.now`. */
+  now?: () => number;
 }
 
 export interface WebClient {
@@ -106,7 +108,7 @@ export interface GoogleEmulator {
 export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const ca = options.ca ?? createEmulatorCa('gwkit Google emulator CA');
   const { key, cert } = ca.issue(['127.0.0.1', 'localhost']);
-  const state = new GoogleEmulatorState();
+  const state = new GoogleEmulatorState(options.now);
   const user = options.user ?? 'admin@example.com';
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gwkit-google-emu-'));
 
@@ -199,7 +201,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       const p = requireProject(projectId);
       if (enabled) p.enabledServices.add(service);
       else p.enabledServices.delete(service);
-      if (enabled && opts.propagationMs) p.propagatingUntil.set(service, Date.now() + opts.propagationMs);
+      if (enabled && opts.propagationMs) p.propagatingUntil.set(service, state.now() + opts.propagationMs);
       else p.propagatingUntil.delete(service);
     },
     createSecret(projectId, secretId) {

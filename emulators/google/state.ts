@@ -146,6 +146,12 @@ export class GoogleEmulatorState {
   readonly pendingConsents = new Map<string, EmuPendingConsent>();
   readonly requests: EmuRequestLogEntry[] = [];
 
+  /**
+   * @param now The clock of API enablement propagation (a test's virtual clock). OAuth tokens keep
+   *   the wall clock: google-auth-library judges their expiry by it.
+   */
+  constructor(readonly now: () => number = Date.now) {}
+
   /** Find a project by id or number (Google accepts both in resource names). */
   project(idOrNumber: string): EmuProject | undefined {
     const byId = this.projects.get(idOrNumber);

@@ -11,8 +11,10 @@ import type { GoogleApiAuth } from './auth';
 import { apiRoot, resolveEndpoints, type GoogleEndpoints } from './endpoints';
 import { googleRemoteError, summarizeGoogleError, withPropagationRetry, type RetryOptions } from './errors';
 import type { OAuthClientPair } from './client-credentials';
+import { systemClock } from '../clock';
 import { InputError, RemoteError } from '../errors';
 import { SECRET_NAME_PATTERN } from '../naming/google';
+import { retrying } from '../retry';
 import { payloadBytes, payloadOf } from './secret-payload';
 
 /** The pair as stored, with the Secret Manager version number it came from. */
@@ -145,31 +147,37 @@ export class ClientCredentialStore {
    */
   async annotate(secretName: string, key: string, value: string | undefined, what: string): Promise<void> {
     checkName(secretName);
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.getSecret(secretName);
-      const annotations = { ...current.annotations };
-      if (value === undefined) {
-        if (!(key in annotations)) return;
-        delete annotations[key];
-      } else annotations[key] = value;
-      try {
-        await withPropagationRetry(
-          () =>
-            this.api.projects.secrets.patch({
-              name: secretName,
-              updateMask: 'annotations',
-              requestBody: { annotations, etag: current.etag },
-            }),
-          this.retry,
-        );
-        return;
-      } catch (e) {
-        const s = summarizeGoogleError(e);
-        // Someone else changed the secret since it was read (Secret Manager: FAILED_PRECONDITION on an
-        // etag mismatch; ABORTED on a concurrent write): read again.
-        if ((s.status === 'FAILED_PRECONDITION' || s.status === 'ABORTED') && attempt < 3) continue;
-        throw googleRemoteError(`recording ${what} on secret ${secretName}`, e, HINTS);
-      }
+    try {
+      await retrying(
+        async () => {
+          const current = await this.getSecret(secretName);
+          const annotations = { ...current.annotations };
+          if (value === undefined) {
+            if (!(key in annotations)) return;
+            delete annotations[key];
+          } else annotations[key] = value;
+          await withPropagationRetry(
+            () =>
+              this.api.projects.secrets.patch({
+                name: secretName,
+                updateMask: 'annotations',
+                requestBody: { annotations, etag: current.etag },
+              }),
+            this.retry,
+          );
+        },
+        {
+          clock: this.retry.clock ?? systemClock,
+          // Someone else changed the secret since it was read (Secret Manager: FAILED_PRECONDITION on
+          // an etag mismatch; ABORTED on a concurrent write): read again, at once.
+          retries: 3,
+          initialDelayMs: 0,
+          shouldRetry: (outcome) => !outcome.ok && isConcurrentChange(outcome.error),
+        },
+      );
+    } catch (e) {
+      if (e instanceof RemoteError || e instanceof InputError) throw e; // reading the secret failed: already said
+      throw googleRemoteError(`recording ${what} on secret ${secretName}`, e, HINTS);
     }
   }
 
@@ -180,6 +188,11 @@ export class ClientCredentialStore {
       throw googleRemoteError(`reading secret ${secretName}`, e, HINTS);
     }
   }
+}
+
+function isConcurrentChange(e: unknown): boolean {
+  const { status } = summarizeGoogleError(e);
+  return status === 'FAILED_PRECONDITION' || status === 'ABORTED';
 }
 
 function checkName(secretName: string): void {

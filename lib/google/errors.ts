@@ -5,7 +5,9 @@
  * The raw GaxiosError is deliberately NOT attached as `cause`: its `config.data` holds the request
  * body, which for Secret Manager `addVersion` is the client secret. Only a plain summary is kept.
  */
+import { systemClock, type Clock } from '../clock';
 import { InputError, RemoteError } from '../errors';
+import { retrying } from '../retry';
 import { noCredentialsError } from './credentials-check';
 
 /** What Google said, extracted from a GaxiosError / google.rpc.Status JSON error body. */
@@ -113,6 +115,8 @@ export interface RetryOptions {
   propagationWaitMs?: number;
   /** First delay between attempts (doubles, capped at 15 s). */
   initialDelayMs?: number;
+  /** Time for those waits, injectable for tests. @default the system clock */
+  clock?: Clock;
 }
 
 /**
@@ -120,17 +124,12 @@ export interface RetryOptions {
  * here: Google refused the request before doing anything, so even a write is safe to repeat.
  * (429/5xx on reads are retried by gaxios itself; ambiguous failures of writes are not retried.)
  */
-export async function withPropagationRetry<T>(call: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
-  const deadline = Date.now() + (opts.propagationWaitMs ?? 0);
-  let delay = opts.initialDelayMs ?? 2_000;
-  for (;;) {
-    try {
-      return await call();
-    } catch (e) {
-      const disabled = isServiceDisabled(summarizeGoogleError(e));
-      if (!disabled || Date.now() + delay > deadline) throw e;
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 15_000);
-    }
-  }
+export function withPropagationRetry<T>(call: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  return retrying(call, {
+    clock: opts.clock ?? systemClock,
+    giveUpAfterMs: opts.propagationWaitMs ?? 0,
+    initialDelayMs: opts.initialDelayMs ?? 2_000,
+    maxDelayMs: 15_000,
+    shouldRetry: (outcome) => !outcome.ok && isServiceDisabled(summarizeGoogleError(outcome.error)),
+  });
 }

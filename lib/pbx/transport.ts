@@ -5,7 +5,8 @@
  * Retry policy (why): a GET, the login and explicitly idempotent writes are retried on 429, 5xx,
  * timeouts and network errors. Any other POST is retried only on 429/503, where the PBX said it
  * did not act; after a timeout it is NOT retried, because the PBX may have acted already (a second
- * test mail, for instance), and the caller gets a retryable PortSipError to decide.
+ * test mail, for instance), and the caller gets a retryable PortSipError to decide. The waits
+ * (doubling backoff with jitter, or the PBX's Retry-After, capped) are lib/retry.ts's, on the Clock.
  *
  * Every attempt takes a slot from the PBX's shared RequestBudget and reports back what became of
  * it (answered, refused with 429, no answer) with the rate-limit headers, so the budget learns the
@@ -14,6 +15,7 @@
 import { fetch, type Agent } from 'undici';
 import { systemClock, type Clock } from '../clock';
 import { deadline } from '../https/deadline';
+import { retrying, type AttemptOutcome } from '../retry';
 import { trustedAgent } from '../https/trusted-agent';
 import { ClientErrorCode, PortSipError, scrub } from './errors';
 import { rateLimitSignals } from './rate-limit-headers';
@@ -98,32 +100,32 @@ export class PbxTransport {
 
   async call(spec: CallSpec): Promise<CallResult> {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.once(spec);
-      const canRetry = attempt < this.retries && this.shouldRetry(outcome, idempotent);
-      if (!canRetry) {
-        if (outcome instanceof PortSipError) throw outcome;
-        return outcome.result;
-      }
+    const answer = await retrying(() => this.once(spec), {
+      clock: this.clock,
+      retries: this.retries,
+      initialDelayMs: this.backoffMs,
+      jitter: 0.25,
+      maxWaitMs: this.maxRetryAfterMs,
+      shouldRetry: (outcome) => this.shouldRetry(outcome, idempotent),
       // A 429 has already held the whole budget (every session to this PBX), see once().
-      const hinted = outcome instanceof PortSipError ? undefined : outcome.signals.retryAfterMs;
-      const backoff = this.backoffMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      await this.clock.sleep(Math.min(hinted ?? backoff, this.maxRetryAfterMs));
-    }
+      serverWaitMs: (outcome) => (outcome.ok ? outcome.value.signals.retryAfterMs : undefined),
+    });
+    return answer.result;
   }
 
-  private shouldRetry(outcome: PortSipError | Answer, idempotent: boolean): boolean {
-    if (outcome instanceof PortSipError) {
+  private shouldRetry(outcome: AttemptOutcome<Answer>, idempotent: boolean): boolean {
+    if (!outcome.ok) {
       // No answer: only repeat what is safe to repeat; TLS failures never heal by retrying.
-      return idempotent && (outcome.code === ClientErrorCode.Timeout || outcome.code === ClientErrorCode.Network);
+      const code = outcome.error instanceof PortSipError ? outcome.error.code : undefined;
+      return idempotent && (code === ClientErrorCode.Timeout || code === ClientErrorCode.Network);
     }
-    const { status } = outcome.result;
+    const { status } = outcome.value.result;
     if (status === 429 || status === 503) return true;
     return idempotent && status >= 500;
   }
 
-  /** One attempt: an answer (any status), or a PortSipError when none came. */
-  private async once(spec: CallSpec): Promise<PortSipError | Answer> {
+  /** One attempt: an answer (any status); throws a PortSipError when none came. */
+  private async once(spec: CallSpec): Promise<Answer> {
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (spec.bearer) headers.authorization = `Bearer ${spec.bearer}`;
@@ -165,7 +167,7 @@ export class PbxTransport {
       return { result: { status: res.status, body: parsed }, signals };
     } catch (e) {
       if (slot) this.budget!.unanswered(slot);
-      return this.noAnswer(spec, e);
+      throw this.noAnswer(spec, e);
     } finally {
       timeout.done();
     }

@@ -43,7 +43,7 @@ export interface SessionProviderOptions {
   readonly prompt?: SecretPrompt;
   /** Process environment, injectable for tests. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
-  /** Time for PBX sessions (token expiry, pacing, backoff), injectable for tests. @default the system clock */
+  /** Time for PBX sessions (token expiry, pacing, backoff) and Google's retries, injectable for tests. @default the system clock */
   readonly clock?: Clock;
   /** Told as each tenant of a fleet command starts and ends. @default none */
   readonly progress?: FleetProgress;
@@ -288,7 +288,7 @@ export class SessionProvider {
         throw noCredentialsError(error) ?? error;
       });
       // Enabling an API propagates for minutes after Terraform reports success (docs/google-cloud.md).
-      const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000 } });
+      const store = new ClientCredentialStore(auth, { endpoints, retry: { propagationWaitMs: 180_000, clock: this.options.clock } });
       return { auth, endpoints, caFile: settings.caFile, store, records: new CredentialRecords(store) };
     })();
     return this.googleServices;

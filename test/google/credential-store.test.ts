@@ -1,13 +1,16 @@
 import { ClientCredentialStore, getProject, enabledServices } from '../../lib/google';
 import { RemoteError } from '../../lib/errors';
 import { CredentialRecords } from '../../lib/records';
+import { manualClock } from '../support/virtual-clock';
 import { PROJECT_ID, SECRET_ID, startFixture, type Fixture } from './fixture';
 
+/** API enablement propagates on this clock, and the store's retries wait on it: no real waiting. */
+const clock = manualClock();
 let fx: Fixture;
 let store: ClientCredentialStore;
 let records: CredentialRecords;
 beforeAll(async () => {
-  fx = await startFixture();
+  fx = await startFixture({ now: clock.now });
   store = new ClientCredentialStore(fx.auth, { endpoints: fx.emu.endpoints });
   records = new CredentialRecords(store);
 });
@@ -65,6 +68,47 @@ test('the record of what the PBX holds lives in an annotation; a newer record re
   expect(patches).toHaveLength(3);
 });
 
+/** Another writer changes the secret right after each of our next `times` reads of it. */
+function raceAfterReads(times: number): { restore(): void } {
+  const secret = fx.emu.state.secret(fx.emu.state.project(PROJECT_ID)!, SECRET_ID)!;
+  const log = fx.emu.state.requests;
+  log.push = (...entries) => {
+    const n = Array.prototype.push.apply(log, entries);
+    if (times > 0 && entries.some((e) => e.method === 'GET' && e.path.endsWith(`/secrets/${SECRET_ID}`))) {
+      times--;
+      secret.annotations = { ...secret.annotations, [`other-writer-${times}`]: 'x' };
+      secret.revision = (secret.revision ?? 0) + 1;
+    }
+    return n;
+  };
+  return { restore: () => void delete (log as { push?: unknown }).push };
+}
+
+describe('another writer changes the secret between our read and our write', () => {
+  const patches = (from: number) => fx.emu.state.requests.slice(from).filter((r) => r.method === 'PATCH').map((r) => r.status);
+  afterEach(async () => {
+    for (const key of ['ours', 'other-writer-0', 'other-writer-1', 'other-writer-2', 'other-writer-3']) await store.annotate(fx.secretName, key, undefined, 'cleanup');
+  });
+
+  test('twice: the stale etag is refused, we read again, every change survives', async () => {
+    const from = fx.emu.state.requests.length;
+    const race = raceAfterReads(2);
+    await store.annotate(fx.secretName, 'ours', 'y', 'our note').finally(race.restore);
+    expect(fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID)).toMatchObject({ 'other-writer-1': 'x', 'other-writer-0': 'x', ours: 'y' });
+    expect(patches(from)).toEqual([400, 400, 200]);
+  });
+
+  test('four times: after three reads again it gives up, naming what it was recording', async () => {
+    const from = fx.emu.state.requests.length;
+    const race = raceAfterReads(4);
+    const err = await store.annotate(fx.secretName, 'ours', 'y', 'our note').catch((e: unknown) => e).finally(race.restore);
+    expect(err).toBeInstanceOf(RemoteError);
+    expect((err as Error).message).toMatch(/recording our note on secret projects\/.*: 400 FAILED_PRECONDITION/);
+    expect(fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID).ours).toBeUndefined();
+    expect(patches(from)).toEqual([400, 400, 400, 400]);
+  });
+});
+
 test('missing secret: RemoteError says the stack is probably not deployed', async () => {
   const name = `projects/${PROJECT_ID}/secrets/nope`;
   const err = await store.accessLatest(name).catch((e: unknown) => e);
@@ -116,11 +160,29 @@ test('API enabled moments ago: SERVICE_DISABLED while propagating, then success 
   fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true, { propagationMs: 400 });
   const patient = new ClientCredentialStore(fx.auth, {
     endpoints: fx.emu.endpoints,
-    retry: { propagationWaitMs: 5_000, initialDelayMs: 100 },
+    retry: { propagationWaitMs: 5_000, initialDelayMs: 100, clock },
   });
-  const started = Date.now();
+  const from = fx.emu.state.requests.length;
+  const started = clock.now();
   await expect(patient.accessLatest(fx.secretName)).resolves.toMatchObject({ clientId: PAIR.clientId });
-  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-  const disabled = fx.emu.state.requests.filter((r) => r.status === 403 && r.path.includes('/secrets/'));
-  expect(disabled.length).toBeGreaterThan(0);
+  expect(clock.now() - started).toBeGreaterThanOrEqual(300);
+  // Refused at 0, 100 and 300 ms (the waits double), through at 700 ms.
+  const disabled = fx.emu.state.requests.slice(from).filter((r) => r.status === 403 && r.path.includes('/secrets/'));
+  expect(disabled.length).toBe(3);
+  expect(clock.now() - started).toBe(700);
+});
+
+test('still propagating when the wait is over: the SERVICE_DISABLED error, after waits that fit in it', async () => {
+  fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true, { propagationMs: 60_000 });
+  const from = fx.emu.state.requests.length;
+  const patient = new ClientCredentialStore(fx.auth, { endpoints: fx.emu.endpoints, retry: { propagationWaitMs: 20_000, initialDelayMs: 2_000, clock } });
+  const started = clock.now();
+  const err = (await patient.accessLatest(fx.secretName).catch((e: unknown) => e)) as RemoteError;
+  expect(err).toBeInstanceOf(RemoteError);
+  expect(err.message).toMatch(/SERVICE_DISABLED.*propagat/);
+  expect(err.retryable).toBe(true);
+  // Waits of 2, 4 and 8 s fit in 20 s; the next (15 s, the cap) would not.
+  expect(clock.now() - started).toBe(14_000);
+  expect(fx.emu.state.requests.slice(from).filter((r) => r.status === 403)).toHaveLength(4);
+  fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true);
 });

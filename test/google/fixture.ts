@@ -1,7 +1,7 @@
 /** Shared test setup: one emulator per test file, ADC pointing at it, CA trusted per client. */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
+import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../emulators/google';
 import { createGoogleAuth, type GoogleApiAuth } from '../../lib/google';
 
 export const PROJECT_ID = 'acme-pbx-tenant1';
@@ -20,8 +20,8 @@ export interface Fixture {
  * google-auth-library at call time, so setting it in-process works). The CA is trusted through
  * the `caFile` option: NODE_EXTRA_CA_CERTS is only read at process start.
  */
-export async function startFixture(): Promise<Fixture> {
-  const emu = await startGoogleEmulator();
+export async function startFixture(options: GoogleEmulatorOptions = {}): Promise<Fixture> {
+  const emu = await startGoogleEmulator(options);
   process.env.GOOGLE_APPLICATION_CREDENTIALS = emu.adcFile;
   emu.createProject({ projectId: PROJECT_ID, projectNumber: '123456789012' });
   const secretName = emu.createSecret(PROJECT_ID, SECRET_ID);

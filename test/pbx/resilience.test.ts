@@ -1,17 +1,23 @@
-/** Token lifetime, retries, timeouts and TLS: the parts of the client that matter on bad days. */
+/**
+ * Token lifetime, retries, timeouts and TLS: the parts of the client that matter on bad days.
+ * Token ages, backoff and Retry-After run on one manual clock shared by client and emulator (no
+ * waiting, nothing to flake on a busy machine); only request timeouts are real time.
+ */
 import type { PbxEmulator } from '../../emulators/pbx';
-import { PortSipClient, PortSipError } from '../../lib/pbx';
-import { connection, openTenantSession, startPbx } from './helpers';
+import { PortSipClient, PortSipError, type PbxConnectionOptions } from '../../lib/pbx';
+import { manualClock } from '../support/virtual-clock';
+import { connection as connectionTo, openTenantSession, startPbx } from './helpers';
 
 let pbx: PbxEmulator;
 const clients: PortSipClient[] = [];
 const track = (c: PortSipClient) => (clients.push(c), c);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const clock = manualClock();
+const connection = (to: PbxEmulator, extra: Partial<PbxConnectionOptions> = {}) => connectionTo(to, { clock, ...extra });
 const count = (method: string, path: string) => pbx.state.requests.filter((r) => r.method === method && r.path === `/api${path}`).length;
 const grants = (type: string) => pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === type).length;
 
 beforeAll(async () => {
-  pbx = await startPbx({ accessTokenTtlSeconds: 2 });
+  pbx = await startPbx({ accessTokenTtlSeconds: 2, now: clock.now });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.logout().catch(() => undefined)));
@@ -25,7 +31,7 @@ describe('token lifetime', () => {
   test('refreshes shortly before expiry and keeps the tenant switch', async () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'globex.pbx.test' }, true));
     const refreshesBefore = grants('refresh_token');
-    await sleep(1700); // TTL 2 s, refresh margin 20 % = 0.4 s
+    clock.advance(1700); // TTL 2 s, refresh margin 20 % = 0.4 s
     expect((await client.currentTenant()).name).toBe('Globex');
     expect(grants('refresh_token')).toBe(refreshesBefore + 1);
   });
@@ -41,7 +47,7 @@ describe('token lifetime', () => {
 
   test('concurrent calls share one refresh', async () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true));
-    await sleep(1700);
+    clock.advance(1700);
     const before = grants('refresh_token');
     const results = await Promise.all(Array.from({ length: 8 }, () => client.getGoogle('tenant')));
     expect(results).toHaveLength(8);
@@ -54,16 +60,20 @@ describe('retries', () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true));
     const before = count('GET', '/google');
     pbx.failNext('GET', '/google', 503, 2);
+    const started = clock.now();
     await client.getGoogle('tenant');
     expect(count('GET', '/google')).toBe(before + 3);
+    // Backoff 300 ms, then 600 ms, each spread by ±25 %.
+    expect(clock.now() - started).toBeGreaterThanOrEqual(0.75 * 900);
+    expect(clock.now() - started).toBeLessThanOrEqual(1.25 * 900);
   });
 
   test('429 honours Retry-After, also for a POST (the PBX did not act)', async () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true));
     pbx.failNext('POST', '/google', 429, 1, { retryAfterSeconds: 1 });
-    const started = Date.now();
+    const started = clock.now();
     await client.setGoogle('tenant', { client_id: 'r.apps.googleusercontent.com', client_secret: 'GOCSPX-r' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(1000);
     expect((await client.getGoogle('tenant')).client_id).toBe('r.apps.googleusercontent.com');
   });
 
@@ -82,7 +92,7 @@ describe('retries', () => {
     pbx.delayNext('POST', '/tenant/notification/test_email', 700);
     const err = (await client.sendTestEmail({ recipient: 'a@acme.test', subject: 's', content: 'c' }).catch((e: unknown) => e)) as PortSipError;
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'POST /tenant/notification/test_email' });
-    await sleep(800);
+    // The emulator acts and records before it holds the answer back: no need to wait for it.
     expect(count('POST', '/tenant/notification/test_email')).toBe(sentBefore + 1);
     expect(pbx.state.outbox.length).toBe(mailsBefore + 1); // the PBX did send it: a retry would have sent two
   });

@@ -4,8 +4,8 @@
  */
 import { PbxSessionPool, PortSipClient, RequestBudget } from '../../lib/pbx';
 import { InputError } from '../../lib/errors';
-import type { Clock } from '../../lib/clock';
 import type { PbxEmulator } from '../../emulators/pbx';
+import { httpInFlight, manualClock, virtualClock } from '../support/virtual-clock';
 import { connection, startPbx } from './helpers';
 
 let pbx: PbxEmulator | undefined;
@@ -15,24 +15,11 @@ afterEach(async () => {
   pbx = undefined;
 });
 
-function fakeClock(): Clock & { advance(ms: number): void } {
-  let t = Date.now();
-  return {
-    now: () => t,
-    sleep: async (ms) => {
-      t += ms;
-    },
-    advance(ms) {
-      t += ms;
-    },
-  };
-}
-
 const MANY = Array.from({ length: 7 }, (_, i) => ({ id: `t-${i}`, name: `Tenant ${i}`, domain: `t${i}.PBX.test` }));
 
 describe('tenant switch bound to the access token', () => {
   test('after a refresh the switch is made again before the next tenant call; the write lands in the intended tenant', async () => {
-    const clock = fakeClock();
+    const clock = manualClock();
     pbx = await startPbx({ tenants: MANY, accessTokenTtlSeconds: 60, now: clock.now, behaviour: { switchScope: 'token' } });
     const client = await PortSipClient.login(connection(pbx, { clock }));
     const [t3] = (await client.listTenants()).filter((t) => t.id === 't-3');
@@ -47,7 +34,7 @@ describe('tenant switch bound to the access token', () => {
   });
 
   test('when the switch cannot be made again, no tenant call goes out', async () => {
-    const clock = fakeClock();
+    const clock = manualClock();
     pbx = await startPbx({ tenants: MANY, accessTokenTtlSeconds: 60, now: clock.now, behaviour: { switchScope: 'token' } });
     const client = await PortSipClient.login(connection(pbx, { clock, retries: 0 }));
     await client.useTenant('t-2');
@@ -137,16 +124,38 @@ describe('answers that report failure', () => {
 });
 
 describe('request budget', () => {
-  test('through the transport, a 429 with Retry-After reaches the shared budget (which holds every session), then the request goes through', async () => {
-    const clock = fakeClock();
-    pbx = await startPbx({});
-    const budget = new RequestBudget(6000, clock);
-    const client = await PortSipClient.login(connection(pbx, { clock, budget }));
-    pbx.failNext('GET', '/tenants', 429, 1, { retryAfterSeconds: 7 });
-    const before = clock.now();
-    await expect(client.listTenants()).resolves.toHaveLength(2);
-    expect(clock.now() - before).toBeGreaterThanOrEqual(7000);
-    expect(budget.refusals).toBe(1);
-    await client.logout();
+  test('through the transport, a 429 with Retry-After holds the budget that saw it: another session sharing it waits too, then both go through', async () => {
+    const inFlight = httpInFlight();
+    const clock = virtualClock({ busy: () => inFlight.count > 0 });
+    try {
+      pbx = await startPbx({ now: clock.now });
+      let refusedAt: number | undefined;
+      let other: Promise<number> | undefined;
+      // The 429 lowers the pace at once: that is when the other session asks for a slot.
+      const budget = new RequestBudget(6000, {
+        clock,
+        onPaceChange: () => {
+          refusedAt ??= clock.now();
+          other ??= second.listTenants().then((list) => {
+            expect(list).toHaveLength(2);
+            return clock.now();
+          });
+        },
+      });
+      const first = await PortSipClient.login(connection(pbx, { clock, budget }));
+      const second = await PortSipClient.login(connection(pbx, { clock, budget }));
+      pbx.failNext('GET', '/tenants', 429, 1, { retryAfterSeconds: 7 });
+      const before = clock.now();
+      await expect(first.listTenants()).resolves.toHaveLength(2);
+      expect(clock.now() - before).toBeGreaterThanOrEqual(7000);
+      expect(other).toBeDefined();
+      // The other session never saw a 429 itself: the shared budget held it until the PBX may take more.
+      expect((await other!) - refusedAt!).toBeGreaterThanOrEqual(7000);
+      expect(budget.refusals).toBe(1);
+      expect(pbx.state.requests.filter((r) => r.path === '/api/tenants').map((r) => r.status)).toEqual([429, 200, 200]);
+      await Promise.all([first.logout(), second.logout()]);
+    } finally {
+      inFlight.close();
+    }
   });
 });

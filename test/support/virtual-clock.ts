@@ -57,6 +57,24 @@ export function virtualClock(options: { busy?: () => boolean; start?: number } =
   };
 }
 
+/**
+ * A Clock that moves only when told (`advance`) or slept on: `sleep(ms)` returns at once, `ms`
+ * later. For one caller at a time (concurrent sleeps add up instead of overlapping: use
+ * virtualClock for those). Give it to the emulator too, so that both sides agree on token ages.
+ */
+export function manualClock(start = Date.UTC(2026, 0, 5, 9, 0, 0)): Clock & { advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    sleep: async (ms) => {
+      t += Math.max(0, ms);
+    },
+    advance(ms) {
+      t += ms;
+    },
+  };
+}
+
 /** HTTP requests of this process (undici, also behind fetch) sent and not yet fully answered. */
 export function httpInFlight(): { readonly count: number; close(): void } {
   let count = 0;

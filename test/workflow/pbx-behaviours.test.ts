@@ -21,13 +21,20 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../emulators
 const SECRET_ID = 'gwkit-oauth-client';
 
 type Reading = SandboxOptions & {
-  /** gwkit's clock runs this many ms ahead on every reading of it: PBX tokens age fast, refreshes happen mid-run. */
+  /**
+   * gwkit's clock runs this many ms ahead on every reading of it: PBX tokens age fast in gwkit's
+   * eyes, refreshes happen mid-run. The PBX's clock then stands still, so its tokens never expire
+   * under gwkit: every refresh is gwkit's own decision, and none races a request on a busy machine
+   * (a PBX that expires a token first is resilience.test.ts's case).
+   */
   clockStepMs?: number;
 };
 
+const START = Date.UTC(2026, 0, 5, 9, 0, 0);
+
 /** A clock that moves `step` ms every time it is read (sleeps move it too). */
 function racingClock(step: number): Clock {
-  let t = Date.now();
+  let t = START;
   return {
     now: () => (t += step),
     sleep: async (ms) => {
@@ -88,7 +95,7 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
   const pairs: Record<string, { clientId: string; clientSecret: string }> = {};
 
   beforeAll(async () => {
-    sb = await startSandbox(options);
+    sb = await startSandbox(options.clockStepMs ? { ...options, pbxNow: () => START } : options);
     // ADC is read by google-auth-library at call time; the sandbox's file points at its emulator.
     process.env.GOOGLE_APPLICATION_CREDENTIALS = sb.env.GOOGLE_APPLICATION_CREDENTIALS;
     for (const id of Object.keys(sb.tenants)) {
