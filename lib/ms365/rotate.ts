@@ -22,7 +22,7 @@ import { ExitCode } from '../errors';
 import { cdkCommand } from '../workflow/printed-commands';
 import type { SessionProvider } from '../workflow/session-provider';
 import { certificateFact, type CertificateFact } from './pbx-facts';
-import { certificateWarnings, likelyCause, ms365NextAction, recordFacts } from './workflow';
+import { certificateWarnings, integrationRefusal, likelyCause, ms365NextAction, recordFacts } from './workflow';
 
 export type RenewalStep = 'renew' | 'deploy' | 'retire-old' | 'done' | 'broken';
 
@@ -92,8 +92,8 @@ export async function renewMs365Certificate(
       const read = await pbx.listMs365Users();
       users = read.count ?? read.items?.length ?? 0;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/status (5\d\d)|TIMEOUT|NETWORK/i.test(message)) throw error;
+      const message = integrationRefusal(error);
+      if (message === undefined) throw error;
       // The certificate is recorded but Microsoft does not know it: the deploy has not happened yet.
       if (/AADSTS700027/.test(message)) {
         done.push(`certificate ${current.thumbprint} is recorded, but Microsoft refuses it (the app does not hold it yet)`);

@@ -16,7 +16,7 @@
 import type { Ms365TenantConfig } from '../config';
 import { entraLinks, type EntraLinks } from '../entra-links';
 import { ExitCode, InputError } from '../errors';
-import type { Ms365Integration, Ms365IntegrationUpdate, PortSipClient } from '../pbx';
+import { PortSipError, type Ms365Integration, type Ms365IntegrationUpdate, type PortSipClient } from '../pbx';
 import { mergeReports, runFleet, type FleetReport } from '../workflow/fleet-runner';
 import { postDeployFleet, type PostDeployFleetOptions, type PostDeployResult } from '../workflow/post-deploy';
 import { cdkCommand, gwkitCommand } from '../workflow/printed-commands';
@@ -231,10 +231,20 @@ async function proveMs365(pbx: PortSipClient, tenant: Ms365TenantConfig): Promis
     const users = await pbx.listMs365Users();
     return { stage: 'verified', users: users.count ?? users.items?.length ?? 0 };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/status (5\d\d)|TIMEOUT|NETWORK/i.test(message)) throw error;
-    return { stage: 'pbx-configured', failure: message, nextAction: likelyCause(tenant, message) };
+    const refusal = integrationRefusal(error);
+    if (refusal === undefined) throw error;
+    return { stage: 'pbx-configured', failure: refusal, nextAction: likelyCause(tenant, refusal) };
   }
+}
+
+/**
+ * What the PBX said when it could not read users: an answer (4xx, or an error in a 2xx body) is
+ * the integration failing; undefined for a fault of the PBX or the way to it (5xx, 429, timeout,
+ * network), which fails the tenant as any remote fault does instead of passing for a broken
+ * integration.
+ */
+export function integrationRefusal(error: unknown): string | undefined {
+  return error instanceof PortSipError && error.status !== undefined && !error.retryable ? error.message : undefined;
 }
 
 function redirectDrift(tenant: Ms365TenantConfig, held: Ms365Integration): string[] {
