@@ -212,7 +212,7 @@ export async function ms365View(sessions: SessionProvider, tenant: Ms365TenantCo
   return sessions.withPbx(tenant, async (pbx) => {
     const held = await pbx.getMs365();
     const facts = [`PBX facts read ${m.facts!.readAt}`];
-    const drift = redirectDrift(tenant, held);
+    const drift = [...redirectDrift(tenant, held), ...certificateDrift(tenant, await pbx.downloadMs365Certificate())];
     if (!held.application_id || (held.directory_id ?? '').toLowerCase() !== m.directoryId) {
       return { ...base(tenant), stage: 'discovered', facts: [...facts, held.application_id ? `the PBX holds directory ${held.directory_id}, not ${m.directoryId}` : 'the PBX holds no application id'], nextAction: next.deploy(tenant), warnings, drift };
     }
@@ -252,6 +252,14 @@ function redirectDrift(tenant: Ms365TenantConfig, held: Ms365Integration): strin
   return [held.redirect_uri, held.sbc_redirect_uri]
     .filter((u): u is string => !!u && !recorded.has(u))
     .map((u) => `the PBX now reports redirect URI ${u}, which the app does not have: ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`);
+}
+
+/** The PBX uses a certificate the facts file (and so the app) does not hold: a key pair generated outside gwkit, or a renewal not recorded. */
+function certificateDrift(tenant: Ms365TenantConfig, served: Buffer | string | undefined): string[] {
+  if (!served) return [`the PBX has no Microsoft 365 certificate now (its key pair was reset): ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`];
+  const current = certificateFact(served);
+  if (tenant.microsoft365.facts?.certificates.some((c) => c.thumbprint === current.thumbprint)) return [];
+  return [`the PBX uses certificate ${current.thumbprint}, which ${tenant.microsoft365.factsFile} (and so the app) does not hold: record it with ${next.finishRotation(tenant)}, then deploy`];
 }
 
 /** The PBX's certificate expires after a year: warn `certificateWarningDays` before. */
