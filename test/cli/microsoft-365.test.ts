@@ -4,8 +4,10 @@
  * cover both suites; contoso goes planned → discovered → (emulated deploy) → verified with no
  * human step, in one table, one JSON envelope and one report.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { certificateFact } from '../../lib/ms365/pbx-facts';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
 import { runExpect, runInProcess } from './helpers';
 
@@ -105,6 +107,22 @@ test('certificate renewal: a new key pair recorded beside the old, deployed, pro
   expect((await runExpect(sb, ['client', 'rotate', '--tenant', 'contoso', '--json'], 0)).json.result.step).toBe('done');
   const app = [...sb.microsoft!.directories.get(sb.microsoft365Tenants.contoso!.directoryId)!.applications.values()][0]!;
   expect(app.keyCredentials.map((k) => k.thumbprintSha1.toUpperCase())).toEqual([facts[0]]);
+});
+
+test("status warns before the PBX's certificate expires, and names the renewal", async () => {
+  // A fleet folder whose facts file records a certificate that expires in 20 days.
+  const dir = join(sb.dir, 'expiring');
+  mkdirSync(join(dir, 'pbx-facts'), { recursive: true });
+  writeFileSync(join(dir, 'gwkit.yaml'), readFileSync(sb.configPath, 'utf8'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '20', '-subj', '/CN=expiring'], { stdio: 'ignore' });
+  const cert = certificateFact(readFileSync(join(dir, 'cert.pem'), 'utf8'));
+  writeFileSync(join(dir, 'pbx-facts/contoso.json'), JSON.stringify({ version: 1, tenant: 'contoso', redirectUris: ['https://pbx.example/x'], certificates: [cert], readAt: new Date().toISOString() }));
+  const r = await runInProcess(sb, ['status', '--tenant', 'contoso'], { config: join(dir, 'gwkit.yaml') });
+  expect(r.stdout).toMatch(new RegExp(`contoso: WARNING: the PBX's Microsoft 365 certificate ${cert.thumbprint} expires in 19 day\\(s\\) .*renew it with \`npx gwkit client rotate --tenant contoso --new-certificate\``));
+  // Dates that are not the certificate's own are bad input: the warning rests on them.
+  writeFileSync(join(dir, 'pbx-facts/contoso.json'), JSON.stringify({ version: 1, tenant: 'contoso', redirectUris: ['https://pbx.example/x'], certificates: [{ ...cert, notAfter: '2099-01-01T00:00:00.000Z' }], readAt: new Date().toISOString() }));
+  const forged = await runInProcess(sb, ['status', '--tenant', 'contoso'], { config: join(dir, 'gwkit.yaml') });
+  expect({ code: forged.code, stderr: forged.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('notBefore/notAfter do not match the PEM') });
 });
 
 test('teardown of a Microsoft 365 tenant stops the PBX integration and guides cdktn destroy', async () => {
