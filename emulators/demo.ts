@@ -4,7 +4,9 @@
  * Synthesizes the example fleet, starts the emulators on loopback (emulators/sandbox.ts), and
  * runs the real `gwkit` CLI through import → post-deploy → consent → verify → status for every
  * example tenant. The two human steps (creating the client in the Console, consenting) are done
- * by the emulators and labelled as such. Exits 0 and leaves no process behind.
+ * by the emulators and labelled as such. The Microsoft 365 tenant has no human step: its stack's
+ * deploy is emulated (the Microsoft emulator applies the synthesized stack) and gwkit does the rest.
+ * Exits 0 and leaves no process behind.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -47,15 +49,17 @@ async function main(): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   say(`    A real run now does: ${cdkCommand('deploy', ['<tenant>'])}. Here the Google emulator plays the deployed result.`);
 
-  const sb = await startSandbox();
+  const sb = await startSandbox({ microsoft365: true });
   try {
     step('2. Emulators on loopback (verified TLS with a throwaway CA)');
     say(`    EMULATED PortSIP PBX: ${sb.pbx.url}  (validates every request and response against PortSIP's OpenAPI spec)`);
     say(`    EMULATED Google:      ${sb.google.url}  (OAuth, Secret Manager, Service Usage, Resource Manager)`);
+    say(`    EMULATED Microsoft:   ${sb.microsoft!.origin}  (Entra ID token endpoint, Graph users; tokens only for a registered certificate and consented permissions)`);
     say(`    Config for this run:  ${sb.configPath}`);
 
     const tenants = Object.keys(sb.tenants);
-    step('3. What each PBX tenant needs Google to redirect to');
+    const msIds = Object.keys(sb.microsoft365Tenants);
+    step('3. What each PBX tenant reports: Google redirect URIs; for Microsoft 365 also its certificate, recorded for the stack');
     await gwkit(sb, ['discover', '--all']);
 
     step('4. The human step: consent screen + Web client in the Console (no API exists)');
@@ -78,11 +82,16 @@ async function main(): Promise<void> {
       say(`    [EMULATED consent, auto-approved] ${t.tenant}: ${consent.message}`);
     }
 
-    step('7. Prove it: a test mail through Gmail per tenant');
+    step('7. Microsoft 365: no human step. The stack registers the app, the PBX certificate and the admin consent');
+    const outputs = sb.deployMs365(msIds);
+    say(`    [EMULATED deploy] ${cdkCommand('deploy', msIds, '--outputs-file outputs.json')}: the Microsoft emulator applied the synthesized stack`);
+    for (const id of msIds) await gwkit(sb, ['post-deploy', '--tenant', id, '--outputs-file', outputs]);
+
+    step('8. Prove it: a test mail through Gmail per Google tenant; the PBX reading users through Graph per Microsoft 365 tenant');
     await gwkit(sb, ['verify', '--all']);
     say('    globex keeps its SMTP relay (mail.switchToGmail: false): gwkit never replaces it silently, and says so.');
 
-    step('8. Status, derived live from Google, the PBX and the recorded proof (read-only)');
+    step('9. Status, derived live from Google, Microsoft 365, the PBX and the recorded proof (read-only)');
     await gwkit(sb, ['status']);
     say(`\n    Test mails the emulated PBX sent: ${sb.pbx.state.outbox.length}`);
 
@@ -92,6 +101,8 @@ async function main(): Promise<void> {
     say('    - The PortSIP PBX: a real run points pbx.url at https://YOUR-PBX:8887 and sets GWKIT_PBX_PASSWORD.');
     say(`    - The Console step: a person creates the consent screen and Web client (${gwkitCommand('client guide --tenant <tenant>')} shows how).`);
     say('    - Consent: a Google Workspace administrator opens the link from post-deploy in a browser.');
+    say(`    - Microsoft 365: a real run deploys with the azuread provider (az login, or OIDC in CI) as an identity allowed to grant`);
+    say('      Graph application permissions in the customer\'s directory (docs/microsoft-365.md); nothing else changes.');
     say(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     await sb.close();

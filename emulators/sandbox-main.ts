@@ -6,7 +6,8 @@
  * This terminal plays the people gwkit waits on: type `client acme` to create a tenant's Web client
  * in the emulated Console, `consent LINK` to press Allow as a Workspace administrator, `add-secret
  * acme` / `disable-secret acme N` for a rotation, `help`, `quit` (or Ctrl-C: everything stops and
- * the generated folder is removed).
+ * the generated folder is removed). The Microsoft 365 tenant has no human step: `deploy contoso`
+ * stands for its `cdktn deploy` (the Microsoft emulator applies the synthesized stack).
  *
  * The environment file holds the emulators' throwaway passwords and ADC file; it is written with
  * mode 0600 and never printed.
@@ -78,8 +79,15 @@ async function act(sb: Sandbox, line: string): Promise<boolean> {
       say(`[EMULATED Console] ${id}: secret ${n} of ${secrets.length} disabled`);
       return true;
     }
+    case 'deploy': {
+      if (!arg || !sb.microsoft365Tenants[arg]) throw new Error(`deploy TENANT: a Microsoft 365 tenant: ${Object.keys(sb.microsoft365Tenants).join(', ')} (after npx gwkit discover --tenant TENANT)`);
+      const outputs = sb.deployMs365([arg]);
+      say(`[EMULATED cdktn deploy] ${arg}: app, certificate, service principal and admin consent applied; outputs in ${outputs}`);
+      say(`  next: npx gwkit post-deploy --tenant ${arg} --outputs-file ${outputs}`);
+      return true;
+    }
     case 'help':
-      say('client TENANT | consent LINK | add-secret TENANT | disable-secret TENANT N | quit');
+      say('client TENANT | consent LINK | add-secret TENANT | disable-secret TENANT N | deploy MS365-TENANT | quit');
       return true;
     case 'quit':
     case 'exit':
@@ -90,7 +98,7 @@ async function act(sb: Sandbox, line: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const sb = await startSandbox();
+  const sb = await startSandbox({ microsoft365: true });
   let closing: Promise<void> | undefined;
   const stop = () => {
     closing ??= sb.close().then(() => {
@@ -107,7 +115,10 @@ async function main(): Promise<void> {
   say('gwkit sandbox: the example fleet, deployed, against emulators on loopback (verified TLS, throwaway CA)');
   say(`  EMULATED PortSIP PBX: ${sb.pbx.url}`);
   say(`  EMULATED Google:      ${sb.google.url}`);
+  say(`  EMULATED Microsoft:   ${sb.microsoft?.origin ?? '-'}`);
   say(`  tenants:              ${ids.join(', ')} (projects, APIs and empty credential slots in place)`);
+  const msIds = Object.keys(sb.microsoft365Tenants);
+  if (msIds.length) say(`  Microsoft 365:        ${msIds.join(', ')} (no human step: discover, then type deploy ${msIds[0]} here, then post-deploy)`);
   say('');
   say('In another terminal, in this folder, paste:');
   say(`  set -a; . ${envFile}; set +a`);
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
   say('  npx gwkit rollout --all --verify --report rollout.html');
   say(`  npx gwkit client rotate --tenant ${ids[0]}`);
   say(`  npx gwkit teardown --tenant ${ids[0]} --dry-run`);
+  if (msIds.length) say(`  npx gwkit discover --tenant ${msIds[0]}`);
   say('');
   say(`Here, you are the Console and the administrator (type help). Start with: client ${ids[0]}`);
   say('Ctrl-C stops everything.');

@@ -6,7 +6,9 @@
  *   source fleet), with the users the fleet's logins need and random passwords;
  * - the Google emulator has the "deployed" tenants' projects (enabled APIs + the empty client
  *   credential secret, as `cdktn deploy` leaves them) and an ADC file;
- * - a generated gwkit.yaml pointing at both, and the environment to run the CLI with.
+ * - with `microsoft365: true`, the fleet's Microsoft 365 tenants too: a Microsoft identity and
+ *   Graph emulator with a directory per tenant, and `deployMs365()` standing for `cdktn deploy`;
+ * - a generated gwkit.yaml pointing at them, and the environment to run the CLI with.
  *
  * Used by the CLI integration tests, the end-to-end browser tests and `npm run demo`.
  */
@@ -16,7 +18,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import jsYaml from 'js-yaml';
-import { loadFleet, type TenantConfig } from '../lib/config';
+import { loadFleet, type Ms365TenantConfig, type TenantConfig } from '../lib/config';
+import { buildFleetApp } from '../stacks/fleet-app';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from './microsoft';
+import { applyMs365Stack } from './microsoft/apply';
 import { includedFiles } from '../lib/config/load';
 import { startGoogleEmulator, type GoogleEmulator } from './google';
 import {
@@ -62,6 +67,19 @@ export interface SandboxOptions {
   pbxTwoFactor?: Record<string, 'error' | 'challenge'>;
   /** Folder for generated files (default: fresh mkdtemp, removed by close()). */
   dir?: string;
+  /**
+   * Include the fleet's Microsoft 365 tenants (with the Microsoft emulator). Default: false, so
+   * that suites about Google Workspace tenants see those only; the demo and `npm run sandbox` set it.
+   */
+  microsoft365?: boolean;
+  /** Users of each emulated Microsoft 365 directory. Default: 12. */
+  microsoft365Users?: number;
+}
+
+export interface SandboxMs365Tenant {
+  pbxTenantId: string;
+  domain: string;
+  directoryId: string;
 }
 
 export interface SandboxTenant {
@@ -105,8 +123,19 @@ export interface Sandbox {
   caFile: string;
   pbx: PbxEmulator;
   google: GoogleEmulator;
-  /** Per fleet tenant id. */
+  /** Per fleet tenant id (Google Workspace tenants). */
   tenants: Record<string, SandboxTenant>;
+  /** Per Microsoft 365 tenant id, with `microsoft365: true`. */
+  microsoft365Tenants: Record<string, SandboxMs365Tenant>;
+  /** The Microsoft identity and Graph emulator, with `microsoft365: true`. */
+  microsoft?: MicrosoftEmulator;
+  /**
+   * What `cdktn deploy --outputs-file outputs.json` leaves, emulated: the Microsoft 365 tenants'
+   * stacks synthesized from the generated config (with the facts `gwkit discover` recorded) and
+   * applied to the Microsoft emulator, and outputs.json in dir with every deployed tenant's
+   * outputs (Google ones as their stacks name them). Returns the outputs file.
+   */
+  deployMs365(tenantIds?: string[]): string;
   /**
    * The human step, emulated: create the Web client in the "Console" for a tenant (default
    * redirect URIs: all the PBX reports), write the Console's download JSON into dir.
@@ -188,13 +217,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   let google: GoogleEmulator | undefined;
   let pbx: PbxEmulator | undefined;
+  let microsoft: MicrosoftEmulator | undefined;
   const children = new Set<ChildProcess>();
   let closed = false;
 
   const cleanup = async () => {
     for (const child of children) child.kill('SIGKILL');
     children.clear();
-    await Promise.allSettled([pbx?.close(), google?.close()]);
+    await Promise.allSettled([pbx?.close(), google?.close(), microsoft?.close()]);
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   };
 
@@ -221,12 +251,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       };
     }
 
+    const msTenants: Record<string, SandboxMs365Tenant> = {};
+    const msFleet: readonly Ms365TenantConfig[] = opts.microsoft365 ? fleet.microsoft365Tenants : [];
+    for (const t of msFleet) {
+      const ref = t.pbxTenant;
+      const domain = 'domain' in ref ? ref.domain : `${t.id}.pbx.test`;
+      const pbxTenantId = ref.id ?? `tenant-${t.id}`;
+      pbxTenants.push({ id: pbxTenantId, name: 'name' in ref ? ref.name : titleOf(t.id), domain, sbc: false });
+      msTenants[t.id] = { pbxTenantId, domain, directoryId: t.microsoft365.directoryId };
+    }
+
     // One password per PBX identity (username + domain) and per env name; logins sharing either share it.
     const envPasswords = new Map<string, string>();
     const identityPasswords = new Map<string, { user: EmulatorUserInit; password: string }>();
-    for (const t of fleet.tenants) {
+    for (const t of [...fleet.tenants, ...msFleet]) {
       if (!t.pbx) continue;
-      const domain = t.pbx.role === 'tenant-admin' ? tenants[t.id]!.domain : undefined;
+      const domain = t.pbx.role === 'tenant-admin' ? (tenants[t.id] ?? msTenants[t.id])!.domain : undefined;
       const key = `${t.pbx.username}@${domain ?? ''}`;
       const pw = envPasswords.get(t.pbx.passwordEnv) ?? identityPasswords.get(key)?.password ?? password();
       if (!envPasswords.has(t.pbx.passwordEnv)) envPasswords.set(t.pbx.passwordEnv, pw);
@@ -240,7 +280,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
 
     google = await startGoogleEmulator({ ca, dir });
+    if (msFleet.length) {
+      microsoft = await startMicrosoftEmulator({ ca });
+      const count = opts.microsoft365Users ?? 12;
+      for (const t of msFleet) {
+        const domain = `${t.id}.onmicrosoft.example`;
+        microsoft.addDirectory(t.microsoft365.directoryId, Array.from({ length: count }, (_, i) => ({ id: `${t.id}-u${i}`, displayName: `User ${i}`, userPrincipalName: `user${i}@${domain}` })));
+      }
+    }
     pbx = await startPbxEmulator({
+      ...(microsoft ? { microsoft: { loginUrl: microsoft.loginUrl, graphUrl: microsoft.graphUrl, caPem: ca.caPem } } : {}),
       tenants: [...pbxTenants, ...(opts.pbxExtraTenants ?? [])],
       users,
       accessTokenTtlSeconds: opts.pbxTokenTtlSeconds ?? 1800,
@@ -278,7 +327,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       '# Generated by emulators/sandbox.ts from ' +
         fleetConfig +
         ': every PBX is the sandbox PBX emulator, Google is the sandbox Google emulator.\n' +
-        jsYaml.dump(generateConfig(fleetConfig, resolved, { pbxUrl: pbx.origin, caFile: ca.caFile, google, passwordFileFor }), {
+        jsYaml.dump(generateConfig(fleetConfig, resolved, { pbxUrl: pbx.origin, caFile: ca.caFile, google, passwordFileFor, microsoft365: !!opts.microsoft365 }), {
           lineWidth: 200,
           noRefs: true,
         }),
@@ -305,6 +354,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       pbx: pbxEmu,
       google: googleEmu,
       tenants,
+      microsoft365Tenants: msTenants,
+      ...(microsoft ? { microsoft } : {}),
+      deployMs365(ids) {
+        const ms = microsoft;
+        if (!ms) throw new Error('sandbox: no Microsoft 365 tenants (start it with microsoft365: true and a fleet that has some)');
+        const generated = loadFleet(configPath);
+        const chosen = generated.microsoft365Tenants.filter((t) => !ids || ids.includes(t.id));
+        const outdir = join(dir, 'cdktf.out');
+        buildFleetApp({ tenants: [], microsoft365Tenants: chosen, outdir }).synth();
+        const file = join(dir, 'outputs.json');
+        const outputs: Record<string, Record<string, unknown>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+        for (const t of generated.tenants.filter((g) => deployedIds.has(g.id))) outputs[t.id] ??= { project_id: t.projectId, credential_secret_name: t.credentialSecretName };
+        for (const t of chosen) Object.assign(outputs, applyMs365Stack(ms, join(outdir, 'stacks', t.id, 'cdk.tf.json')));
+        writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`);
+        return file;
+      },
       createWebClient(tenantId, o = {}) {
         const tenant = tenants[tenantId];
         if (!tenant) throw new Error(`sandbox: no tenant "${tenantId}" (the fleet has ${ids.join(', ')})`);
@@ -390,7 +455,7 @@ function deployProject(google: GoogleEmulator, t: TenantConfig): void {
 function generateConfig(
   fleetConfig: string,
   resolved: ReadonlyMap<string, TenantConfig>,
-  world: { pbxUrl: string; caFile: string; google: GoogleEmulator; passwordFileFor: (env: string) => string },
+  world: { pbxUrl: string; caFile: string; google: GoogleEmulator; passwordFileFor: (env: string) => string; microsoft365: boolean },
 ): Yaml {
   const main = readYaml(fleetConfig);
   const rawTenants: Yaml[] = [...((main.tenants as Yaml[] | undefined) ?? [])];
@@ -410,7 +475,8 @@ function generateConfig(
   };
   if (defaults.pbx) defaults.pbx = pointPbx(defaults.pbx as Yaml, (defaults.pbx as Yaml).login?.passwordEnv);
 
-  const tenants = rawTenants.map((raw) => {
+  const isMs365 = (raw: Yaml) => (raw.suite ?? (main.defaults as Yaml | undefined)?.suite) === 'microsoft-365';
+  const tenants = rawTenants.filter((raw) => world.microsoft365 || !isMs365(raw)).map((raw) => {
     const t: Yaml = { ...raw };
     const pbx = resolved.get(String(raw.id))?.pbx;
     if (t.pbx) t.pbx = pointPbx(t.pbx as Yaml, pbx?.passwordEnv);

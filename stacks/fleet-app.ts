@@ -45,6 +45,7 @@ export function buildFleetApp(props: FleetAppProps): App {
         workspacePrefix: first.workspacePrefix,
         project: first.project,
         dynamicCredentials: first.dynamicCredentials,
+        azureDynamicCredentials: first.azureDynamicCredentials,
         workspaces: cloud.map((t) => ('suite' in t ? { tenant: t.id, directoryId: t.microsoft365.directoryId } : { tenant: t.id, projectId: t.projectId })),
       });
     }

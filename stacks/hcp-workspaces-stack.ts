@@ -2,7 +2,8 @@
  * HcpWorkspacesStack: the HCP Terraform workspaces of the fleet, as code, so that remote runs do
  * the applies in parallel, one workspace per tenant (the tenant stacks' `cloud` backend names
  * them). Each workspace runs remotely, is tagged with the tenant, and, when configured, gets
- * Google credentials without key files (HCP Terraform dynamic provider credentials for GCP).
+ * credentials without key files or secrets (HCP Terraform dynamic provider credentials): for GCP
+ * on a Google Workspace tenant's workspace, for Azure (the azuread provider) on a Microsoft 365 one.
  *
  * Its own state lives in one more workspace of the organization (PREFIX + "workspaces"); the
  * HCP Terraform token comes from TFE_TOKEN at deploy time, never from gwkit.yaml.
@@ -33,6 +34,8 @@ export interface HcpWorkspacesStackProps {
   readonly project?: string;
   /** Google credentials for runs through workload identity. @default none */
   readonly dynamicCredentials?: { readonly workloadProvider: string; readonly serviceAccount: string };
+  /** Azure credentials for Microsoft 365 tenants' runs: the Entra app that trusts HCP Terraform's tokens. @default none */
+  readonly azureDynamicCredentials?: { readonly runClientId: string };
   readonly workspaces: readonly HcpWorkspace[];
 }
 
@@ -53,10 +56,16 @@ export class HcpWorkspacesStack extends TerraformStack {
         tagNames: ['gwkit', `tenant-${w.tenant}`],
         description: w.directoryId ? `gwkit tenant ${w.tenant}: Microsoft Entra directory ${w.directoryId}` : `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
       });
+      const env = (key: string, value: string) =>
+        new Variable(this, `${w.tenant}-${key.toLowerCase()}`, { workspaceId: workspace.id, category: 'env', key, value });
+      const azure = props.azureDynamicCredentials;
+      if (azure && w.directoryId) {
+        // The stack's provider names the customer's directory (tenant_id); the run signs in there as this app.
+        env('TFC_AZURE_PROVIDER_AUTH', 'true');
+        env('TFC_AZURE_RUN_CLIENT_ID', azure.runClientId);
+      }
       const creds = props.dynamicCredentials;
       if (creds && !w.directoryId) {
-        const env = (key: string, value: string) =>
-          new Variable(this, `${w.tenant}-${key.toLowerCase()}`, { workspaceId: workspace.id, category: 'env', key, value });
         env('TFC_GCP_PROVIDER_AUTH', 'true');
         env('TFC_GCP_WORKLOAD_PROVIDER_NAME', creds.workloadProvider);
         env('TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL', creds.serviceAccount);

@@ -13,7 +13,7 @@ export const clientGuideCommand = (cli: Cli) =>
     handler: (args) =>
       runCommand(cli, args, 'client guide', async () => {
         const { buildClientGuide, renderClientGuide } = await import('../../lib/workflow/client-guide');
-        const { sessions, tenant } = await openSingleTenant(cli, args, 'client guide');
+        const { sessions, tenant } = await openSingleTenant(cli, args, 'client guide', { suites: 'google' });
         const guide = await buildClientGuide(sessions, tenant);
         if (args.open) for (const url of [guide.links.branding, guide.links.audience, guide.links.createClient]) cli.io.openUrl(url);
         return { json: { result: guide }, human: () => renderClientGuide(guide) };

@@ -19,7 +19,7 @@ export const clientImportCommand = (cli: Cli) =>
     handler: (args) =>
       runCommand(cli, args, 'client import', async () => {
         const { importClient } = await import('../../lib/workflow/client-import');
-        const { sessions, tenant } = await openSingleTenant(cli, args, 'client import');
+        const { sessions, tenant } = await openSingleTenant(cli, args, 'client import', { suites: 'google' });
         const result = await importClient(sessions, tenant, await readClientSource(cli.io, args, 'client import'), { dryRun: args['dry-run'] });
         const verb = !result.changed ? 'already stored (unchanged)' : result.dryRun ? 'would be stored (dry run)' : `stored as ${result.version}`;
         const lines = [`tenant ${result.tenant}: client ${result.clientId} ${verb}`, ...result.checks.map((c) => `  ✓ ${c}`)];

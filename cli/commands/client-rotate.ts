@@ -1,3 +1,4 @@
+import { InputError } from '../../lib/errors';
 import { readClientSource } from '../support/client-source';
 import { defineCommand } from '../support/command';
 import { clientSourceOptions, dryRunOption } from '../support/options';
@@ -8,19 +9,33 @@ import { openSingleTenant } from '../support/sessions';
 export const clientRotateCommand = (cli: Cli) =>
   defineCommand({
     command: 'rotate',
-    describe: "Rotate the OAuth client's secret (Google's two-secret rotation): guided, verified, resumable",
+    describe: "Rotate the OAuth client's secret (Google's two-secret rotation), or renew a Microsoft 365 tenant's PBX certificate: guided, verified, resumable",
     builder: (y) =>
       y
         .options({
           ...clientSourceOptions({ file: 'The client JSON downloaded after "Add secret"', stdin: 'Read that JSON from standard input' }),
-          ...dryRunOption('Check the new secret; store, write and send nothing'),
+          ...dryRunOption('Check the new secret (Microsoft 365: where the renewal stands); store, write, generate and send nothing'),
+          'new-certificate': {
+            type: 'boolean',
+            describe: 'Microsoft 365 tenants: have the PBX generate a new key pair now. It uses it at once, so sync and sign-in fail until the stack registers it: deploy right after',
+          },
         })
         .example('$0 client rotate --tenant acme', 'Where the rotation stands, and what to do next')
-        .example('$0 client rotate --tenant acme --file client_secret_123.json', 'Continue with the new secret'),
+        .example('$0 client rotate --tenant acme --file client_secret_123.json', 'Continue with the new secret')
+        .example('$0 client rotate --tenant contoso --new-certificate', "Microsoft 365: a new PBX certificate, recorded beside the old one for the stack"),
     handler: (args) =>
       runCommand(cli, args, 'client rotate', async () => {
-        const { rotateClient } = await import('../../lib/workflow/rotate');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'client rotate');
+        if ('suite' in tenant) {
+          if (args.file || args.stdin) throw new InputError(`client rotate: ${tenant.id} is a Microsoft 365 tenant: it has no client secret (--file, --stdin); renew its certificate with --new-certificate`);
+          const { renewMs365Certificate } = await import('../../lib/ms365/rotate');
+          const result = await renewMs365Certificate(sessions, tenant, { newCertificate: args['new-certificate'], dryRun: args['dry-run'] });
+          const lines = [`tenant ${result.tenant}: renewal of the PBX's Microsoft 365 certificate${result.thumbprint ? ` ${result.thumbprint}` : ''}: ${result.step}`, ...result.done.map((d) => `  ✓ ${d}`)];
+          if (result.nextAction) lines.push(`next: ${result.nextAction}`);
+          return { json: { result }, exitCode: result.exitCode, human: () => lines.join('\n') };
+        }
+        if (args['new-certificate']) throw new InputError(`client rotate: --new-certificate is for Microsoft 365 tenants; ${tenant.id} is a Google Workspace tenant (rotate its secret with --file)`);
+        const { rotateClient } = await import('../../lib/workflow/rotate');
         const source = args.file || args.stdin ? await readClientSource(cli.io, args, 'client rotate') : undefined;
         const result = await rotateClient(sessions, tenant, { source, dryRun: args['dry-run'] });
         const lines = [`tenant ${result.tenant}: rotation of client ${result.clientId}: ${result.step}`, ...result.done.map((d) => `  ✓ ${d}`)];

@@ -10,22 +10,41 @@ export const configValidateCommand = (cli: Cli) =>
     builder: (y) => y.example('$0 config validate --config fleet/gwkit.yaml', 'Check a fleet before a deploy'),
     handler: (args) =>
       runCommand(cli, args, 'config validate', async () => {
-        const { loadFleet, selectTenants } = await import('../../lib/config');
+        const [{ loadFleet, selectSuites }, { gwkitCommand }] = await Promise.all([import('../../lib/config'), import('../../lib/workflow/printed-commands')]);
         const fleet = loadFleet(args.config);
-        const tenants = selectTenants(fleet, args.tenant).map((t) => ({
+        const selected = selectSuites(fleet, args.tenant);
+        const pbxTenantOf = (t: { pbxTenant: { domain: string } | { name: string } }) => ('domain' in t.pbxTenant ? t.pbxTenant.domain : t.pbxTenant.name);
+        const google = selected.google.map((t) => ({
           id: t.id,
-          pbxTenant: 'domain' in t.pbxTenant ? t.pbxTenant.domain : t.pbxTenant.name,
+          suite: 'google-workspace' as const,
+          pbxTenant: pbxTenantOf(t),
           projectId: t.projectId,
           features: t.features,
           apis: t.apis,
           backend: t.backend.type,
           deletionPolicy: t.deletionPolicy,
         }));
-        const headers = ['TENANT', 'PBX TENANT', 'PROJECT', 'FEATURES', 'BACKEND', 'DELETION'];
-        const rows = tenants.map((t) => [t.id, t.pbxTenant, t.projectId, t.features.join(','), t.backend, t.deletionPolicy]);
+        const microsoft365 = selected.microsoft365.map((t) => ({
+          id: t.id,
+          suite: 'microsoft-365' as const,
+          pbxTenant: pbxTenantOf(t),
+          directoryId: t.microsoft365.directoryId,
+          nationalCloud: t.microsoft365.nationalCloud,
+          features: t.microsoft365.features,
+          graphPermissions: t.microsoft365.graphPermissions,
+          backend: t.backend.type,
+          // The stack registers what discover recorded: without it, synth has no redirect URIs and no certificate.
+          pbxFacts: t.microsoft365.facts ? 'recorded' : `missing: run ${gwkitCommand(`discover --tenant ${t.id}`)}`,
+        }));
+        const tenantCount = fleet.tenants.length + fleet.microsoft365Tenants.length;
+        const headers = ['TENANT', 'SUITE', 'PBX TENANT', 'PROJECT / DIRECTORY', 'FEATURES', 'BACKEND', 'DELETION / PBX FACTS'];
+        const rows = [
+          ...google.map((t) => [t.id, t.suite, t.pbxTenant, t.projectId, t.features.join(','), t.backend, t.deletionPolicy]),
+          ...microsoft365.map((t) => [t.id, t.suite, t.pbxTenant, t.directoryId, t.features.join(','), t.backend, t.pbxFacts]),
+        ];
         return {
-          json: { result: { file: fleet.file, tenantCount: fleet.tenants.length, tenants } },
-          human: () => `${fleet.file}: valid, ${fleet.tenants.length} tenant(s)\n${renderTable(headers, rows)}`,
+          json: { result: { file: fleet.file, tenantCount, tenants: [...google, ...microsoft365] } },
+          human: () => `${fleet.file}: valid, ${tenantCount} tenant(s)\n${renderTable(headers, rows)}`,
         };
       }),
   });

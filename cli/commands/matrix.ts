@@ -15,8 +15,8 @@ export const matrixCommand = (cli: Cli) =>
     handler: (args) =>
       runCommand(cli, { json: false }, 'matrix', async () => {
         const { fleetMatrix } = await import('../../lib/workflow/matrix');
-        const { tenants } = await selectFleetTenants(args, 'matrix');
-        const matrix = fleetMatrix(tenants, args.shards);
+        const { tenants, microsoft365 } = await selectFleetTenants(args, 'matrix');
+        const matrix = fleetMatrix([...tenants, ...microsoft365], args.shards);
         return { json: { result: matrix }, human: () => JSON.stringify(matrix) };
       }),
   });

@@ -8,7 +8,7 @@ import { openSingleTenant } from '../support/sessions';
 export const teardownCommand = (cli: Cli) =>
   defineCommand({
     command: 'teardown',
-    describe: "Stop one tenant's integration (PBX, stored client) and guide the project's deletion",
+    describe: "Stop one tenant's integration (PBX, stored client) and guide the deletion of its project or Entra application",
     builder: (y) =>
       y
         .options({
@@ -19,15 +19,18 @@ export const teardownCommand = (cli: Cli) =>
         .example('$0 teardown --tenant acme --yes', 'Do it, in CI'),
     handler: (args) =>
       runCommand(cli, args, 'teardown', async () => {
-        const { teardownTenant } = await import('../../lib/workflow/teardown');
+        const [{ teardownTenant }, { teardownMs365 }] = await Promise.all([import('../../lib/workflow/teardown'), import('../../lib/ms365/teardown')]);
         const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown', { preflight: false });
+        const ms365 = 'suite' in tenant;
         if (!args['dry-run'] && !args.yes) {
-          if (!cli.io.interactive) throw new InputError('teardown stops the PBX integration and disables the stored client: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run');
-          const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its Google integration`, { hidden: false });
+          const what = ms365 ? 'stops the PBX integration' : 'stops the PBX integration and disables the stored client';
+          if (!cli.io.interactive) throw new InputError(`teardown ${what}: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run`);
+          const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its ${ms365 ? 'Microsoft 365' : 'Google'} integration`, { hidden: false });
           if (typed.trim() !== tenant.id) throw new InputError('teardown: not confirmed; nothing was changed');
         }
-        const result = await teardownTenant(sessions, tenant, { dryRun: args['dry-run'] });
-        const lines = [...result.done.map((d) => `  ✓ ${d}`), 'next:', ...result.steps.map((s, i) => `  ${i + 1}. ${s}`), 'Google keeps:', ...result.keptByGoogle.map((k) => `  - ${k}`)];
+        const result = ms365 ? await teardownMs365(sessions, tenant, { dryRun: args['dry-run'] }) : await teardownTenant(sessions, tenant, { dryRun: args['dry-run'] });
+        const [keeper, kept] = 'keptByGoogle' in result ? ['Google', result.keptByGoogle] : ['Microsoft', result.keptByMicrosoft];
+        const lines = [...result.done.map((d) => `  ✓ ${d}`), 'next:', ...result.steps.map((s, i) => `  ${i + 1}. ${s}`), `${keeper} keeps:`, ...kept.map((k) => `  - ${k}`)];
         return { json: { result }, exitCode: result.exitCode, human: () => [`tenant ${result.tenant}: teardown${result.dryRun ? ' (dry run)' : ''}`, ...lines].join('\n') };
       }),
   });

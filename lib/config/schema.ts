@@ -136,6 +136,15 @@ export const BackendSchema = z
           })
           .optional()
           .describe('Google credentials for remote runs without key files (HCP Terraform dynamic provider credentials). Default: none (set credentials on the workspaces yourself).'),
+        azureDynamicCredentials: z
+          .strictObject({
+            runClientId: z
+              .string()
+              .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'expected an application (client) ID: a GUID in lower case' })
+              .describe('Application (client) ID of the Entra app with a federated credential for HCP Terraform runs (TFC_AZURE_RUN_CLIENT_ID).'),
+          })
+          .optional()
+          .describe('Microsoft 365 tenants: Azure credentials for remote runs without secrets (HCP Terraform dynamic provider credentials for the azuread provider). Default: none.'),
       }),
     ],
     { error: 'expected backend.type to be one of local, gcs, cloud' },

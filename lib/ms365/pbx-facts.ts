@@ -58,6 +58,10 @@ export function readPbxFacts(file: string, display = file): PbxFacts | undefined
   for (const cert of parsed.data.certificates) {
     const fact = certificateFact(cert.pem);
     if (fact.thumbprint !== cert.thumbprint) throw new InputError(`${display}: certificate ${cert.thumbprint}: the thumbprint does not match the PEM; delete the file and run discover again`);
+    // The warnings before expiry rest on these dates: they must be the certificate's own.
+    if (fact.notBefore !== cert.notBefore || fact.notAfter !== cert.notAfter) {
+      throw new InputError(`${display}: certificate ${cert.thumbprint}: notBefore/notAfter do not match the PEM (${fact.notBefore} to ${fact.notAfter}); delete the file and run discover again`);
+    }
   }
   return parsed.data;
 }

@@ -300,12 +300,15 @@ export class PortSipClient {
     await this.api('post', '/ms365', { json: body, idempotent: true });
   }
 
-  /** The PBX's public certificate, as served (PEM text or DER bytes); undefined when none was generated. */
+  /**
+   * The PBX's public certificate, as served (PEM text or DER bytes); undefined when none was
+   * generated: a 404, or its NOT_FOUND error in a 2xx answer (the spec allows errors in 2xx).
+   */
   async downloadMs365Certificate(): Promise<Buffer | string | undefined> {
     try {
       return (await this.api('get', '/ms365/certificate', { idempotent: true })) as unknown as Buffer | string;
     } catch (error) {
-      if (error instanceof PortSipError && error.status === 404) return undefined;
+      if (error instanceof PortSipError && (error.status === 404 || (error.status !== undefined && error.status < 300 && error.code === 'NOT_FOUND'))) return undefined;
       throw error;
     }
   }

@@ -7,7 +7,7 @@
 import { consoleLinks } from '../console-links';
 import { exitWord } from '../exit-codes';
 import type { FleetReport } from '../workflow/fleet-runner';
-import { STAGES, type Stage } from '../workflow/stage-model';
+import { REPORT_STAGES, type AnyStage } from '../workflow/stage-model';
 
 /**
  * Whether the tenant's integration works, apart from whether the command's own work succeeded: a
@@ -21,7 +21,7 @@ export interface ReportTenant {
   readonly result: string;
   /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found or a source was not checked. */
   readonly health: Health;
-  readonly stage?: Stage;
+  readonly stage?: AnyStage;
   readonly nextAction?: string;
   readonly error?: string;
   readonly links: readonly { readonly label: string; readonly url: string }[];
@@ -33,7 +33,7 @@ export interface ReportDoc {
   readonly generatedAt: string;
   readonly exitCode: number;
   readonly summary: {
-    readonly byStage: Partial<Record<Stage | 'unknown', number>>;
+    readonly byStage: Partial<Record<AnyStage | 'unknown', number>>;
     readonly byResult: Record<string, number>;
     readonly byHealth: Partial<Record<Health, number>>;
   };
@@ -41,9 +41,9 @@ export interface ReportDoc {
 }
 
 /** The stage a command's result says a tenant reached, whichever command it came from. */
-function stageOf(result: unknown): Stage | undefined {
+function stageOf(result: unknown): AnyStage | undefined {
   const r = result as { stage?: string; verdict?: string } | undefined;
-  if (r?.stage && (STAGES as readonly string[]).includes(r.stage)) return r.stage as Stage;
+  if (r?.stage && (REPORT_STAGES as readonly string[]).includes(r.stage)) return r.stage as AnyStage;
   if (r?.verdict === 'verified') return 'verified';
   return undefined;
 }
@@ -66,9 +66,11 @@ function healthOf(result: unknown): Health {
 }
 
 function linksOf(result: unknown, nextAction?: string): { label: string; url: string }[] {
-  const r = result as { consentUri?: string; projectId?: string } | undefined;
+  const r = result as { consentUri?: string; projectId?: string; entraLinks?: { appOverview: string; apiPermissions: string } } | undefined;
   const links: { label: string; url: string }[] = [];
   if (r?.consentUri && isHttps(r.consentUri)) links.push({ label: 'consent', url: r.consentUri });
+  // A Microsoft 365 tenant: its app registration and the permissions granted, in the Entra admin center.
+  if (r?.entraLinks) links.push({ label: 'app (Entra)', url: r.entraLinks.appOverview }, { label: 'API permissions (Entra)', url: r.entraLinks.apiPermissions });
   // The Console step: a tenant waiting for its OAuth client gets the page that creates it.
   if (r?.projectId && stageOf(result) === 'provisioned') links.push({ label: 'create client (Console)', url: consoleLinks(r.projectId).createClient });
   for (const url of (nextAction ?? '').match(/https:\/\/\S+/g) ?? []) {
@@ -90,7 +92,7 @@ export function buildReport<T>(command: string, report: FleetReport<T>, options:
     links: linksOf(o.result, o.nextAction),
   }));
   for (const id of options.notReached ?? []) tenants.push({ tenant: id, result: 'not reached', health: 'unknown', links: [], nextAction: `run the same command again to reach ${id}` });
-  const byStage: Partial<Record<Stage | 'unknown', number>> = {};
+  const byStage: Partial<Record<AnyStage | 'unknown', number>> = {};
   const byResult: Record<string, number> = {};
   const byHealth: Partial<Record<Health, number>> = {};
   for (const t of tenants) {
@@ -112,7 +114,7 @@ export function buildReport<T>(command: string, report: FleetReport<T>, options:
 /** Markdown for tickets and wikis: the summary, then one table row per tenant. */
 export function reportMarkdown(doc: ReportDoc): string {
   const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const stages = [...STAGES, 'unknown' as const].filter((s) => doc.summary.byStage[s]).map((s) => `${s}: ${doc.summary.byStage[s]}`);
+  const stages = [...REPORT_STAGES, 'unknown' as const].filter((s) => doc.summary.byStage[s]).map((s) => `${s}: ${doc.summary.byStage[s]}`);
   return [
     `# ${doc.title}`,
     '',
@@ -148,7 +150,7 @@ function linkify(text: string): string {
 
 /** One self-contained page: no external script, style or font; works offline and on a phone. */
 export function reportHtml(doc: ReportDoc): string {
-  const stageCards = [...STAGES, 'unknown' as const]
+  const stageCards = [...REPORT_STAGES, 'unknown' as const]
     .filter((s) => doc.summary.byStage[s])
     .map((s) => `<button class="stage" data-stage="${s}"><b>${doc.summary.byStage[s]}</b><span>${s}</span></button>`)
     .join('');
@@ -161,7 +163,7 @@ export function reportHtml(doc: ReportDoc): string {
         `<td data-label="tenant" class="tenant">${esc(t.tenant)}</td>` +
         `<td data-label="health"><span class="badge h-${esc(t.health.replace(/\s+/g, '-'))}">${esc(t.health)}</span></td>` +
         `<td data-label="result"><span class="badge r-${esc(t.result.replace(/\s+/g, '-'))}">${esc(t.result)}</span></td>` +
-        `<td data-label="stage" data-sort="${t.stage ? STAGES.indexOf(t.stage) : 99}">${esc(t.stage ?? '-')}</td>` +
+        `<td data-label="stage" data-sort="${t.stage ? REPORT_STAGES.indexOf(t.stage) : 99}">${esc(t.stage ?? '-')}</td>` +
         `<td data-label="next action" class="next">${next || '-'}</td>` +
         `<td data-label="links">${links || '-'}</td></tr>`
       );

@@ -7,7 +7,6 @@
  * `tenants` is what `cdktf deploy` takes (stack names, space separated); `selection` is what
  * GWKIT_TENANTS takes (comma separated), so that each runner synthesizes only its own stacks.
  */
-import type { TenantConfig } from '../config';
 import { InputError } from '../errors';
 
 export interface MatrixEntry {
@@ -20,7 +19,7 @@ export interface MatrixEntry {
 /** GitHub Actions allows at most 256 jobs per matrix. */
 export const MAX_MATRIX_JOBS = 256;
 
-export function fleetMatrix(tenants: readonly TenantConfig[], shards?: number): { include: MatrixEntry[] } {
+export function fleetMatrix(tenants: readonly { readonly id: string }[], shards?: number): { include: MatrixEntry[] } {
   const ids = tenants.map((t) => t.id);
   const count = shards ?? ids.length;
   if (!Number.isInteger(count) || count < 1) throw new InputError('--shards must be a whole number of at least 1');

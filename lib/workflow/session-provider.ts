@@ -132,7 +132,7 @@ export class SessionProvider {
     const problems = new Set<string>();
     const add = (problem: string | undefined) => problem && problems.add(problem);
     if (this.options.pbxCaFile) add(this.caFileProblem(this.options.pbxCaFile, () => '--ca-file'));
-    else for (const tenant of this.tenants) add(this.pbxCaFileProblem(tenant));
+    else for (const tenant of [...this.tenants, ...this.microsoft365Tenants]) add(this.pbxCaFileProblem(tenant));
     if (this.fleet.google.caFile) add(this.caFileProblem(this.fleet.google.caFile, () => 'google.caFile'));
     if (problems.size) throw new InputError('a CA file cannot be used; nothing was changed', [...problems]);
   }

@@ -32,6 +32,19 @@ import type { SessionProvider } from './session-provider';
 export const STAGES = ['planned', 'provisioned', 'client-registered', 'pbx-configured', 'consent-pending', 'verified', 'broken'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/**
+ * The stages of a Microsoft 365 tenant (lib/ms365/workflow.ts). Nothing waits on a person there
+ * (the stack grants the admin consent), so there is no consent-pending: `discovered` means the
+ * PBX's redirect URIs and certificate are recorded for the stack, and `pbx-configured` means the
+ * PBX holds the ids but could not read the directory's users through Graph.
+ */
+export const MS365_STAGES = ['planned', 'discovered', 'pbx-configured', 'verified'] as const;
+export type Ms365Stage = (typeof MS365_STAGES)[number];
+
+/** Every stage of either suite, in the order reports list them. */
+export const REPORT_STAGES = ['planned', 'provisioned', 'discovered', 'client-registered', 'pbx-configured', 'consent-pending', 'verified', 'broken'] as const;
+export type AnyStage = (typeof REPORT_STAGES)[number];
+
 /** What is known of a tenant: its stage, the facts it rests on, and what comes next. */
 export interface TenantView {
   readonly tenant: string;
@@ -353,6 +366,21 @@ export function exitCodeOfStage(stage: Stage): ExitCode {
  */
 export function exitCodeOfStatus(view: Pick<TenantView, 'stage'>): ExitCode {
   return view.stage === 'broken' ? ExitCode.Failed : ExitCode.Ok;
+}
+
+/**
+ * A Microsoft 365 tenant's answer, by the same rules as exitCodeOfStage: done only when verified;
+ * a PBX that holds the ids but cannot read users through Graph is broken (1), whatever its stage
+ * is called; before that, the tenant waits on a deploy or a command (3).
+ */
+export function exitCodeOfMs365(view: { readonly stage: Ms365Stage; readonly failure?: string }): ExitCode {
+  if (view.failure) return ExitCode.Failed;
+  return view.stage === 'verified' ? ExitCode.Ok : ExitCode.WaitingOnPerson;
+}
+
+/** `status` of a Microsoft 365 tenant, by the rule of exitCodeOfStatus: only a broken integration fails it. */
+export function exitCodeOfMs365Status(view: { readonly failure?: string }): ExitCode {
+  return view.failure ? ExitCode.Failed : ExitCode.Ok;
 }
 
 /**

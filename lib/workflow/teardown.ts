@@ -23,7 +23,7 @@ export interface TeardownResult {
 }
 
 /** PBXs before v22.6 have no destroy endpoint: answered 404/405/501. */
-function noDestroyEndpoint(error: unknown): boolean {
+export function noDestroyEndpoint(error: unknown): boolean {
   return error instanceof PortSipError && (error.status === 404 || error.status === 405 || error.status === 501);
 }
 

@@ -2,12 +2,14 @@
  * Every mistake a user can make: a corpus of bad inputs (usage, config, files, credentials,
  * client files), each run through the CLI in-process against the sandbox. For each one:
  * - the exit code (2 for bad input unless said otherwise) and a message that says where and what;
- * - nothing changed: the PBX emulator, the Google emulator and the files on disk are as before;
- * - no secret shown: no PBX password and no client secret in stdout or stderr.
+ * - nothing changed: the PBX emulator, the Google and Microsoft emulators and the files on disk
+ *   (the Microsoft 365 tenant's PBX facts among them) are as before;
+ * - no secret shown: no PBX password, no client secret and no private key in stdout or stderr.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import jsYaml from 'js-yaml';
+import { ms365SlotOf } from '../../emulators/pbx';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
 import { editedClientFile, runInProcess, worldSnapshot } from './helpers';
 
@@ -45,10 +47,12 @@ const clientSecrets: string[] = [];
 const clientFiles: Record<string, string> = {};
 /** acme's client with a secret Google refuses (disabled in the Console, or mistyped). */
 let refusedFile: string;
+/** The emulated deploy's outputs (Google and Microsoft 365 stacks). */
+let outputsFile: string;
 
 beforeAll(async () => {
   // Two PBX tenants whose domains differ only in case, named by no fleet entry.
-  sb = await startSandbox({ pbxExtraTenants: [TWIN_LOWER, TWIN_UPPER] });
+  sb = await startSandbox({ pbxExtraTenants: [TWIN_LOWER, TWIN_UPPER], microsoft365: true });
   bad = join(sb.dir, 'bad');
   mkdirSync(bad);
   // A world worth protecting: every tenant's client imported, two of them written into the PBX.
@@ -60,7 +64,12 @@ beforeAll(async () => {
   }
   expect((await runInProcess(sb, ['post-deploy', '--tenant', 'acme', '--tenant', 'globex'])).code).toBe(3);
   refusedFile = editedClientFile(sb, clientFiles.acme!, 'refused.json', { client_secret: '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' });
-  secrets = [sb.env.GWKIT_PBX_PASSWORD!, sb.env.GWKIT_PBX_PASSWORD_INITECH!, ...clientSecrets, 'S3cret!pw', 'hunter2', 'GOCSPX-S3cret'];
+  // The Microsoft 365 tenant, verified: its facts recorded, its stack applied, the PBX configured.
+  expect((await runInProcess(sb, ['discover', '--tenant', 'contoso'])).code).toBe(0);
+  outputsFile = sb.deployMs365();
+  expect((await runInProcess(sb, ['post-deploy', '--tenant', 'contoso', '--outputs-file', outputsFile])).code).toBe(0);
+  const pbxKey = ms365SlotOf(sb.pbx.state, sb.microsoft365Tenants.contoso!.pbxTenantId).key!;
+  secrets = [pbxKey.split('\n')[1]!, sb.env.GWKIT_PBX_PASSWORD!, sb.env.GWKIT_PBX_PASSWORD_INITECH!, ...clientSecrets, 'S3cret!pw', 'hunter2', 'GOCSPX-S3cret'];
 });
 afterAll(async () => {
   await sb?.close();
@@ -96,7 +105,12 @@ async function run(c: Case) {
       writeFileSync(configPath, jsYaml.dump(doc));
     }
   }
-  for (const [name, content] of Object.entries(c.files ?? {})) writeFileSync(join(bad, name), typeof content === 'function' ? content() : content);
+  // Facts files a case writes next to its config are that case's own.
+  rmSync(join(bad, 'pbx-facts'), { recursive: true, force: true });
+  for (const [name, content] of Object.entries(c.files ?? {})) {
+    mkdirSync(dirname(join(bad, name)), { recursive: true });
+    writeFileSync(join(bad, name), typeof content === 'function' ? content() : content);
+  }
   const args = c.args.map((a) => a.replace('$BAD', bad));
   // An explicit --config in the case wins; else the (changed) sandbox config; GWKIT_CONFIG cases use none.
   const config = args.includes('--config') || c.env?.GWKIT_CONFIG ? false : configPath;
@@ -112,7 +126,7 @@ const USAGE: Record<string, Case> = {
   'no command': { args: [], says: /Name a command/ },
   'unknown command': { args: ['deplyo'], says: /Unknown argument: deplyo|Did you mean/ },
   'gwkit deploy (gwkit does not run Terraform)': { args: ['deploy', '--tenant', 'acme'], says: /gwkit does not run Terraform.*`GWKIT_TENANTS=acme npx cdktn deploy acme`/ },
-  'gwkit destroy --all': { args: ['destroy', '--all'], says: /gwkit does not run Terraform.*`GWKIT_TENANTS=acme,globex,initech-lab npx cdktn destroy acme globex initech-lab`/ },
+  'gwkit destroy --all': { args: ['destroy', '--all'], says: /gwkit does not run Terraform.*`GWKIT_TENANTS=acme,globex,initech-lab,contoso npx cdktn destroy acme globex initech-lab contoso`/ },
   'unknown option': { args: ['status', '--bogus'], says: /Unknown argument: bogus/ },
   'misspelt option': { args: ['rollout', '--all', '--dryrun'], says: /Unknown argument: dryrun/ },
   '--tenant without a value (status)': { args: ['status', '--tenant'], says: /Not enough arguments following: tenant/ },
@@ -437,7 +451,7 @@ const FILES_AND_CREDENTIALS: Record<string, Case> = {
   '--outputs-file is a directory': { args: ['post-deploy', '--all', '--outputs-file', '$BAD'], says: /--outputs-file: .*bad is a directory/ },
   '--outputs-file not JSON': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out.json'], files: { 'out.json': 'acme: {}' }, says: /--outputs-file: .*out\.json is not JSON/ },
   '--outputs-file not outputs': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out2.json'], files: { 'out2.json': '[1,2]' }, says: /is not a cdktf outputs file/ },
-  '--outputs-file without the tenant': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/out3.json'], files: { 'out3.json': '{}' }, says: /no outputs for tenant "acme"/ },
+  '--outputs-file without the tenant': { args: ['post-deploy', '--tenant', 'acme', '--outputs-file', '$BAD/out3.json'], files: { 'out3.json': '{}' }, says: /no outputs for tenant "acme"/ },
   '--outputs-file wrong project': {
     args: ['post-deploy', '--tenant', 'acme', '--outputs-file', '$BAD/out4.json'],
     files: { 'out4.json': JSON.stringify({ acme: { project_id: 'other-prj', credential_secret_name: 'projects/other-prj/secrets/gwkit-oauth-client' } }) },
@@ -527,6 +541,64 @@ const CLIENT_FILES: Record<string, Case> = {
   },
 };
 
+/** A Microsoft 365 tenant in the config: `contoso` of the sandbox, or changed. */
+const ms = (d: Doc) => tenant(d, 'contoso');
+const FACTS = (over: Record<string, unknown> = {}) => () => {
+  const recorded = JSON.parse(readFileSync(join(sb.dir, 'pbx-facts/contoso.json'), 'utf8'));
+  return JSON.stringify({ ...recorded, ...over });
+};
+
+const MICROSOFT_365: Record<string, Case> = {
+  'ms365: directoryId not a GUID': { args: ['config', 'validate'], mutate: (d) => (ms(d).microsoft365.directoryId = 'contoso.onmicrosoft.com'), says: /gwkit-\d+\.yaml:\d+:\d+: tenants\[\d\] \(id "contoso"\)\.microsoft365\.directoryId: expected the Directory \(tenant\) ID/ },
+  'ms365: suite without its settings': { args: ['status', '--tenant', 'contoso'], mutate: (d) => delete ms(d).microsoft365, says: /\(id "contoso"\)\.microsoft365\.directoryId: required for a microsoft-365 tenant/ },
+  'ms365: an unknown feature': { args: ['rollout', '--all'], mutate: (d) => (ms(d).microsoft365.features = ['userSync', 'fax']), says: /\(id "contoso"\)\.microsoft365\.features\[1\]: expected one of userSync.*\(got "fax"\)/ },
+  'ms365: a selected user that is not a UPN': {
+    args: ['post-deploy', '--tenant', 'contoso', '--outputs-file', '$OUTPUTS'],
+    mutate: (d) => (ms(d).microsoft365.userSync = { syncType: 'include', selectedUsers: ['alice'] }),
+    says: /microsoft365\.userSync\.selectedUsers\[0\]: expected a user principal name/,
+  },
+  'ms365: an unknown national cloud': { args: ['discover', '--all'], mutate: (d) => (ms(d).microsoft365.nationalCloud = 'germany'), says: /microsoft365\.nationalCloud/ },
+  'ms365: a Google-only setting on it': { args: ['config', 'validate'], mutate: (d) => (ms(d).projectId = 'pbxgw-contoso'), says: /\(id "contoso"\)\.projectId: a Google Workspace setting; this tenant has suite "microsoft-365"/ },
+  'ms365: the facts file is not JSON': {
+    args: ['status', '--tenant', 'contoso'],
+    mutate: () => undefined,
+    files: { 'pbx-facts/contoso.json': '{"version": 1,' },
+    says: /pbx-facts\/contoso\.json: not JSON .*run discover again/,
+  },
+  'ms365: a facts file whose thumbprint does not match its certificate': {
+    args: ['rollout', '--all'],
+    mutate: () => undefined,
+    files: {
+      'pbx-facts/contoso.json': () => {
+        const facts = JSON.parse(FACTS()());
+        facts.certificates[0].thumbprint = '0'.repeat(40);
+        return JSON.stringify(facts);
+      },
+    },
+    says: /the thumbprint does not match the PEM/,
+  },
+  'ms365: a facts file of another tenant': { args: ['discover', '--tenant', 'contoso'], mutate: () => undefined, files: { 'pbx-facts/contoso.json': FACTS({ tenant: 'fabrikam' }) }, says: /records tenant "fabrikam", not "contoso"/ },
+  'ms365: a facts file with a plain-http redirect URI': { args: ['status'], mutate: () => undefined, files: { 'pbx-facts/contoso.json': FACTS({ redirectUris: ['http://pbx.example/x'] }) }, says: /redirectUris\.0/ },
+  'ms365: --outputs-file that does not exist': { args: ['post-deploy', '--all', '--outputs-file', '$BAD/none.json'], says: /--outputs-file: .*none\.json does not exist/ },
+  'ms365: --outputs-file without the tenant': {
+    args: ['post-deploy', '--tenant', 'contoso', '--outputs-file', '$BAD/other.json'],
+    files: { 'other.json': JSON.stringify({ fabrikam: { application_id: '0b7e2f3a-1c4d-4e5f-8a9b-0c1d2e3f4a5b' } }) },
+    says: /other\.json: no application_id for Microsoft 365 tenant "contoso"; deploy it first/,
+  },
+  'ms365: --outputs-file of another directory': {
+    args: ['post-deploy', '--all', '--outputs-file', '$BAD/elsewhere.json'],
+    files: { 'elsewhere.json': () => JSON.stringify({ ...JSON.parse(readFileSync(outputsFile, 'utf8')), contoso: { application_id: '0b7e2f3a-1c4d-4e5f-8a9b-0c1d2e3f4a5b', directory_id: '11111111-2222-3333-4444-555555555555' } }) },
+    says: /tenant "contoso" was deployed to directory 11111111-2222-3333-4444-555555555555, but gwkit\.yaml says/,
+  },
+  'ms365: rollout --outputs-file not JSON': { args: ['rollout', '--all', '--outputs-file', '$BAD/outputs.txt'], files: { 'outputs.txt': 'contoso=1' }, says: /--outputs-file: .*outputs\.txt is not JSON/ },
+  'ms365: no PBX password': { args: ['post-deploy', '--tenant', 'contoso', '--outputs-file', '$OUTPUTS'], env: { GWKIT_PBX_PASSWORD: undefined }, says: /no PBX password for admin/ },
+  'ms365: client import for it': { args: ['client', 'import', '--tenant', 'contoso', '--file', '$GOOD'], says: /contoso is a Microsoft 365 tenant, which have no OAuth client/ },
+  'ms365: client rotate with a client file': { args: ['client', 'rotate', '--tenant', 'contoso', '--file', '$GOOD'], says: /contoso is a Microsoft 365 tenant: it has no client secret/ },
+  'ms365: --new-certificate for a Google tenant': { args: ['client', 'rotate', '--tenant', 'acme', '--new-certificate'], says: /--new-certificate is for Microsoft 365 tenants; acme is a Google Workspace tenant/ },
+  'ms365: teardown without confirmation': { args: ['teardown', '--tenant', 'contoso'], says: /teardown stops the PBX integration: confirm with --yes/ },
+  'ms365: its pbx.caFile is a directory (status, read-only)': { args: ['status'], mutate: (d) => (ms(d).pbx = { caFile: '.' }), says: /pbx\.caFile .*bad is a directory/ },
+};
+
 const ALL: [string, Case][] = [
   ...Object.entries(USAGE),
   ...Object.entries(CONFIG),
@@ -535,6 +607,7 @@ const ALL: [string, Case][] = [
   ...Object.entries(CA_FILES),
   ...Object.entries(FILES_AND_CREDENTIALS),
   ...Object.entries(CLIENT_FILES),
+  ...Object.entries(MICROSOFT_365),
 ];
 
 test('the corpus holds at least 150 bad inputs', () => {
@@ -548,11 +621,13 @@ describe.each(ALL)('%s', (_name, c) => {
     // Google likewise: any request but a GET and the token endpoint (an access token, or a probe with an
     // invalid code that grants nothing: lib/google/token-probe.ts).
     const googleChanges = () => sb.google.state.requests.filter((q) => q.method !== 'GET' && q.path !== '/token').length;
-    const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: googleChanges() };
+    // Microsoft: the directory (apps, credentials, consent) and the PBX's Microsoft 365 settings.
+    const microsoft = () => JSON.stringify({ dir: [...sb.microsoft!.directories.values()].map((d) => [[...d.applications.values()], d.assignments]), pbx: ms365SlotOf(sb.pbx.state, sb.microsoft365Tenants.contoso!.pbxTenantId) });
+    const before = { world: JSON.stringify(worldSnapshot(sb)), disk: diskSnapshot(), pbxWrites: writes(), googleRequests: googleChanges(), microsoft: microsoft() };
     const withPlaceholders: Case = {
       ...c,
       // acme's client: the right kind of file, for another tenant.
-      args: c.args.map((a) => (a === '$GOOD' ? clientFiles.acme! : a === '$REFUSED' ? refusedFile : a)),
+      args: c.args.map((a) => (a === '$GOOD' ? clientFiles.acme! : a === '$REFUSED' ? refusedFile : a === '$OUTPUTS' ? outputsFile : a)),
       env: c.env && Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, v === '$CLIENT' ? clientFiles.acme! : v?.replace('$BAD', bad)])),
     };
     const r = await run(withPlaceholders);
@@ -562,6 +637,7 @@ describe.each(ALL)('%s', (_name, c) => {
     expect(writes()).toBe(before.pbxWrites);
     expect(googleChanges()).toBe(before.googleRequests);
     expect(diskSnapshot()).toEqual(before.disk);
+    expect(microsoft()).toBe(before.microsoft);
     for (const secret of secrets) {
       expect(r.stdout).not.toContain(secret);
       expect(r.stderr).not.toContain(secret);

@@ -1,13 +1,16 @@
 /**
  * No secret leaks: run the whole flow through the BUILT CLI (with GWKIT_DEBUG=1, so debug output
  * is covered too), including the failure paths (wrong secret, wrong project, missing password,
- * wrong PBX password, PBX write failing), plus `cdktf synth` of the sandbox fleet; then search every
- * stdout/stderr and every file under the sandbox dir (except the Console's client JSON files
- * themselves) for any client secret or PBX password, raw or encoded. Needs `npx tsc -p .` first.
+ * wrong PBX password, PBX write failing), the Microsoft 365 tenant's flow (discover, emulated deploy,
+ * rollout, a certificate renewal, teardown), plus `cdktf synth` of the sandbox fleet; then search
+ * every stdout/stderr and every file under the sandbox dir (except the Console's client JSON files
+ * themselves) for any client secret, PBX password or private key the PBX generated, raw or encoded.
+ * Needs `npx tsc -p .` first.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ms365SlotOf } from '../../emulators/pbx';
 import { repoRoot, startSandbox, type Sandbox, type SandboxCliResult } from '../../emulators/sandbox';
 import { describeRun, editedClientFile, pairPayload } from './helpers';
 
@@ -70,7 +73,12 @@ function leaksIn(text: string): string[] {
 }
 
 beforeAll(async () => {
-  sb = await startSandbox();
+  sb = await startSandbox({ microsoft365: true });
+  // The Microsoft 365 tenant's key pair: the PBX keeps its private key, which must never leave it.
+  const pbxKey = (label: string) => {
+    const key = ms365SlotOf(sb.pbx.state, sb.microsoft365Tenants.contoso!.pbxTenantId).key!;
+    for (const [i, line] of key.split('\n').filter((l) => l && !l.startsWith('-----')).entries()) secrets.set(`PBX private key (${label}) line ${i + 1}`, line);
+  };
   for (const [k, v] of Object.entries(sb.env)) if (/^GWKIT_PBX_PASSWORD/.test(k)) secrets.set(`PBX password ${k}`, v);
   const wrongPbxPassword = 'sbx-wrong-password-for-leak-test-7q3';
   secrets.set('wrong PBX password', wrongPbxPassword);
@@ -83,6 +91,9 @@ beforeAll(async () => {
   secrets.set('mistyped client secret', badSecretValue);
   const badSecret = editedClientFile(sb, good['initech-lab']!.file, 'lab-wrong-secret.json', { client_secret: badSecretValue });
 
+  // First on its own: the PBX generates its key pair once, and the facts file records that certificate.
+  await run(['discover', '--tenant', 'contoso', '--json'], 0);
+  pbxKey('first');
   await Promise.all([
     run(['config', 'validate', '--json'], 0),
     run(['config', 'validate'], 0),
@@ -107,6 +118,17 @@ beforeAll(async () => {
     run(['post-deploy', '--all', '--json'], 3),
   ]);
   await Promise.all([run(['post-deploy', '--all'], 3), run(['status', '--json'], 0), run(['status'], 0)]);
+
+  // Microsoft 365: the emulated deploy, one rollout of the mixed fleet, a certificate renewal, teardown's guidance.
+  const outputsFile = sb.deployMs365();
+  await run(['rollout', '--all', '--outputs-file', outputsFile, '--report', join(sb.dir, 'rollout.html'), '--json'], 3);
+  await run(['post-deploy', '--tenant', 'contoso', '--outputs-file', outputsFile], 0);
+  await run(['client', 'rotate', '--tenant', 'contoso', '--new-certificate', '--json'], 3);
+  pbxKey('renewed');
+  await run(['status', '--tenant', 'contoso', '--report', join(sb.dir, 'status.md')], 1);
+  sb.deployMs365();
+  await run(['client', 'rotate', '--tenant', 'contoso'], 3);
+  await Promise.all([run(['verify', '--tenant', 'contoso', '--json'], 0), run(['teardown', '--tenant', 'contoso', '--dry-run'], 3)]);
 
   // Failure paths: missing password, wrong PBX password, the PBX refusing the write.
   const next = client('acme');
@@ -137,6 +159,10 @@ test('the flow really ran: good, refused and failed runs all happened', () => {
   // The PBX write failure path was exercised (its error message is among the outputs).
   expect(sb.pbx.state.requests.some((r) => r.method === 'POST' && r.path === '/api/google' && r.status === 500)).toBe(true);
   expect(secrets.size).toBeGreaterThanOrEqual(8);
+  // The Microsoft 365 flow ran: two key pairs, the stack synthesized for the tenant, its facts recorded.
+  expect([...secrets.keys()].filter((k) => k.startsWith('PBX private key (renewed)')).length).toBeGreaterThan(10);
+  expect(filesUnder(sb.dir).some((f) => f.endsWith(join('contoso', 'cdk.tf.json')))).toBe(true);
+  expect(outputs.some((o) => o.label.includes('--new-certificate') && o.code === 3)).toBe(true);
 });
 
 test('no client secret and no PBX password in any stdout/stderr (JSON, human, debug, errors)', () => {

@@ -48,7 +48,17 @@ test('the deploy matrix comes from `gwkit matrix`, and every key the jobs use is
   const used = new Set([...text.matchAll(/\$\{\{ matrix\.(\w+)/g)].map((m) => m[1]!));
   for (const entry of matrix.include) for (const key of used) expect(entry).toHaveProperty(key);
   // Every tenant of the example fleet is deployed by exactly one job.
-  expect(matrix.include.flatMap((e) => String(e.selection).split(',')).sort()).toEqual(['acme', 'globex', 'initech-lab']);
+  expect(matrix.include.flatMap((e) => String(e.selection).split(',')).sort()).toEqual(['acme', 'contoso', 'globex', 'initech-lab']);
+});
+
+test('Microsoft 365: the azuread provider signs in by OIDC (no client secret), and rollout gets the deploys\' outputs', () => {
+  expect(doc.permissions['id-token']).toBe('write');
+  expect(doc.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}' });
+  const login = doc.jobs.deploy.steps.find((s: any) => s.uses?.startsWith('azure/login'));
+  expect(login.with).toEqual({ 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'allow-no-subscriptions': true });
+  expect(text).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds:/);
+  expect(doc.jobs.deploy.steps.some((s: any) => s.uses?.startsWith('actions/upload-artifact') && /outputs-/.test(s.with.path))).toBe(true);
+  expect(doc.jobs.rollout.steps.find((s: any) => /gwkit rollout/.test(s.run ?? '')).run).toContain('--outputs-file outputs.json');
 });
 
 test('deploys use Workload Identity Federation (no key files), the shared provider cache, and per-shard synthesis', () => {

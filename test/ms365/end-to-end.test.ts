@@ -112,4 +112,6 @@ test('a certificate the app does not know (a new key pair on the PBX) fails with
   const view = await withSessions((s, t) => ms365View(s, t));
   expect(view).toMatchObject({ stage: 'pbx-configured', failure: expect.stringMatching(/AADSTS700027/), nextAction: expect.stringMatching(/certificate is not registered on the app/) });
   expect(ms.tokenLog.at(-1)?.error).toBe('AADSTS700027');
+  // Named as drift before anyone reads Microsoft's code: the PBX's certificate is not the one recorded.
+  expect(view.drift).toEqual([expect.stringMatching(/^the PBX uses certificate [0-9A-F]{40}, which .*pbx-facts\/contoso\.json \(and so the app\) does not hold: record it with `npx gwkit client rotate --tenant contoso`/)]);
 });

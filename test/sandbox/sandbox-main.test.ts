@@ -39,7 +39,7 @@ test('npm run sandbox: paste the printed lines, run gwkit by hand, Ctrl-C stops 
       spawnSync(process.execPath, [join(ROOT, 'dist/cli/bin.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8' });
     const status = gwkit(['status', '--json']);
     expect(status.status).toBe(0);
-    expect(JSON.parse(status.stdout).tenants.map((t: { result: { stage: string } }) => t.result.stage)).toEqual(['provisioned', 'provisioned', 'provisioned']);
+    expect(JSON.parse(status.stdout).tenants.map((t: { result: { stage: string } }) => t.result.stage)).toEqual(['provisioned', 'provisioned', 'provisioned', 'planned']);
 
     // The Console step, typed in the sandbox's terminal; the import it suggests works.
     child.stdin.write('client acme\n');
@@ -48,6 +48,14 @@ test('npm run sandbox: paste the printed lines, run gwkit by hand, Ctrl-C stops 
     expect(gwkit(['client', 'import', '--tenant', 'acme', '--file', file]).status).toBe(0);
     const after = JSON.parse(gwkit(['status', '--tenant', 'acme', '--json']).stdout);
     expect(after.tenants[0].result.stage).toBe('client-registered');
+
+    // The Microsoft 365 tenant, with no human step: discover, the emulated deploy typed here, post-deploy.
+    expect(gwkit(['discover', '--tenant', 'contoso']).status).toBe(0);
+    child.stdin.write('deploy contoso\n');
+    await waitFor(/next: npx gwkit post-deploy --tenant contoso --outputs-file (\S+)/);
+    const outputs = /next: npx gwkit post-deploy --tenant contoso --outputs-file (\S+)/.exec(stdout)![1]!;
+    expect(gwkit(['post-deploy', '--tenant', 'contoso', '--outputs-file', outputs]).status).toBe(0);
+    expect(JSON.parse(gwkit(['status', '--tenant', 'contoso', '--json']).stdout).tenants[0].result.stage).toBe('verified');
 
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

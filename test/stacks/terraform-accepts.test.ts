@@ -13,6 +13,7 @@ import { loadFleet } from '../../lib/config';
 import { haveTerraform, terraformInit } from './terraform';
 
 const ROOT = join(__dirname, '../..');
+const fleet = loadFleet(join(ROOT, 'gwkit.yaml'));
 const outdir = mkdtempSync(join(tmpdir(), 'gwkit-tf-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
@@ -24,7 +25,7 @@ test('npx cdktn synth writes one cdk.tf.json per tenant, and the HCP workspaces 
     timeout: 120_000,
   });
   expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
-  const tenants = loadFleet(join(ROOT, 'gwkit.yaml')).tenants.map((t) => t.id);
+  const tenants = [...fleet.tenants, ...fleet.microsoft365Tenants].map((t) => t.id);
   expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([...tenants, 'hcp-workspaces'].sort());
   for (const id of tenants) expect(existsSync(join(outdir, 'stacks', id, 'cdk.tf.json'))).toBe(true);
 });
@@ -36,9 +37,15 @@ if (!haveTerraform) {
 
 (haveTerraform ? describe : describe.skip)('Terraform accepts every stack cdktn wrote', () => {
   // hcp-workspaces uses the tfe provider: test/stacks/hcp-workspaces.test.ts checks it.
-  test.each(loadFleet(join(ROOT, 'gwkit.yaml')).tenants.map((t) => t.id))('%s', (id) => {
+  test.each(fleet.tenants.map((t) => t.id))('%s', (id) => {
     const output = terraformInit(join(outdir, 'stacks', id), outdir);
     expect(output).not.toMatch(/Error: (Invalid|Unsupported|Missing|Duplicate)/);
     expect(output).toContain('Finding hashicorp/google versions matching "6.50.0"');
+  });
+  // The example Microsoft 365 tenant's stack, synthesized from its committed pbx-facts file.
+  test.each(fleet.microsoft365Tenants.map((t) => t.id))('%s (Microsoft 365)', (id) => {
+    const output = terraformInit(join(outdir, 'stacks', id), outdir);
+    expect(output).not.toMatch(/Error: (Invalid|Unsupported|Missing|Duplicate)/);
+    expect(output).toContain('Finding hashicorp/azuread versions matching "3.7.0"');
   });
 });
