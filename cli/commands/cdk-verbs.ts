@@ -17,12 +17,9 @@ export const cdkVerbCommands = (cli: Cli) =>
       builder: (y) => y,
       handler: (args) =>
         runCommand(cli, args, typed, async () => {
-          const [{ InputError }, { cdkCommand }] = await Promise.all([import('../../lib/errors'), import('../../lib/workflow/printed-commands')]);
-          const selected = args.tenant?.length || args.all ? await selectFleetTenants(args, typed) : undefined;
-          const stacks = selected ? [...selected.tenants, ...selected.microsoft365].map((t) => t.id) : [];
-          // No selection: synth takes the whole fleet; the other verbs want the tenant named.
-          const command = cdkCommand(verb, stacks.length || verb === 'synth' ? stacks : ['<tenant>']);
-          throw new InputError(`gwkit does not run Terraform: the CDK CLI does (${verb}). Run ${command}`);
+          const [{ InputError }, { cdkInstead }] = await Promise.all([import('../../lib/errors'), import('../../lib/workflow/printed-commands')]);
+          const named = args.tenant?.length || args.all ? await selectFleetTenants(args, typed) : undefined;
+          throw new InputError(cdkInstead(verb, named ? [...named.tenants, ...named.microsoft365].map((t) => t.id) : []));
         }),
     }),
   );

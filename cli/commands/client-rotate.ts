@@ -1,4 +1,3 @@
-import { InputError } from '../../lib/errors';
 import { readClientSource } from '../support/client-source';
 import { defineCommand } from '../support/command';
 import { clientSourceOptions, dryRunOption } from '../support/options';
@@ -25,21 +24,11 @@ export const clientRotateCommand = (cli: Cli) =>
         .example('$0 client rotate --tenant contoso --new-certificate', "Microsoft 365: a new PBX certificate, recorded beside the old one for the stack"),
     handler: (args) =>
       runCommand(cli, args, 'client rotate', async () => {
+        const { rotateCredential } = await import('../../lib/workflow/either-suite');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'client rotate');
-        if ('suite' in tenant) {
-          if (args.file || args.stdin) throw new InputError(`client rotate: ${tenant.id} is a Microsoft 365 tenant: it has no client secret (--file, --stdin); renew its certificate with --new-certificate`);
-          const { renewMs365Certificate } = await import('../../lib/ms365/rotate');
-          const result = await renewMs365Certificate(sessions, tenant, { newCertificate: args['new-certificate'], dryRun: args['dry-run'] });
-          const lines = [`tenant ${result.tenant}: renewal of the PBX's Microsoft 365 certificate${result.thumbprint ? ` ${result.thumbprint}` : ''}: ${result.step}`, ...result.done.map((d) => `  ✓ ${d}`)];
-          if (result.nextAction) lines.push(`next: ${result.nextAction}`);
-          return { json: { result }, exitCode: result.exitCode, human: () => lines.join('\n') };
-        }
-        if (args['new-certificate']) throw new InputError(`client rotate: --new-certificate is for Microsoft 365 tenants; ${tenant.id} is a Google Workspace tenant (rotate its secret with --file)`);
-        const { rotateClient } = await import('../../lib/workflow/rotate');
-        const source = args.file || args.stdin ? await readClientSource(cli.io, args, 'client rotate') : undefined;
-        const result = await rotateClient(sessions, tenant, { source, dryRun: args['dry-run'] });
-        const lines = [`tenant ${result.tenant}: rotation of client ${result.clientId}: ${result.step}`, ...result.done.map((d) => `  ✓ ${d}`)];
-        if (result.nextAction) lines.push(`next: ${result.nextAction}`);
+        const source = args.file || args.stdin ? () => readClientSource(cli.io, args, 'client rotate') : undefined;
+        const { result, headline } = await rotateCredential(sessions, tenant, { source, newCertificate: args['new-certificate'], dryRun: args['dry-run'] });
+        const lines = [headline, ...result.done.map((d) => `  ✓ ${d}`), ...(result.nextAction ? [`next: ${result.nextAction}`] : [])];
         return { json: { result }, exitCode: result.exitCode, human: () => lines.join('\n') };
       }),
   });

@@ -19,18 +19,25 @@ export const teardownCommand = (cli: Cli) =>
         .example('$0 teardown --tenant acme --yes', 'Do it, in CI'),
     handler: (args) =>
       runCommand(cli, args, 'teardown', async () => {
-        const [{ teardownTenant }, { teardownMs365 }] = await Promise.all([import('../../lib/workflow/teardown'), import('../../lib/ms365/teardown')]);
+        const { teardownEitherSuite, teardownWords } = await import('../../lib/workflow/either-suite');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'teardown', { preflight: false });
-        const ms365 = 'suite' in tenant;
-        if (!args['dry-run'] && !args.yes) {
-          const what = ms365 ? 'stops the PBX integration' : 'stops the PBX integration and disables the stored client';
-          if (!cli.io.interactive) throw new InputError(`teardown ${what}: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run`);
-          const typed = await cli.io.prompt(`Type the tenant id (${tenant.id}) to stop its ${ms365 ? 'Microsoft 365' : 'Google'} integration`, { hidden: false });
-          if (typed.trim() !== tenant.id) throw new InputError('teardown: not confirmed; nothing was changed');
-        }
-        const result = ms365 ? await teardownMs365(sessions, tenant, { dryRun: args['dry-run'] }) : await teardownTenant(sessions, tenant, { dryRun: args['dry-run'] });
-        const [keeper, kept] = 'keptByGoogle' in result ? ['Google', result.keptByGoogle] : ['Microsoft', result.keptByMicrosoft];
-        const lines = [...result.done.map((d) => `  ✓ ${d}`), 'next:', ...result.steps.map((s, i) => `  ${i + 1}. ${s}`), `${keeper} keeps:`, ...kept.map((k) => `  - ${k}`)];
-        return { json: { result }, exitCode: result.exitCode, human: () => [`tenant ${result.tenant}: teardown${result.dryRun ? ' (dry run)' : ''}`, ...lines].join('\n') };
+        if (!args['dry-run'] && !args.yes) await confirm(cli, tenant.id, teardownWords(tenant));
+        const { result, keeper, kept } = await teardownEitherSuite(sessions, tenant, { dryRun: args['dry-run'] });
+        const lines = [
+          `tenant ${result.tenant}: teardown${result.dryRun ? ' (dry run)' : ''}`,
+          ...result.done.map((d) => `  ✓ ${d}`),
+          'next:',
+          ...result.steps.map((s, i) => `  ${i + 1}. ${s}`),
+          `${keeper} keeps:`,
+          ...kept.map((k) => `  - ${k}`),
+        ];
+        return { json: { result }, exitCode: result.exitCode, human: () => lines.join('\n') };
       }),
   });
+
+/** A person types the tenant id; CI says --yes. Anything else changes nothing. */
+async function confirm(cli: Cli, id: string, words: { what: string; integration: string }): Promise<void> {
+  if (!cli.io.interactive) throw new InputError(`teardown ${words.what}: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run`);
+  const typed = await cli.io.prompt(`Type the tenant id (${id}) to stop its ${words.integration} integration`, { hidden: false });
+  if (typed.trim() !== id) throw new InputError('teardown: not confirmed; nothing was changed');
+}

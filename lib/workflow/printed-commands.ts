@@ -31,3 +31,13 @@ export function cdkCommandLine(verb: CdkVerb, stacks: readonly string[]): string
   if (!stacks.length) return `npx ${CDK_CLI} ${verb}`;
   return `GWKIT_TENANTS=${stacks.join(',')} npx ${CDK_CLI} ${verb} ${stacks.join(' ')}`;
 }
+
+/**
+ * What `gwkit deploy` (and the other Terraform verbs) answers: gwkit does not run Terraform; the
+ * CDK CLI line for the stacks named. With none named, synth takes the whole fleet and the other
+ * verbs show where the tenant goes.
+ */
+export function cdkInstead(verb: CdkVerb, stacks: readonly string[]): string {
+  const command = cdkCommand(verb, stacks.length || verb === 'synth' ? stacks : ['<tenant>']);
+  return `gwkit does not run Terraform: the CDK CLI does (${verb}). Run ${command}`;
+}
