@@ -16,7 +16,9 @@ export type GlobalArgs = InferredOptionTypes<ReturnType<typeof globalOptions>>;
  * where it is defined, by `defineCommand`.
  */
 export interface AnyCommand extends Omit<CommandModule<GlobalArgs>, 'builder' | 'handler'> {
+  // biome-ignore lint/suspicious/noExplicitAny: a list of commands with different argument types (see above)
   readonly builder: (y: Argv<GlobalArgs>) => Argv<any>;
+  // biome-ignore lint/suspicious/noExplicitAny: as above; each handler is typed where its command is defined
   readonly handler: (args: any) => void | Promise<void>;
   /** A group's subcommands (commandGroup). */
   readonly subcommands?: readonly AnyCommand[];

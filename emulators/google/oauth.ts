@@ -146,21 +146,29 @@ export function handleAuthorize(state: GoogleEmulatorState, url: URL, res: Serve
   const redirectUri = q.get('redirect_uri') ?? '';
   const details: Record<string, string> = { client_id: clientId, redirect_uri: redirectUri };
   const client = state.clients.get(clientId);
-  if (!client) return errorPage(res, 401, 'invalid_client', 'The OAuth client was not found.', details);
+  if (!client) {
+    errorPage(res, 401, 'invalid_client', 'The OAuth client was not found.', details);
+    return;
+  }
   if (!client.redirectUris.includes(redirectUri)) {
-    return errorPage(
+    errorPage(
       res,
       400,
       'redirect_uri_mismatch',
       `You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. If you're the app developer, register the redirect URI in the Google Cloud Console.`,
       details,
     );
+    return;
   }
   if (q.get('response_type') !== 'code') {
-    return errorPage(res, 400, 'invalid_request', `Invalid response_type: ${q.get('response_type') ?? ''}`, details);
+    errorPage(res, 400, 'invalid_request', `Invalid response_type: ${q.get('response_type') ?? ''}`, details);
+    return;
   }
   const scopes = (q.get('scope') ?? '').split(/\s+/).filter(Boolean);
-  if (!scopes.length) return errorPage(res, 400, 'invalid_request', 'Missing required parameter: scope', details);
+  if (!scopes.length) {
+    errorPage(res, 400, 'invalid_request', 'Missing required parameter: scope', details);
+    return;
+  }
   const consentId = token('c-', 18);
   state.pendingConsents.set(consentId, {
     clientId,

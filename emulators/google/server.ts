@@ -310,25 +310,30 @@ async function route(state: GoogleEmulatorState, user: string, req: IncomingMess
   const entry: { principal?: string; detail?: Record<string, unknown> } = {};
   try {
     const body = await readBody(req);
-    let m: RegExpExecArray | null;
+    const route = {
+      serviceAccount: /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path),
+      secret: /^\/v1\/projects\/([^/]+)\/secrets\/(.+)$/.exec(path),
+      services: /^\/v1\/projects\/([^/]+)\/(services(?::batchGet|\/[^/]+))$/.exec(path),
+      project: /^\/v3\/projects\/([^/]+)$/.exec(path),
+    };
     if (path === '/token' && method === 'POST') {
       entry.detail = handleToken(state, req, res, body);
     } else if (path === '/o/oauth2/v2/auth' && method === 'GET') {
       handleAuthorize(state, url, res, user);
     } else if (path === '/o/oauth2/v2/auth/consent' && method === 'POST') {
       entry.detail = handleConsent(state, body, res, user);
-    } else if ((m = /^\/v1\/projects\/-\/serviceAccounts\/([^/:]+):generateAccessToken$/.exec(path)) && method === 'POST') {
+    } else if (route.serviceAccount && method === 'POST') {
       entry.principal = authenticate(state, req).principal;
-      handleGenerateAccessToken(state, decodeURIComponent(m[1]!), body, res);
-    } else if ((m = /^\/v1\/projects\/([^/]+)\/secrets\/(.+)$/.exec(path))) {
+      handleGenerateAccessToken(state, decodeURIComponent(route.serviceAccount[1]!), body, res);
+    } else if (route.secret) {
       entry.principal = authenticate(state, req).principal;
-      entry.detail = handleSecretManager(state, method, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), url, body, res);
-    } else if ((m = /^\/v1\/projects\/([^/]+)\/(services(?::batchGet|\/[^/]+))$/.exec(path)) && method === 'GET') {
+      entry.detail = handleSecretManager(state, method, decodeURIComponent(route.secret[1]!), decodeURIComponent(route.secret[2]!), url, body, res);
+    } else if (route.services && method === 'GET') {
       entry.principal = authenticate(state, req).principal;
-      handleServiceUsage(state, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), url, res);
-    } else if ((m = /^\/v3\/projects\/([^/]+)$/.exec(path)) && method === 'GET') {
+      handleServiceUsage(state, decodeURIComponent(route.services[1]!), decodeURIComponent(route.services[2]!), url, res);
+    } else if (route.project && method === 'GET') {
       entry.principal = authenticate(state, req).principal;
-      handleProjectGet(state, decodeURIComponent(m[1]!), res);
+      handleProjectGet(state, decodeURIComponent(route.project[1]!), res);
     } else if (path === '/' && method === 'GET') {
       sendJson(res, 200, { emulator: 'gwkit Google emulator', note: 'not Google' });
     } else {

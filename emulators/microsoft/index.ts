@@ -131,9 +131,15 @@ export async function startMicrosoftEmulator(opts: { ca?: EmulatorCa; behaviour?
   function users(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const t = bearer ? tokens.get(bearer) : undefined;
-    if (!t || t.expiresAt < now()) return json(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } });
+    if (!t || t.expiresAt < now()) {
+      json(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } });
+      return;
+    }
     const allowed = t.roles.includes('User.Read.All') || (behaviour.readBasicListsUsers && t.roles.includes('User.ReadBasic.All'));
-    if (!allowed) return json(res, 403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+    if (!allowed) {
+      json(res, 403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+      return;
+    }
     const all = directories.get(t.directory)!.users;
     const top = Math.min(Number(url.searchParams.get('$top') ?? 100), 999);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0);

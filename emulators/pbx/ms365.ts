@@ -60,9 +60,15 @@ export function connectMicrosoft(state: EmulatorState, origin: string, e: Micros
 /** The Microsoft 365 slot of a tenant (tests read it). */
 export function ms365SlotOf(state: EmulatorState, tenantId: string): Ms365Slot {
   let byTenant = slots.get(state);
-  if (!byTenant) slots.set(state, (byTenant = new Map()));
+  if (!byTenant) {
+    byTenant = new Map();
+    slots.set(state, byTenant);
+  }
   let slot = byTenant.get(tenantId);
-  if (!slot) byTenant.set(tenantId, (slot = { settings: { national_cloud: 'GLOBAL', sync_time: '0 0 * * *' } }));
+  if (!slot) {
+    slot = { settings: { national_cloud: 'GLOBAL', sync_time: '0 0 * * *' } };
+    byTenant.set(tenantId, slot);
+  }
   return slot;
 }
 

@@ -182,8 +182,11 @@ function placeholderProblems(source: ConfigSource): string[] {
         const shown = SENSITIVE_FIELD.test(String(path[path.length - 1] ?? '')) ? '' : ` ${JSON.stringify(node.length > 60 ? `${node.slice(0, 57)}…` : node)}`;
         found.push(`${source.locate(path)}: ${describePath(path, source.data)}:${shown} looks like an environment variable; gwkit.yaml does not expand environment variables (write the value itself; for the PBX password name the variable in pbx.login.passwordEnv)`);
       }
-    } else if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...path, i]));
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    } else if (Array.isArray(node)) {
+      for (const [i, v] of node.entries()) walk(v, [...path, i]);
+    } else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    }
   };
   walk(source.data, []);
   return found;
@@ -216,8 +219,9 @@ export function loadFleet(configPath: string): Fleet {
   const defaults: DefaultsInput = fleetFile.defaults ?? {};
 
   const sourced: SourcedTenant[] = [];
-  const addTenants = (source: ConfigSource, tenants: readonly TenantInput[]) =>
-    tenants.forEach((input, index) => sourced.push({ input, source, index }));
+  const addTenants = (source: ConfigSource, tenants: readonly TenantInput[]) => {
+    for (const [index, input] of tenants.entries()) sourced.push({ input, source, index });
+  };
   addTenants(main, fleetFile.tenants ?? []);
 
   const problems: string[] = [];

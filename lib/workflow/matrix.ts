@@ -28,6 +28,6 @@ export function fleetMatrix(tenants: readonly { readonly id: string }[], shards?
   }
   // Round-robin keeps shards within one tenant of each other.
   const groups: string[][] = Array.from({ length: Math.min(count, ids.length) }, () => []);
-  ids.forEach((id, i) => groups[i % groups.length]!.push(id));
+  for (const [i, id] of ids.entries()) groups[i % groups.length]!.push(id);
   return { include: groups.map((g, i) => ({ shard: i + 1, tenants: g.join(' '), selection: g.join(','), count: g.length })) };
 }

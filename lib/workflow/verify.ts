@@ -261,7 +261,7 @@ export async function waitForVerification(
         ),
       ),
     );
-    round.forEach((o) => last.set(o.tenant, o));
+    for (const o of round) last.set(o.tenant, o);
     options.onAttempt?.(round);
     // Only a missing consent can change by itself (a person consenting); anything else is final.
     pending = pending.filter((t) => last.get(t.id)!.result?.verdict === 'consent-missing');

@@ -67,7 +67,9 @@ function helpIo(out: string[]): CliIo {
 
 async function collect(): Promise<Printed[]> {
   const found: Printed[] = [];
-  const add = (source: string, text: string) => backticked(text).forEach((line) => found.push({ source, line: fillIn(line) }));
+  const add = (source: string, text: string) => {
+    for (const line of backticked(text)) found.push({ source, line: fillIn(line) });
+  };
 
   // The stage model's next actions and teardown's guidance, for every example tenant.
   for (const tenant of fleet.tenants) {
@@ -88,7 +90,7 @@ async function collect(): Promise<Printed[]> {
     for (const [name, make] of Object.entries(nextAction)) {
       for (const args of argsOf[name] ?? [[tenant, CONSENT]]) add(`nextAction.${name}`, (make as (...a: unknown[]) => string)(...args));
     }
-    projectDeletionSteps(tenant).forEach((step) => add('teardown', step));
+    for (const step of projectDeletionSteps(tenant)) add('teardown', step);
   }
   // The same for the example Microsoft 365 tenants: their next actions and the likely causes of a failed proof.
   for (const tenant of fleet.microsoft365Tenants) {

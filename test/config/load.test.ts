@@ -131,7 +131,7 @@ describe('loadFleet: bad configs name file, line, tenant and field', () => {
   ])('%s', (name, expected) => {
     const problems = problemsOf(name);
     expect(problems).toHaveLength(expected.length);
-    expected.forEach((line, i) => expect(problems[i]).toContain(line));
+    for (const [i, line] of expected.entries()) expect(problems[i]).toContain(line);
   });
 
   test('settings missing from tenant and defaults are reported together, after the schema passes', () => {
