@@ -59,6 +59,7 @@ export const ms365NextAction = {
   verify: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`verify --tenant ${t.id}`),
   renew: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`client rotate --tenant ${t.id} --new-certificate`),
   finishRotation: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`client rotate --tenant ${t.id}`),
+  writeForReal: (t: Pick<Ms365TenantConfig, 'id'>) => `run ${gwkitCommand(`post-deploy --tenant ${t.id} --outputs-file outputs.json`)} without --dry-run to write it`,
 };
 const next = ms365NextAction;
 
@@ -182,14 +183,17 @@ export async function postDeployMs365(sessions: SessionProvider, tenant: Ms365Te
     const before = await pbx.getMs365();
     const changed = differences(want, before);
     const facts = [`application ${applicationId} in directory ${tenant.microsoft365.directoryId}`];
-    if (!changed.length) return { ...base(tenant), stage: 'pbx-configured', applicationId, written: [], facts: [...facts, 'the PBX already holds these settings: nothing written'], nextAction: gwkitCommand(`verify --tenant ${tenant.id}`) };
-    if (options.dryRun) return { ...base(tenant), stage: 'discovered', applicationId, written: [], facts: [...facts, `would write: ${changed.join(', ')}`] };
+    // What the stage is rests on the PBX reading users now (a read), never on the write alone.
+    if (!changed.length) return { ...base(tenant), applicationId, written: [], facts: [...facts, 'the PBX already holds these settings: nothing written'], ...(await proveMs365(pbx, tenant)) };
+    if (options.dryRun) {
+      return { ...base(tenant), stage: before.application_id ? 'pbx-configured' : 'discovered', applicationId, written: [], facts: [...facts, `would write: ${changed.join(', ')}`], nextAction: next.writeForReal(tenant) };
+    }
     const { redirect_uri: _r, sbc_redirect_uri: _s, ...writable } = before as Ms365Integration;
     await pbx.setMs365({ ...writable, ...want } as Ms365IntegrationUpdate);
     const after = await pbx.getMs365();
     const stuck = differences(want, after);
     if (stuck.length) throw new Error(`tenant "${tenant.id}": the PBX did not keep ${stuck.join(', ')} after POST /ms365 (read back)`);
-    return { ...base(tenant), stage: 'pbx-configured', applicationId, written: changed, facts: [...facts, `written and read back: ${changed.join(', ')}`], nextAction: gwkitCommand(`verify --tenant ${tenant.id}`) };
+    return { ...base(tenant), applicationId, written: changed, facts: [...facts, `written and read back: ${changed.join(', ')}`], ...(await proveMs365(pbx, tenant)) };
   });
 }
 
@@ -292,6 +296,7 @@ export async function ms365Status(sessions: SessionProvider, tenant: Ms365Tenant
 
 export const statusMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365View>> => fleet(s, (t) => ms365Status(s, t), (v) => ({ exitCode: exitCodeOfMs365Status(v), nextAction: v.nextAction }));
 export const verifyMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365View>> => fleet(s, (t) => ms365View(s, t), outcome);
+// discover reports what the PBX offers, as Google's discover does: a read that worked is done (0), whatever the stage.
 export const discoverMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365Discovery>> => fleet(s, (t) => discoverMs365(s, t), (d) => ({ exitCode: ExitCode.Ok, nextAction: d.nextAction }));
 /**
  * What post-deploy needs for Microsoft 365 tenants, checked before any tenant of either suite is
@@ -310,7 +315,8 @@ export async function postDeployMs365Fleet(s: SessionProvider, o: { outputs?: St
   await s.assertPbxReady();
   const { outputs, outputsFile } = o;
   if (!outputs || !outputsFile) return fleet(s, (t) => ms365View(s, t), outcome);
-  return fleet(s, (t) => postDeployMs365(s, t, { outputs, outputsFile, dryRun: o.dryRun }), (v) => ({ exitCode: ExitCode.Ok, nextAction: v.nextAction }));
+  // A dry run proves nothing and breaks nothing (exit 0, as for Google); otherwise the one rule of the stage model.
+  return fleet(s, (t) => postDeployMs365(s, t, { outputs, outputsFile, dryRun: o.dryRun }), o.dryRun ? (v) => ({ exitCode: ExitCode.Ok, nextAction: v.nextAction }) : outcome);
 }
 
 /**

@@ -13,13 +13,13 @@ import { REPORT_STAGES, type AnyStage } from '../workflow/stage-model';
  * Whether the tenant's integration works, apart from whether the command's own work succeeded: a
  * status read that worked on a `planned` tenant is a good read of a tenant that is not yet set up.
  */
-export type Health = 'healthy' | 'not yet' | 'unknown';
+export type Health = 'healthy' | 'not yet' | 'broken' | 'unknown';
 
 export interface ReportTenant {
   readonly tenant: string;
   /** What the command's own work came to: ok, failed, bad input, waiting, not reached. */
   readonly result: string;
-  /** healthy only at `verified`; `not yet` at an earlier stage; `unknown` where no stage was found or a source was not checked. */
+  /** healthy only at `verified`; `broken` when a check found it not working; `not yet` at an earlier stage; `unknown` where no stage was found or a source was not checked. */
   readonly health: Health;
   readonly stage?: AnyStage;
   readonly nextAction?: string;
@@ -57,11 +57,16 @@ function isHttps(url: string): boolean {
   }
 }
 
-/** A result that says a source was not checked (status without a PBX password) knows too little to say "not yet". */
+/**
+ * Broken: the integration was checked and does not work (Google refuses the PBX's secret, or the
+ * PBX cannot read Microsoft 365 users). A result that says a source was not checked (status
+ * without a PBX password) knows too little to say "not yet".
+ */
 function healthOf(result: unknown): Health {
   const stage = stageOf(result);
-  const unchecked = (result as { unchecked?: readonly string[] } | undefined)?.unchecked;
-  if (unchecked?.length) return 'unknown';
+  const r = result as { unchecked?: readonly string[]; failure?: string } | undefined;
+  if (stage === 'broken' || r?.failure) return 'broken';
+  if (r?.unchecked?.length) return 'unknown';
   return stage === 'verified' ? 'healthy' : stage ? 'not yet' : 'unknown';
 }
 
@@ -185,7 +190,7 @@ th,td{padding:8px 10px;border-bottom:1px solid #eaeef2;text-align:left;vertical-
 th{background:#f6f8fa;cursor:pointer;user-select:none;white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
 .tenant{font-weight:600}.next{max-width:520px;word-break:break-word}.error{color:#cf222e}
 .badge{border-radius:999px;padding:2px 8px;font-size:.8rem;background:#eaeef2}
-.h-healthy{background:#dafbe1;color:#116329}.h-not-yet{background:#fff8c5;color:#7d4e00}.h-unknown{background:#eaeef2;color:#57606a}
+.h-healthy{background:#dafbe1;color:#116329}.h-not-yet{background:#fff8c5;color:#7d4e00}.h-broken{background:#ffebe9;color:#a40e26}.h-unknown{background:#eaeef2;color:#57606a}
 .r-failed,.r-bad-input{background:#ffebe9;color:#a40e26}.r-waiting{background:#fff8c5;color:#7d4e00}.r-not-reached{background:#ddf4ff;color:#0550ae}
 a{color:#0969da}
 @media (max-width:640px){thead{display:none}table,tbody,tr,td{display:block;width:100%;box-sizing:border-box}

@@ -35,7 +35,8 @@ export async function checkWithGoogle(
   tenant: TenantConfig,
   records: CredentialSecretFacts,
   pair: OAuthClientPair,
-  held: { version?: number; pbxHoldsStored: boolean } = { pbxHoldsStored: true },
+  // Which secret this is decides the fix (enable it again, or write the stored one): every caller says.
+  held: { version?: number; pbxHoldsStored: boolean },
 ): Promise<Exclude<SecretCheck, { kind: 'unknown' }>> {
   const { endpoints, caFile } = await sessions.google();
   // A redirect URI the client knows keeps Google's answer about the client, not the request.

@@ -60,6 +60,23 @@ test('a mixed fleet: one rollout for both suites; contoso reaches verified with 
   const again = await runExpect(sb, ['post-deploy', '--tenant', 'contoso', '--outputs-file', outputs, '--json'], 0);
   expect(again.json.tenants[0].result.written).toEqual([]);
   expect(ms365Writes()).toBe(1);
+
+  // post-deploy's exit 0 rests on the PBX reading users now: with the consent withdrawn in the
+  // directory, the same run writes nothing and fails the tenant, naming the cause.
+  const directory = sb.microsoft!.directories.get('3f2a9c1e-5b7d-4e8f-9a6b-1c2d3e4f5a6b')!;
+  const readAll = directory.graph.appRoleIds['User.Read.All'];
+  const withdrawn = directory.assignments.filter((a) => a.appRoleId === readAll);
+  directory.assignments.splice(0, directory.assignments.length, ...directory.assignments.filter((a) => a.appRoleId !== readAll));
+  try {
+    const refused = await runExpect(sb, ['post-deploy', '--tenant', 'contoso', '--outputs-file', outputs, '--json'], 1);
+    expect(refused.json.tenants[0].result).toMatchObject({ stage: 'pbx-configured', written: [], failure: expect.stringMatching(/Authorization_RequestDenied/) });
+    const report = join(sb.dir, 'refused-report.json');
+    await runExpect(sb, ['status', '--tenant', 'contoso', '--report', report], 1);
+    expect(JSON.parse(readFileSync(report, 'utf8')).tenants[0]).toMatchObject({ tenant: 'contoso', health: 'broken' });
+  } finally {
+    directory.assignments.push(...withdrawn);
+  }
+  expect(ms365Writes()).toBe(1);
 });
 
 test('matrix, config validate and the CDK verbs name Microsoft 365 tenants like any other', async () => {

@@ -26,6 +26,7 @@ import { projectDeletionSteps } from '../../lib/workflow/teardown';
 const ROOT = join(__dirname, '../..');
 const fleet = loadFleet(join(ROOT, 'gwkit.yaml'));
 const TENANT_IDS = fleet.tenants.map((t) => t.id);
+const MS365_IDS = fleet.microsoft365Tenants.map((t) => t.id);
 const CLIENT_ID = '1-x.apps.googleusercontent.com';
 const CONSENT = `https://accounts.google.com/o/oauth2/v2/auth?client_id=${CLIENT_ID}`;
 
@@ -318,7 +319,9 @@ describe('every CDK CLI command starts', () => {
     for (const inv of all) {
       const target = npxTarget(inv.words);
       if (target?.exe !== 'cdktn') continue;
-      const shape = [target.args[0], ...target.args.slice(1).filter((a) => a.startsWith('-'))].join(' ');
+      // A Microsoft 365 stack (azuread) and a Google one start differently: one run of each shape per suite.
+      const suite = target.args.some((a) => MS365_IDS.includes(a)) ? 'microsoft-365' : 'google-workspace';
+      const shape = [suite, target.args[0], ...target.args.slice(1).filter((a) => a.startsWith('-'))].join(' ');
       if (!byShape.has(shape)) byShape.set(shape, inv);
     }
     return [...byShape.values()];
@@ -339,7 +342,7 @@ describe('every CDK CLI command starts', () => {
     const outdir = join(scratch, 'synth');
     const run = runFromProject(['npx', 'cdktn', 'synth'], {}, outdir);
     expect(run.status).toBe(0);
-    for (const id of [...TENANT_IDS, 'hcp-workspaces']) expect(existsSync(join(outdir, 'stacks', id, 'cdk.tf.json'))).toBe(true);
+    for (const id of [...TENANT_IDS, ...MS365_IDS, 'hcp-workspaces']) expect(existsSync(join(outdir, 'stacks', id, 'cdk.tf.json'))).toBe(true);
   });
 
   test('deploy, diff and destroy, as printed, get past synth to Terraform', () => {

@@ -4,7 +4,7 @@
  * retire something, asks Google about the secret the PBX holds first. Through the CLI in-process
  * against the emulators (the Google emulator models a client with two secrets).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { consentEmulated } from '../../emulators/consent';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
@@ -56,6 +56,10 @@ test('the new secret disabled by mistake: nothing is retired, nothing says verif
   const status = await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 1);
   expect(status.json.tenants[0]).toMatchObject({ exitCode: 1, result: { stage: 'broken', pbxVersion: 2, nextAction: expect.stringMatching(recover) } });
   expect(status.json.tenants[0].result.facts.at(-1)).toBe('PBX holds version 2 of the client (read back); Google refuses that secret now (invalid_client at its token endpoint)');
+  // A report files it as broken, not as a setup still under way.
+  const report = join(sb.dir, 'broken-report.json');
+  await runExpect(sb, ['status', '--tenant', 'acme', '--report', report], 1);
+  expect(JSON.parse(readFileSync(report, 'utf8')).tenants[0]).toMatchObject({ tenant: 'acme', stage: 'broken', health: 'broken', result: 'failed' });
 
   // The person disables the old secret too: still nothing retired, no "finished", no exit 0.
   sb.google.disableClientSecret(clientId, oldSecret);
