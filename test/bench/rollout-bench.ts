@@ -14,7 +14,9 @@
  * The rate-limit bound of a run is its PBX requests ÷ the PBX's limit. Prints wall time against it,
  * PBX requests per tenant, the CLI's CPU per tenant, its peak RSS, 429s answered and tenants failed.
  * BENCH_CASES (comma-separated, default all), BENCH_CONCURRENCY (8), BENCH_NODE_OPTIONS (for the CLI),
- * BENCH_TENANTS (overrides each case's size), BENCH_MEMORY_DETAIL=1 (where the CLI's memory sat at
+ * BENCH_TENANTS (overrides each case's size), BENCH_PBX_LIMIT (overrides each case's PBX limit, and
+ * pbx.requestsPerMinute where the case sets it: a smaller case at a proportionally higher limit
+ * for quick runs), BENCH_MEMORY_DETAIL=1 (where the CLI's memory sat at
  * its peak, on stderr), and the PBX's reading of its limit for every case:
  * BENCH_RATE_WINDOW (sliding | fixed), BENCH_RATE_LIMIT_HEADERS (retry-after | none | x-ratelimit | ratelimit).
  */
@@ -123,7 +125,15 @@ async function main(): Promise<void> {
   console.log('| case | tenants | PBX limit | pbx.requestsPerMinute | concurrency | wall | bound | wall ÷ bound (aim) | PBX requests / tenant | 429s | failed | CLI CPU / tenant | peak RSS | load at end |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   try {
-    const sized = (c: BenchCase): BenchCase => (process.env.BENCH_TENANTS ? { ...c, tenants: Number(process.env.BENCH_TENANTS) } : c);
+    const sized = (c: BenchCase): BenchCase => {
+      const limit = process.env.BENCH_PBX_LIMIT ? Number(process.env.BENCH_PBX_LIMIT) : undefined;
+      return {
+        ...c,
+        ...(process.env.BENCH_TENANTS ? { tenants: Number(process.env.BENCH_TENANTS) } : {}),
+        // A configured case is told the new limit; an unconfigured one still has to learn it.
+        ...(limit ? { pbxLimit: limit, configured: c.configured === undefined ? undefined : limit } : {}),
+      };
+    };
     for (const c of CASES.filter((x) => selected.includes(x.name)).map(sized)) {
       const fleet = writeFleet(dir, c);
       const runs = [await run(c, fleet, CONCURRENCY)];
