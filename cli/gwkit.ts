@@ -19,6 +19,7 @@ import { teardownCommand } from './commands/teardown';
 import { verifyCommand } from './commands/verify';
 import { processIo, type CliIo } from './io';
 import { envelope, type Cli } from './support/run';
+import { boundHeapGrowth } from './support/heap';
 import { dropMetadataLookupWarnings } from './support/warnings';
 
 class UsageError extends Error {}
@@ -116,6 +117,8 @@ export async function runGwkit(argv: readonly string[], io: CliIo, options: { si
 /** The process entry (cli/bin.ts): signals, exit code. */
 export function main(): void {
   dropMetadataLookupWarnings();
+  // Before a fleet run allocates: V8 would size the heap for the allocation rate (support/heap.ts).
+  boundHeapGrowth();
   // First Ctrl-C / SIGTERM (a CI timeout): finish the tenants in flight, start no more, report.
   // A second one: stop at once.
   const interrupted = new AbortController();
