@@ -3,7 +3,7 @@
  * PBX and Google) but keeps little (the fleet, one result per tenant), and V8 sizes its heap for
  * the allocation rate, not for what is kept: left alone, it grows the young generation to 128 MB
  * and lets the old one reach about four times what survived its last full collection. For 10,000
- * tenants that made 500 MB of RSS around 50 MB of live objects (docs/performance.md, "Memory").
+ * tenants that made 500 MB of RSS around 50 MB of live objects (docs/performance.md, "Memory of a large rollout").
  *
  * V8 reads both settings below from its flags each time it sizes the heap, so setting them from
  * inside the process works; `--max-semi-space-size` and `--max-old-space-size` are fixed when the
