@@ -21,6 +21,7 @@ import { processIo, type CliIo } from './io';
 import { commandOf, type AnyCommand } from './support/command';
 import { globalOptions } from './support/options';
 import { envelope, type Cli } from './support/run';
+import { boundHeapGrowth } from './support/heap';
 import { dropMetadataLookupWarnings } from './support/warnings';
 
 class UsageError extends Error {}
@@ -114,6 +115,8 @@ export async function runGwkit(argv: readonly string[], io: CliIo, options: { si
 /** The process entry (cli/bin.ts): signals, exit code. */
 export function main(): void {
   dropMetadataLookupWarnings();
+  // Before a fleet run allocates: V8 would size the heap for the allocation rate (support/heap.ts).
+  boundHeapGrowth();
   // First Ctrl-C / SIGTERM (a CI timeout): finish the tenants in flight, start no more, report.
   // A second one: stop at once.
   const interrupted = new AbortController();

@@ -40,6 +40,33 @@ export function envelope(command: string, exitCode: number, payload: object): st
   return JSON.stringify({ ok: exitCode === ExitCode.Ok, exitCode, command, ...payload }, null, 2);
 }
 
+/** Tenants rendered per write of a fleet envelope. */
+const TENANTS_PER_WRITE = 200;
+
+/**
+ * The envelope, written in pieces: a fleet's tenants a batch at a time, so that the JSON of
+ * 10,000 tenants is never one string at the end of a run (docs/performance.md). The text is
+ * the same as `envelope()`'s; every piece ends at a line end, so writers that end a piece with a
+ * newline add none.
+ */
+export function writeEnvelope(write: (text: string) => void, command: string, exitCode: number, payload: object): void {
+  const { tenants, ...rest } = payload as { tenants?: unknown };
+  if (!Array.isArray(tenants) || tenants.length === 0 || Object.keys(rest).length) {
+    write(envelope(command, exitCode, payload));
+    return;
+  }
+  // `{ ..., "command": "x"` and then the tenants as JSON.stringify would indent them (2 levels).
+  write(`${envelope(command, exitCode, {}).slice(0, -'\n}'.length)},\n  "tenants": [\n`);
+  const indented = (value: unknown) => (JSON.stringify(value, null, 2) ?? 'null').split('\n').map((line) => `    ${line}`).join('\n');
+  for (let start = 0; start < tenants.length; start += TENANTS_PER_WRITE) {
+    const end = Math.min(start + TENANTS_PER_WRITE, tenants.length);
+    const lines: string[] = [];
+    for (let i = start; i < end; i++) lines.push(`${indented(tenants[i])}${i < tenants.length - 1 ? ',' : ''}\n`);
+    write(lines.join(''));
+  }
+  write('  ]\n}\n');
+}
+
 function errorPayload(error: unknown) {
   return {
     error: {
@@ -71,7 +98,8 @@ export async function runCommand(
     cli.exitCode = result.exitCode ?? ExitCode.Ok;
     const notReached = result.fleet?.tenants.filter((t) => t.notReached).length ?? 0;
     if (notReached) io.stderr(`gwkit: interrupted: ${notReached} tenant(s) not reached; run the same command again to continue (finished tenants are skipped)`);
-    io.stdout(args.json ? envelope(command, cli.exitCode, result.json) : result.human());
+    if (args.json) writeEnvelope(io.stdout, command, cli.exitCode, result.json);
+    else io.stdout(result.human());
     // The result stands whatever happens to the report: a failed write is said, and fails the run.
     if (args.report && result.fleet) {
       try {

@@ -9,7 +9,7 @@
  * - A tenant the PBX lists as `enabled: false` is never switched into: PbxTenantNotLiveError
  *   (exit 1). The spec's `enabled` defaults to true, so a list without the field means live.
  */
-import { describeSipDomain, lookAlikeDifference, otherSpelling, sameSipDomain } from '../naming/sip-domain';
+import { describeSipDomain, lookAlikeDifference, otherSpelling, sameSipDomain, sipDomainKey } from '../naming/sip-domain';
 import { PbxTenantNotLiveError, PbxTenantRefError } from './errors';
 import type { TenantSummary } from './types';
 
@@ -32,17 +32,54 @@ function pinFor(ref: TenantRef, t: TenantSummary): string {
   return `pbxTenant: { ${key}, id: ${t.id} }`;
 }
 
+/** A tenant list's tenants by comparable domain and by id, in list order. */
+interface TenantIndex {
+  readonly byDomain: ReadonlyMap<string, readonly TenantSummary[]>;
+  readonly byId: ReadonlyMap<string, TenantSummary>;
+}
+
+/**
+ * Indexes of the tenant lists seen, built once per list: a fleet run looks every tenant up in
+ * one list, and a scan per lookup (a domain key per listed tenant) costs N² over the fleet, about
+ * 10⁸ domain conversions for 10,000 tenants. Keyed by the list itself, so one read afresh gets
+ * a fresh index; a list is never changed after it is read.
+ */
+const indexes = new WeakMap<readonly TenantSummary[], TenantIndex>();
+
+function indexOf(tenants: readonly TenantSummary[]): TenantIndex {
+  let index = indexes.get(tenants);
+  if (!index) {
+    const byDomain = new Map<string, TenantSummary[]>();
+    const byId = new Map<string, TenantSummary>();
+    for (const t of tenants) {
+      if (t.domain !== undefined) {
+        const key = sipDomainKey(t.domain);
+        const same = byDomain.get(key);
+        if (same) same.push(t);
+        else byDomain.set(key, [t]);
+      }
+      // The first of a (malformed) list with a repeated id, as a scan would find.
+      if (t.id !== undefined && !byId.has(t.id)) byId.set(t.id, t);
+    }
+    index = { byDomain, byId };
+    indexes.set(tenants, index);
+  }
+  return index;
+}
+
 /** The one tenant of `tenants` that `ref` names (see the module comment). */
 export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pbx: string): TenantSummary {
   if (!ref.domain && !ref.name && !ref.id) throw new TypeError('a tenant reference needs a domain, a name or an id');
   const what = ref.domain !== undefined ? `domain ${describeSipDomain(ref.domain)}` : `name '${ref.name}'`;
   const fits = (t: TenantSummary) => (ref.domain !== undefined ? sameSipDomain(t.domain, ref.domain) : ref.name === undefined || t.name === ref.name);
+  // Those that fit, in list order: by domain from the index; by name (no conversion) by a scan.
+  const fitting = () => (ref.domain !== undefined ? (indexOf(tenants).byDomain.get(sipDomainKey(ref.domain)) ?? []) : tenants.filter(fits));
   const among = `among the ${tenants.length} tenants on ${pbx}`;
 
   if (ref.id !== undefined) {
-    const pinned = tenants.find((t) => t.id === ref.id);
+    const pinned = indexOf(tenants).byId.get(ref.id);
     if (!pinned) {
-      const candidates = tenants.filter(fits);
+      const candidates = fitting();
       const hint = candidates.length ? `; tenants with ${what}: ${candidates.map(describeTenant).join('; ')}` : '';
       throw new PbxTenantRefError('NOT_FOUND', `no tenant with the pinned id '${ref.id}' ${among}${hint}. gwkit sent nothing into any tenant; fix pbxTenant.id in gwkit.yaml`);
     }
@@ -56,7 +93,7 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
     return pinned;
   }
 
-  const matches = tenants.filter(fits);
+  const matches = fitting();
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
     const why = ref.domain !== undefined ? ' (SIP domains compare case-insensitively, and a Unicode domain is the same as its xn-- form)' : '';

@@ -2,7 +2,6 @@
  * Run one piece of work per tenant, in parallel, so that one tenant's failure fails that
  * tenant only, and fold the outcomes into the CLI's exit code.
  */
-import pLimit from 'p-limit';
 import type { TenantConfig } from '../config';
 import { ExitCode, exitCodeOf, InputError, WaitingOnPersonError } from '../errors';
 import type { FleetProgress } from './fleet-progress';
@@ -39,21 +38,29 @@ export async function forEachTenant<T, C extends { readonly id: string } = Tenan
   work: (tenant: C) => Promise<T>,
   options: FleetRunOptions<T> = {},
 ): Promise<TenantOutcome<T>[]> {
-  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
-  return Promise.all(
-    tenants.map((tenant) =>
-      limit(async (): Promise<TenantOutcome<T>> => {
-        // Interrupted (Ctrl-C, SIGTERM, a CI timeout): tenants in flight finish, the rest wait for a rerun.
-        if (options.signal?.aborted) {
-          return { tenant: tenant.id, exitCode: ExitCode.Failed, notReached: true, error: 'not reached: the run was interrupted; run the same command again to continue' };
-        }
-        options.progress?.started(tenant.id);
-        const outcome = await outcomeOfWork(tenant, work, options.outcomeOf);
-        options.progress?.finished(tenant.id, outcome.exitCode);
-        return outcome;
-      }),
-    ),
-  );
+  // A few workers that take the next tenant in turn, rather than a queued task per tenant: a
+  // queue of 10,000 closures and promises stays in memory for the whole run.
+  const outcomes: TenantOutcome<T>[] = new Array(tenants.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < tenants.length; i = next++) {
+      const tenant = tenants[i]!;
+      // Interrupted (Ctrl-C, SIGTERM, a CI timeout): tenants in flight finish, the rest wait for a rerun.
+      if (options.signal?.aborted) {
+        outcomes[i] = { tenant: tenant.id, exitCode: ExitCode.Failed, notReached: true, error: 'not reached: the run was interrupted; run the same command again to continue' };
+        continue;
+      }
+      options.progress?.started(tenant.id);
+      const outcome = await outcomeOfWork(tenant, work, options.outcomeOf);
+      options.progress?.finished(tenant.id, outcome.exitCode);
+      outcomes[i] = outcome;
+    }
+  };
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a whole number from 1, not ${concurrency}`);
+  const workers = Math.min(concurrency, Math.max(tenants.length, 1));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return outcomes;
 }
 
 /** One tenant's work as an outcome: what it threw becomes that tenant's failure, never the run's. */
