@@ -8,7 +8,11 @@ import { envelope, writeEnvelope } from '../../cli/support/run';
 function written(command: string, exitCode: number, payload: object): { text: string; pieces: number } {
   let text = '';
   let pieces = 0;
-  writeEnvelope((t) => ((text += t.endsWith('\n') ? t : `${t}\n`), pieces++), command, exitCode, payload);
+  const write = (t: string) => {
+    text += t.endsWith('\n') ? t : `${t}\n`;
+    pieces++;
+  };
+  writeEnvelope(write, command, exitCode, payload);
   return { text, pieces };
 }
 
@@ -16,7 +20,12 @@ const tenant = (i: number) => ({
   tenant: `t${i}`,
   exitCode: i % 4,
   // Line and paragraph separators, quotes, a lone surrogate, nested arrays, an absent field.
-  result: { stage: 'consent-pending', done: [`wrote "client"\u2028line`, 'para\u2029graph', '\ud800'], nested: { deep: [1, [2, {}]], empty: [] }, gone: undefined },
+  result: {
+    stage: 'consent-pending',
+    done: [`wrote "client"\u2028line`, 'para\u2029graph', '\ud800'],
+    nested: { deep: [1, [2, {}]], empty: [] },
+    gone: undefined,
+  },
   ...(i % 3 ? { nextAction: `open https://admin.google.com/ac/owl?x=${i}&y=\n` } : {}),
 });
 
