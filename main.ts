@@ -25,7 +25,10 @@ function main(): void {
   // whole fleet; a whole-fleet synth includes it, and selecting it alone synthesizes only it.
   const tenantIds = selection.filter((id) => id !== HCP_WORKSPACES_STACK);
   const withWorkspaces = selection.length === 0 || selection.includes(HCP_WORKSPACES_STACK);
-  const selected = withWorkspaces && tenantIds.length === 0 && selection.length > 0 ? { google: [], microsoft365: [] } : selectSuites(fleet, tenantIds, 'GWKIT_TENANTS');
+  const selected =
+    withWorkspaces && tenantIds.length === 0 && selection.length > 0
+      ? { google: [], microsoft365: [] }
+      : selectSuites(fleet, tenantIds, 'GWKIT_TENANTS');
   // A Microsoft 365 stack is built from what the PBX reported: without it there is nothing to synthesize.
   const undiscovered = selected.microsoft365.filter((t) => !t.microsoft365.facts);
   if (undiscovered.length) {

@@ -69,7 +69,7 @@ export function buildCli(argv: readonly string[], cli: Cli) {
   return yargs([...argv])
     .scriptName('gwkit')
     .usage('$0 <command> [options]\n\nPortSIP PBX <-> Google Workspace integration, per tenant, for whole fleets.')
-.options(globalOptions(io.env))
+    .options(globalOptions(io.env))
     .command(commands)
     .completion(COMPLETION_COMMAND, 'Print a bash/zsh completion script (gwkit completion >> ~/.bashrc)')
     .demandCommand(1, 'Name a command; see gwkit --help')
@@ -86,7 +86,8 @@ export function buildCli(argv: readonly string[], cli: Cli) {
       // itself (message) or from a .check() (error). Usage errors keep the --json contract too.
       const message = msg ?? error?.message ?? 'invalid usage';
       cli.exitCode = ExitCode.BadInput;
-      if (argv.some((a) => a === '--json' || a === '--json=true')) io.stdout(envelope(commandOf(argv, commands, [COMPLETION_COMMAND]), ExitCode.BadInput, { error: { type: 'UsageError', message } }));
+      if (argv.some((a) => a === '--json' || a === '--json=true'))
+        io.stdout(envelope(commandOf(argv, commands, [COMPLETION_COMMAND]), ExitCode.BadInput, { error: { type: 'UsageError', message } }));
       io.stderr(`gwkit: ${message}\nRun "gwkit --help" for usage.`);
       // Stop here: no handler may run after a usage error (runGwkit catches this).
       throw new UsageError(message);

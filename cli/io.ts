@@ -45,7 +45,11 @@ export function processIo(): CliIo {
       if (!/^https:\/\//.test(url)) return; // only web pages; never a command line in disguise
       // Windows: `cmd /c start` would split the URL at every "&"; the URL handler takes it whole.
       const [command, args] =
-        process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['rundll32', ['url.dll,FileProtocolHandler', url]] : ['xdg-open', [url]];
+        process.platform === 'darwin'
+          ? ['open', [url]]
+          : process.platform === 'win32'
+            ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+            : ['xdg-open', [url]];
       const child = spawn(command, args, { detached: true, stdio: 'ignore' });
       child.on('error', () => process.stderr.write(`gwkit: could not open a browser; open this link yourself:\n  ${url}\n`));
       child.unref();

@@ -46,9 +46,12 @@ export class EntraAppRegistration extends Construct {
     super(scope, id);
     const bad = props.redirectUris.filter((u) => !/^https:\/\/[^\s/]+/.test(u));
     if (bad.length || props.redirectUris.length === 0) {
-      throw new Error(`EntraAppRegistration ${this.node.path}: redirect URIs must be https URLs, at least one (got ${JSON.stringify(props.redirectUris)})`);
+      throw new Error(
+        `EntraAppRegistration ${this.node.path}: redirect URIs must be https URLs, at least one (got ${JSON.stringify(props.redirectUris)})`,
+      );
     }
-    if (props.certificates.length === 0) throw new Error(`EntraAppRegistration ${this.node.path}: no certificate; the app would have no credential`);
+    if (props.certificates.length === 0)
+      throw new Error(`EntraAppRegistration ${this.node.path}: no certificate; the app would have no credential`);
     const permissions = [...new Set(props.graphPermissions)].sort();
 
     this.application = new Application(this, 'app', {

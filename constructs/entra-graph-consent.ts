@@ -22,7 +22,8 @@ export class MicrosoftGraphPrincipal extends Construct {
 
   /** The id of Graph's application permission (app role) `name`. */
   roleId(name: string): string {
-    if (!PERMISSION_NAME.test(name)) throw new Error(`MicrosoftGraphPrincipal ${this.node.path}: "${name}" is not a Graph permission name like "User.Read.All"`);
+    if (!PERMISSION_NAME.test(name))
+      throw new Error(`MicrosoftGraphPrincipal ${this.node.path}: "${name}" is not a Graph permission name like "User.Read.All"`);
     return this.graph.appRoleIds.lookup(name);
   }
 }

@@ -43,7 +43,9 @@ export class IntegrationProject extends Construct {
     const problem = projectIdProblem(props.projectId);
     if (problem) throw new Error(`IntegrationProject ${this.node.path}: projectId "${props.projectId}" is invalid; ${problem}`);
     if (!PARENT_PATTERN.test(props.parent)) {
-      throw new Error(`IntegrationProject ${this.node.path}: parent "${props.parent}" is invalid; use folders/NUMBER or organizations/NUMBER`);
+      throw new Error(
+        `IntegrationProject ${this.node.path}: parent "${props.parent}" is invalid; use folders/NUMBER or organizations/NUMBER`,
+      );
     }
     const [kind, parentId] = props.parent.split('/') as ['folders' | 'organizations', string];
 

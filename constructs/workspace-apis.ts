@@ -28,7 +28,9 @@ export class WorkspaceApis extends Construct {
     const names = [...new Set(props.services)].sort();
     const bad = names.filter((n) => !SERVICE_NAME.test(n));
     if (bad.length) {
-      throw new Error(`WorkspaceApis ${this.node.path}: ${bad.map((b) => `"${b}"`).join(', ')} is not a service name like "gmail.googleapis.com"`);
+      throw new Error(
+        `WorkspaceApis ${this.node.path}: ${bad.map((b) => `"${b}"`).join(', ')} is not a service name like "gmail.googleapis.com"`,
+      );
     }
     if (names.length === 0) throw new Error(`WorkspaceApis ${this.node.path}: services is empty; name at least one API`);
     this.serviceNames = names;

@@ -21,13 +21,27 @@ function text(html: string, id: string): string | undefined {
   return m?.[1]?.replace(/<[^>]+>/g, '').trim();
 }
 
-export async function consentEmulated(consentUri: string, caFile: string, decision: 'allow' | 'deny' = 'allow'): Promise<EmulatedConsentResult> {
+export async function consentEmulated(
+  consentUri: string,
+  caFile: string,
+  decision: 'allow' | 'deny' = 'allow',
+): Promise<EmulatedConsentResult> {
   const dispatcher = new Agent({ connect: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] } });
   try {
     const page = await fetch(consentUri, { dispatcher });
     const html = await page.text();
     const consentId = /name="consent_id" value="([^"]+)"/.exec(html)?.[1];
-    if (!consentId) return { ok: false, message: text(html, 'error') ?? html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300) };
+    if (!consentId)
+      return {
+        ok: false,
+        message:
+          text(html, 'error') ??
+          html
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim()
+            .slice(0, 300),
+      };
     const answer = await fetch(new URL('/o/oauth2/v2/auth/consent', consentUri), {
       method: 'POST',
       body: new URLSearchParams({ consent_id: consentId, decision }),

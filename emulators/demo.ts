@@ -18,7 +18,12 @@ import { repoRoot } from './repo-root';
 import { startSandbox, type Sandbox } from './sandbox';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const indent = (text: string) => text.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 const step = (title: string) => say(`\n== ${title}`);
 
 async function gwkit(sb: Sandbox, args: string[]): Promise<{ code: number | null; json?: any }> {
@@ -54,7 +59,9 @@ async function main(): Promise<void> {
     step('2. Emulators on loopback (verified TLS with a throwaway CA)');
     say(`    EMULATED PortSIP PBX: ${sb.pbx.url}  (validates every request and response against PortSIP's OpenAPI spec)`);
     say(`    EMULATED Google:      ${sb.google.url}  (OAuth, Secret Manager, Service Usage, Resource Manager)`);
-    say(`    EMULATED Microsoft:   ${sb.microsoft!.origin}  (Entra ID token endpoint, Graph users; tokens only for a registered certificate and consented permissions)`);
+    say(
+      `    EMULATED Microsoft:   ${sb.microsoft!.origin}  (Entra ID token endpoint, Graph users; tokens only for a registered certificate and consented permissions)`,
+    );
     say(`    Config for this run:  ${sb.configPath}`);
 
     const tenants = Object.keys(sb.tenants);
@@ -66,7 +73,9 @@ async function main(): Promise<void> {
     await gwkit(sb, ['client', 'guide', '--tenant', tenants[0]!]);
     for (const id of tenants) {
       const client = sb.createWebClient(id);
-      say(`\n    [EMULATED Console] ${id}: Web client created with ${sb.tenants[id]!.redirectUris.length} redirect URI(s), downloaded as ${client.file.split('/').pop()}`);
+      say(
+        `\n    [EMULATED Console] ${id}: Web client created with ${sb.tenants[id]!.redirectUris.length} redirect URI(s), downloaded as ${client.file.split('/').pop()}`,
+      );
       await gwkit(sb, ['client', 'import', '--tenant', id, '--file', client.file]);
     }
 
@@ -84,7 +93,9 @@ async function main(): Promise<void> {
 
     step('7. Microsoft 365: no human step. The stack registers the app, the PBX certificate and the admin consent');
     const outputs = sb.deployMs365(msIds);
-    say(`    [EMULATED deploy] ${cdkCommand('deploy', msIds, '--outputs-file outputs.json')}: the Microsoft emulator applied the synthesized stack`);
+    say(
+      `    [EMULATED deploy] ${cdkCommand('deploy', msIds, '--outputs-file outputs.json')}: the Microsoft emulator applied the synthesized stack`,
+    );
     for (const id of msIds) await gwkit(sb, ['post-deploy', '--tenant', id, '--outputs-file', outputs]);
 
     step('8. Prove it: a test mail through Gmail per Google tenant; the PBX reading users through Graph per Microsoft 365 tenant');
@@ -99,10 +110,12 @@ async function main(): Promise<void> {
     say('    - Google Cloud (projects, APIs, Secret Manager, OAuth): a real run uses Application Default Credentials');
     say(`      (gcloud auth application-default login, or a CI service account) and ${cdkCommand('deploy', ['<tenant>'])} per tenant.`);
     say('    - The PortSIP PBX: a real run points pbx.url at https://YOUR-PBX:8887 and sets GWKIT_PBX_PASSWORD.');
-    say(`    - The Console step: a person creates the consent screen and Web client (${gwkitCommand('client guide --tenant <tenant>')} shows how).`);
+    say(
+      `    - The Console step: a person creates the consent screen and Web client (${gwkitCommand('client guide --tenant <tenant>')} shows how).`,
+    );
     say('    - Consent: a Google Workspace administrator opens the link from post-deploy in a browser.');
     say(`    - Microsoft 365: a real run deploys with the azuread provider (az login, or OIDC in CI) as an identity allowed to grant`);
-    say('      Graph application permissions in the customer\'s directory (docs/microsoft-365.md); nothing else changes.');
+    say("      Graph application permissions in the customer's directory (docs/microsoft-365.md); nothing else changes.");
     say(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     await sb.close();

@@ -74,13 +74,17 @@ async function act(sb: Sandbox, line: string): Promise<boolean> {
       const n = Number(extra);
       const client = clientOf(id);
       const secrets = client.secrets;
-      if (!Number.isInteger(n) || n < 1 || n > secrets.length) throw new Error(`disable-secret ${id} N: N is 1 (the oldest) to ${secrets.length}`);
+      if (!Number.isInteger(n) || n < 1 || n > secrets.length)
+        throw new Error(`disable-secret ${id} N: N is 1 (the oldest) to ${secrets.length}`);
       sb.google.disableClientSecret(client.clientId, secrets[n - 1]!.secret);
       say(`[EMULATED Console] ${id}: secret ${n} of ${secrets.length} disabled`);
       return true;
     }
     case 'deploy': {
-      if (!arg || !sb.microsoft365Tenants[arg]) throw new Error(`deploy TENANT: a Microsoft 365 tenant: ${Object.keys(sb.microsoft365Tenants).join(', ')} (after npx gwkit discover --tenant TENANT)`);
+      if (!arg || !sb.microsoft365Tenants[arg])
+        throw new Error(
+          `deploy TENANT: a Microsoft 365 tenant: ${Object.keys(sb.microsoft365Tenants).join(', ')} (after npx gwkit discover --tenant TENANT)`,
+        );
       const outputs = sb.deployMs365([arg]);
       say(`[EMULATED cdktn deploy] ${arg}: app, certificate, service principal and admin consent applied; outputs in ${outputs}`);
       say(`  next: npx gwkit post-deploy --tenant ${arg} --outputs-file ${outputs}`);
@@ -118,7 +122,8 @@ async function main(): Promise<void> {
   say(`  EMULATED Microsoft:   ${sb.microsoft?.origin ?? '-'}`);
   say(`  tenants:              ${ids.join(', ')} (projects, APIs and empty credential slots in place)`);
   const msIds = Object.keys(sb.microsoft365Tenants);
-  if (msIds.length) say(`  Microsoft 365:        ${msIds.join(', ')} (no human step: discover, then type deploy ${msIds[0]} here, then post-deploy)`);
+  if (msIds.length)
+    say(`  Microsoft 365:        ${msIds.join(', ')} (no human step: discover, then type deploy ${msIds[0]} here, then post-deploy)`);
   say('');
   say('In another terminal, in this folder, paste:');
   say(`  set -a; . ${envFile}; set +a`);

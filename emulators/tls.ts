@@ -35,8 +35,23 @@ export function createEmulatorCa(name = 'gwkit emulator CA', dir?: string): Emul
   const caFile = join(folder, 'emulator-ca.pem');
   const caKey = join(folder, 'emulator-ca.key');
   openssl([
-    'req', '-x509', ...KEY, '-keyout', caKey, '-out', caFile, '-days', '7', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash',
+    'req',
+    '-x509',
+    ...KEY,
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-days',
+    '7',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-addext',
+    'subjectKeyIdentifier=hash',
   ]);
   const caPem = readFileSync(caFile, 'utf8');
 
@@ -48,10 +63,31 @@ export function createEmulatorCa(name = 'gwkit emulator CA', dir?: string): Emul
       try {
         const san = hosts.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
         openssl([
-          'req', '-x509', ...KEY, '-keyout', join(work, 'leaf.key'), '-out', join(work, 'leaf.pem'), '-days', '7',
-          '-subj', `/CN=${hosts[0] ?? 'localhost'}`, '-CA', caFile, '-CAkey', caKey, '-set_serial', `0x01${randomBytes(8).toString('hex')}`,
-          '-addext', 'basicConstraints=CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=serverAuth',
-          '-addext', `subjectAltName=${san}`,
+          'req',
+          '-x509',
+          ...KEY,
+          '-keyout',
+          join(work, 'leaf.key'),
+          '-out',
+          join(work, 'leaf.pem'),
+          '-days',
+          '7',
+          '-subj',
+          `/CN=${hosts[0] ?? 'localhost'}`,
+          '-CA',
+          caFile,
+          '-CAkey',
+          caKey,
+          '-set_serial',
+          `0x01${randomBytes(8).toString('hex')}`,
+          '-addext',
+          'basicConstraints=CA:FALSE',
+          '-addext',
+          'keyUsage=critical,digitalSignature',
+          '-addext',
+          'extendedKeyUsage=serverAuth',
+          '-addext',
+          `subjectAltName=${san}`,
         ]);
         return { key: readFileSync(join(work, 'leaf.key'), 'utf8'), cert: readFileSync(join(work, 'leaf.pem'), 'utf8') };
       } finally {

@@ -15,7 +15,8 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** The contract in one line, as `gwkit --help` ends. */
-export const EXIT_CODES_TEXT = 'Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input (nothing changed), 3 waiting on a person.';
+export const EXIT_CODES_TEXT =
+  'Exit codes: 0 done, 1 failed, 2 bad usage or invalid config/input (nothing changed), 3 waiting on a person.';
 
 /**
  * Where a code is shown in words. `terminal`: the result table and the progress lines on stderr,
@@ -46,7 +47,11 @@ export function fleetExitCode(outcomes: readonly { exitCode: ExitCode }[]): Exit
 export const MIN_NODE_MAJOR = 22;
 export function oldNodeText(version: string): string {
   return (
-    'gwkit needs Node.js ' + MIN_NODE_MAJOR + ' or later (this is ' + version + '). In a clone of gwkit, `npm ci` brings Node.js 24 ' +
+    'gwkit needs Node.js ' +
+    MIN_NODE_MAJOR +
+    ' or later (this is ' +
+    version +
+    '). In a clone of gwkit, `npm ci` brings Node.js 24 ' +
     'and `npm run` / `npx` use it; elsewhere install Node.js 24 LTS.\n'
   );
 }

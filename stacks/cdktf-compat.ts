@@ -22,5 +22,7 @@ if (legacy.isArray !== Array.isArray) legacy.isArray = Array.isArray;
  * gwkit validates its inputs before synth, so the traces would never be read: they are not taken.
  * (cdktf's package exports hide the module, hence the path beside its entry point.)
  */
-const stackTrace = require(join(dirname(require.resolve('cdktf')), 'tokens/private/stack-trace.js')) as { captureStackTrace: () => string[] };
+const stackTrace = require(join(dirname(require.resolve('cdktf')), 'tokens/private/stack-trace.js')) as {
+  captureStackTrace: () => string[];
+};
 stackTrace.captureStackTrace = () => [];

@@ -31,7 +31,11 @@ export function buildFleetApp(props: FleetAppProps): App {
   if (props.hcpWorkspacesOf) {
     // One workspaces stack; the first cloud tenant's settings name the organization.
     const cloud = props.hcpWorkspacesOf.filter((t) => t.backend.type === 'cloud');
-    const settings = new Set(cloud.map((t) => (t.backend.type === 'cloud' ? `${t.backend.hostname ?? ''}|${t.backend.organization}|${t.backend.workspacePrefix ?? ''}` : '')));
+    const settings = new Set(
+      cloud.map((t) =>
+        t.backend.type === 'cloud' ? `${t.backend.hostname ?? ''}|${t.backend.organization}|${t.backend.workspacePrefix ?? ''}` : '',
+      ),
+    );
     if (settings.size > 1) {
       throw new InputError(
         `the cloud-backend tenants name ${settings.size} different HCP Terraform organizations, hosts or workspace prefixes; gwkit manages the workspaces of one (set backend in defaults, or manage the others' workspaces yourself)`,
@@ -46,7 +50,9 @@ export function buildFleetApp(props: FleetAppProps): App {
         project: first.project,
         dynamicCredentials: first.dynamicCredentials,
         azureDynamicCredentials: first.azureDynamicCredentials,
-        workspaces: cloud.map((t) => ('suite' in t ? { tenant: t.id, directoryId: t.microsoft365.directoryId } : { tenant: t.id, projectId: t.projectId })),
+        workspaces: cloud.map((t) =>
+          'suite' in t ? { tenant: t.id, directoryId: t.microsoft365.directoryId } : { tenant: t.id, projectId: t.projectId },
+        ),
       });
     }
   }

@@ -54,7 +54,9 @@ export class HcpWorkspacesStack extends TerraformStack {
         projectId: props.project,
         executionMode: 'remote',
         tagNames: ['gwkit', `tenant-${w.tenant}`],
-        description: w.directoryId ? `gwkit tenant ${w.tenant}: Microsoft Entra directory ${w.directoryId}` : `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
+        description: w.directoryId
+          ? `gwkit tenant ${w.tenant}: Microsoft Entra directory ${w.directoryId}`
+          : `gwkit tenant ${w.tenant}: Google Cloud project ${w.projectId}`,
       });
       const env = (key: string, value: string) =>
         new Variable(this, `${w.tenant}-${key.toLowerCase()}`, { workspaceId: workspace.id, category: 'env', key, value });

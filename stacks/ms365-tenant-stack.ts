@@ -27,7 +27,8 @@ export class Ms365TenantStack extends TerraformStack {
     const { tenant } = props;
     super(scope, tenant.id);
     const m = tenant.microsoft365;
-    if (!m.facts) throw new Error(`tenant "${tenant.id}": no PBX facts at ${m.factsFile}; the stack needs the PBX's redirect URIs and certificate`);
+    if (!m.facts)
+      throw new Error(`tenant "${tenant.id}": no PBX facts at ${m.factsFile}; the stack needs the PBX's redirect URIs and certificate`);
 
     configureBackend(this, tenant);
     new AzureadProvider(this, 'azuread', { tenantId: m.directoryId, environment: m.nationalCloud });
@@ -48,13 +49,22 @@ export class Ms365TenantStack extends TerraformStack {
 
     // Outputs wait for the consent and the certificates: whoever reads them (post-deploy) finds an app that can get tokens.
     const ready = [...consent.assignments, ...app.certificates].map(staticReference);
-    const output = (id: string, value: string | string[], description: string) => new TerraformOutput(this, id, { value, description, dependsOn: ready });
+    const output = (id: string, value: string | string[], description: string) =>
+      new TerraformOutput(this, id, { value, description, dependsOn: ready });
     output('application_id', app.application.clientId, 'Application (client) ID of the Entra app: goes into the PBX');
     output('directory_id', m.directoryId, 'Directory (tenant) ID');
     output('application_object_id', app.application.objectId, 'Object ID of the application');
-    output('service_principal_object_id', app.servicePrincipal.objectId, 'Object ID of the service principal (the consent is granted to it)');
+    output(
+      'service_principal_object_id',
+      app.servicePrincipal.objectId,
+      'Object ID of the service principal (the consent is granted to it)',
+    );
     output('graph_permissions', [...m.graphPermissions], 'Microsoft Graph application permissions granted');
-    output('certificate_thumbprints', m.facts.certificates.map((c) => c.thumbprint), 'Thumbprints of the PBX certificates registered on the app');
+    output(
+      'certificate_thumbprints',
+      m.facts.certificates.map((c) => c.thumbprint),
+      'Thumbprints of the PBX certificates registered on the app',
+    );
     const links = entraLinks(m.nationalCloud, app.application.clientId);
     output('entra_app_url', links.appOverview, 'Entra admin center: the app registration');
     output('entra_api_permissions_url', links.apiPermissions, 'Entra admin center: API permissions and their consent');

@@ -17,7 +17,10 @@ export const cdkVerbCommands = (cli: Cli) =>
       builder: (y) => y,
       handler: (args) =>
         runCommand(cli, args, typed, async () => {
-          const [{ InputError }, { cdkInstead }] = await Promise.all([import('../../lib/errors'), import('../../lib/workflow/printed-commands')]);
+          const [{ InputError }, { cdkInstead }] = await Promise.all([
+            import('../../lib/errors'),
+            import('../../lib/workflow/printed-commands'),
+          ]);
           const named = args.tenant?.length || args.all ? await selectFleetTenants(args, typed) : undefined;
           throw new InputError(cdkInstead(verb, named ? [...named.tenants, ...named.microsoft365].map((t) => t.id) : []));
         }),

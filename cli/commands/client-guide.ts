@@ -9,7 +9,9 @@ export const clientGuideCommand = (cli: Cli) =>
     command: 'guide',
     describe: 'Show the exact consent-screen and Web-client values for one tenant, with Console links',
     builder: (y) =>
-      y.options(openOption('Open the Console pages in a browser')).example('$0 client guide --tenant acme --open', 'Values and links for acme, pages opened'),
+      y
+        .options(openOption('Open the Console pages in a browser'))
+        .example('$0 client guide --tenant acme --open', 'Values and links for acme, pages opened'),
     handler: (args) =>
       runCommand(cli, args, 'client guide', async () => {
         const { buildClientGuide, renderClientGuide } = await import('../../lib/workflow/client-guide');

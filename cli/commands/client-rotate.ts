@@ -8,7 +8,8 @@ import { openSingleTenant } from '../support/sessions';
 export const clientRotateCommand = (cli: Cli) =>
   defineCommand({
     command: 'rotate',
-    describe: "Rotate the OAuth client's secret (Google's two-secret rotation), or renew a Microsoft 365 tenant's PBX certificate: guided, verified, resumable",
+    describe:
+      "Rotate the OAuth client's secret (Google's two-secret rotation), or renew a Microsoft 365 tenant's PBX certificate: guided, verified, resumable",
     builder: (y) =>
       y
         .options({
@@ -16,18 +17,26 @@ export const clientRotateCommand = (cli: Cli) =>
           ...dryRunOption('Check the new secret (Microsoft 365: where the renewal stands); store, write, generate and send nothing'),
           'new-certificate': {
             type: 'boolean',
-            describe: 'Microsoft 365 tenants: have the PBX generate a new key pair now. It uses it at once, so sync and sign-in fail until the stack registers it: deploy right after',
+            describe:
+              'Microsoft 365 tenants: have the PBX generate a new key pair now. It uses it at once, so sync and sign-in fail until the stack registers it: deploy right after',
           },
         })
         .example('$0 client rotate --tenant acme', 'Where the rotation stands, and what to do next')
         .example('$0 client rotate --tenant acme --file client_secret_123.json', 'Continue with the new secret')
-        .example('$0 client rotate --tenant contoso --new-certificate', "Microsoft 365: a new PBX certificate, recorded beside the old one for the stack"),
+        .example(
+          '$0 client rotate --tenant contoso --new-certificate',
+          'Microsoft 365: a new PBX certificate, recorded beside the old one for the stack',
+        ),
     handler: (args) =>
       runCommand(cli, args, 'client rotate', async () => {
         const { rotateCredential } = await import('../../lib/workflow/either-suite');
         const { sessions, tenant } = await openSingleTenant(cli, args, 'client rotate');
         const source = args.file || args.stdin ? () => readClientSource(cli.io, args, 'client rotate') : undefined;
-        const { result, headline } = await rotateCredential(sessions, tenant, { source, newCertificate: args['new-certificate'], dryRun: args['dry-run'] });
+        const { result, headline } = await rotateCredential(sessions, tenant, {
+          source,
+          newCertificate: args['new-certificate'],
+          dryRun: args['dry-run'],
+        });
         const lines = [headline, ...result.done.map((d) => `  ✓ ${d}`), ...(result.nextAction ? [`next: ${result.nextAction}`] : [])];
         return { json: { result }, exitCode: result.exitCode, human: () => lines.join('\n') };
       }),

@@ -21,7 +21,9 @@ export const configSchemaCommand = (cli: Cli) =>
           try {
             writeFileSync(args.out, `${text}\n`);
           } catch (error) {
-            throw new InputError(`--out: cannot write ${args.out} (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a file path in a writable folder`);
+            throw new InputError(
+              `--out: cannot write ${args.out} (${(error as NodeJS.ErrnoException).code ?? 'error'}); expected a file path in a writable folder`,
+            );
           }
         }
         return { json: { result: undefined }, human: () => (args.out ? `wrote ${args.out}` : text) };

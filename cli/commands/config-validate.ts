@@ -10,10 +10,14 @@ export const configValidateCommand = (cli: Cli) =>
     builder: (y) => y.example('$0 config validate --config fleet/gwkit.yaml', 'Check a fleet before a deploy'),
     handler: (args) =>
       runCommand(cli, args, 'config validate', async () => {
-        const [{ loadFleet, selectSuites }, { gwkitCommand }] = await Promise.all([import('../../lib/config'), import('../../lib/workflow/printed-commands')]);
+        const [{ loadFleet, selectSuites }, { gwkitCommand }] = await Promise.all([
+          import('../../lib/config'),
+          import('../../lib/workflow/printed-commands'),
+        ]);
         const fleet = loadFleet(args.config);
         const selected = selectSuites(fleet, args.tenant);
-        const pbxTenantOf = (t: { pbxTenant: { domain: string } | { name: string } }) => ('domain' in t.pbxTenant ? t.pbxTenant.domain : t.pbxTenant.name);
+        const pbxTenantOf = (t: { pbxTenant: { domain: string } | { name: string } }) =>
+          'domain' in t.pbxTenant ? t.pbxTenant.domain : t.pbxTenant.name;
         const google = selected.google.map((t) => ({
           id: t.id,
           suite: 'google-workspace' as const,

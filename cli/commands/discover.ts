@@ -12,15 +12,26 @@ export const discoverCommand = (cli: Cli) =>
     builder: (y) => y.example('$0 discover --all', "List every tenant's redirect URIs"),
     handler: (args) =>
       runCommand(cli, args, 'discover', async () => {
-        const [{ discoverFleet }, { acrossSuites, discoverMs365Fleet }] = await Promise.all([import('../../lib/workflow/redirect-uris'), import('../../lib/ms365/workflow')]);
+        const [{ discoverFleet }, { acrossSuites, discoverMs365Fleet }] = await Promise.all([
+          import('../../lib/workflow/redirect-uris'),
+          import('../../lib/ms365/workflow'),
+        ]);
         const sessions = await openSessions(cli, args, 'discover', { google: false });
-        const report = await acrossSuites(sessions, () => discoverFleet(sessions), () => discoverMs365Fleet(sessions));
+        const report = await acrossSuites(
+          sessions,
+          () => discoverFleet(sessions),
+          () => discoverMs365Fleet(sessions),
+        );
         return fleetResultBySuite(
           report,
           ['REDIRECT URI', 'SBC REDIRECT URI', 'CERTIFICATE'],
           { columns: (r) => [r.redirectUri, r.sbcRedirectUri ?? '-', '-'] },
           {
-            columns: (r) => [r.redirectUris[0]!, r.redirectUris[1] ?? '-', `${r.certificate.thumbprint}${r.generated ? ' (generated)' : ''}, until ${r.certificate.notAfter.slice(0, 10)}`],
+            columns: (r) => [
+              r.redirectUris[0]!,
+              r.redirectUris[1] ?? '-',
+              `${r.certificate.thumbprint}${r.generated ? ' (generated)' : ''}, until ${r.certificate.notAfter.slice(0, 10)}`,
+            ],
             notes: (r) => [r.changed ? `recorded in ${r.factsFile}` : `${r.factsFile} unchanged`],
           },
         );

@@ -9,7 +9,11 @@ export const matrixCommand = (cli: Cli) =>
     describe: 'Print the selected tenants as a CI matrix (GitHub Actions strategy.matrix), one job per tenant or per shard',
     builder: (y) =>
       y
-        .option('shards', { type: 'number', requiresArg: true, describe: 'Group the tenants into this many jobs (default: one job per tenant, at most 256)' })
+        .option('shards', {
+          type: 'number',
+          requiresArg: true,
+          describe: 'Group the tenants into this many jobs (default: one job per tenant, at most 256)',
+        })
         .example('$0 matrix --all --shards 20', '20 jobs, each deploying its share of the fleet'),
     // The matrix itself is the output, ready for `fromJSON(...)`: never wrapped in the --json envelope.
     handler: (args) =>

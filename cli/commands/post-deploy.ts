@@ -14,16 +14,27 @@ export const postDeployCommand = (cli: Cli) =>
     builder: (y) =>
       y
         .options({
-          'outputs-file': { type: 'string', requiresArg: true, describe: 'Stack outputs written by `cdktn deploy --outputs-file` (default: derive from gwkit.yaml; Microsoft 365 tenants need it: the application id)' },
+          'outputs-file': {
+            type: 'string',
+            requiresArg: true,
+            describe:
+              'Stack outputs written by `cdktn deploy --outputs-file` (default: derive from gwkit.yaml; Microsoft 365 tenants need it: the application id)',
+          },
           ...dryRunOption('Show what would change; write nothing'),
           ...forceOption,
           ...openOption('Open the consent link(s) in a browser (on a terminal outside CI; else they are printed)'),
           wait: { type: 'boolean', describe: 'Keep verifying (test mail via Gmail) until consent is given or --timeout' },
           timeout: { type: 'number', requiresArg: true, default: 900, describe: 'Seconds --wait waits' },
-          interval: { type: 'number', requiresArg: true, default: 10, describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)' },
+          interval: {
+            type: 'number',
+            requiresArg: true,
+            default: 10,
+            describe: 'Seconds between --wait attempts (at least 2: each attempt costs PBX requests)',
+          },
         })
         .check((a) => {
-          if (!(a.timeout > 0) || !(a.interval >= 2)) throw new Error('--timeout must be a positive number of seconds and --interval at least 2');
+          if (!(a.timeout > 0) || !(a.interval >= 2))
+            throw new Error('--timeout must be a positive number of seconds and --interval at least 2');
           return true;
         })
         .example('$0 post-deploy --tenant acme --open --wait', 'Write, open the consent page, wait for proof'),
@@ -43,7 +54,10 @@ export const postDeployCommand = (cli: Cli) =>
           report,
           ['CLIENT / APPLICATION', 'VERSION', 'PBX', 'STAGE'],
           { columns: (r) => [r.clientId, String(r.version), pbxColumn(r), r.stage] },
-          { columns: (r) => [r.applicationId ?? '-', '-', r.written?.length ? 'updated' : 'unchanged', r.stage], notes: (r) => r.facts.slice(1) },
+          {
+            columns: (r) => [r.applicationId ?? '-', '-', r.written?.length ? 'updated' : 'unchanged', r.stage],
+            notes: (r) => r.facts.slice(1),
+          },
         );
       }),
   });

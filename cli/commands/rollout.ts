@@ -13,14 +13,27 @@ export const rolloutCommand = (cli: Cli) =>
       y
         .options({
           ...reportOption,
-          verify: { type: 'boolean', describe: 'Prove tenants at consent-pending with a test mail (gwkit verify); Microsoft 365 tenants are always proven (a read)' },
-          'outputs-file': { type: 'string', requiresArg: true, describe: 'Stack outputs written by `cdktn deploy --outputs-file`: Microsoft 365 tenants take their application id from it' },
+          verify: {
+            type: 'boolean',
+            describe: 'Prove tenants at consent-pending with a test mail (gwkit verify); Microsoft 365 tenants are always proven (a read)',
+          },
+          'outputs-file': {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Stack outputs written by `cdktn deploy --outputs-file`: Microsoft 365 tenants take their application id from it',
+          },
           ...dryRunOption('Show what would be done; write nothing, send nothing'),
           ...forceOption,
-          concurrency: { type: 'number', requiresArg: true, default: 8, describe: 'Tenants worked on at once (PBX requests stay within pbx.requestsPerMinute)' },
+          concurrency: {
+            type: 'number',
+            requiresArg: true,
+            default: 8,
+            describe: 'Tenants worked on at once (PBX requests stay within pbx.requestsPerMinute)',
+          },
         })
         .check((a) => {
-          if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 64) throw new Error('--concurrency must be a whole number from 1 to 64');
+          if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 64)
+            throw new Error('--concurrency must be a whole number from 1 to 64');
           return true;
         })
         .example('$0 rollout --all --verify --json', 'Every tenant, proven where consent was given'),
@@ -40,6 +53,11 @@ export const rolloutCommand = (cli: Cli) =>
           () => rolloutMs365Fleet(sessions, { outputs, outputsFile, dryRun: args['dry-run'], concurrency: args.concurrency }),
         );
         const columns = (r: { from: string; stage: string; done: readonly string[] }) => [r.from, r.stage, r.done.join('; ') || '-'];
-        return fleetResultBySuite(report, ['FROM', 'REACHED', 'DONE'], { columns }, { columns, notes: (r) => (r.warnings ?? []).map((w) => `WARNING: ${w}`) });
+        return fleetResultBySuite(
+          report,
+          ['FROM', 'REACHED', 'DONE'],
+          { columns },
+          { columns, notes: (r) => (r.warnings ?? []).map((w) => `WARNING: ${w}`) },
+        );
       }),
   });

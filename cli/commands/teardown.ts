@@ -37,7 +37,10 @@ export const teardownCommand = (cli: Cli) =>
 
 /** A person types the tenant id; CI says --yes. Anything else changes nothing. */
 async function confirm(cli: Cli, id: string, words: { what: string; integration: string }): Promise<void> {
-  if (!cli.io.interactive) throw new InputError(`teardown ${words.what}: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run`);
+  if (!cli.io.interactive)
+    throw new InputError(
+      `teardown ${words.what}: confirm with --yes (no prompt without a terminal or in CI), or look first with --dry-run`,
+    );
   const typed = await cli.io.prompt(`Type the tenant id (${id}) to stop its ${words.integration} integration`, { hidden: false });
   if (typed.trim() !== id) throw new InputError('teardown: not confirmed; nothing was changed');
 }

@@ -17,7 +17,9 @@ export async function readClientSource(io: CliIo, args: { file?: string; stdin?:
   }
   if (args.stdin) return { kind: 'file', text: await io.readStdin(), source: 'stdin' };
   if (!io.interactive) {
-    throw new InputError(`${command}: give the downloaded client JSON with --file FILE or --stdin (no prompts without a terminal or in CI)`);
+    throw new InputError(
+      `${command}: give the downloaded client JSON with --file FILE or --stdin (no prompts without a terminal or in CI)`,
+    );
   }
   const clientId = (await io.prompt('OAuth client ID', { hidden: false })).trim();
   const clientSecret = (await io.prompt('OAuth client secret', { hidden: true })).trim();

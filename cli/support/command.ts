@@ -42,7 +42,11 @@ export function defineCommand<U>(module: {
 }
 
 /** `gwkit client <guide|import|rotate>`: a command that only groups subcommands. */
-export function commandGroup(group: { readonly command: string; readonly describe: string; readonly subcommands: readonly AnyCommand[] }): AnyCommand {
+export function commandGroup(group: {
+  readonly command: string;
+  readonly describe: string;
+  readonly subcommands: readonly AnyCommand[];
+}): AnyCommand {
   const names = group.subcommands.map(commandName);
   const choice = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
   return {

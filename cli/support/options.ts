@@ -11,9 +11,21 @@ import type { CliIo } from '../io';
 /** The options every command accepts (registered once, on the root parser, as global). */
 export const globalOptions = (env: CliIo['env']) =>
   ({
-    config: { type: 'string', requiresArg: true, default: env.GWKIT_CONFIG ?? 'gwkit.yaml', describe: 'Fleet config file (env GWKIT_CONFIG)', global: true },
+    config: {
+      type: 'string',
+      requiresArg: true,
+      default: env.GWKIT_CONFIG ?? 'gwkit.yaml',
+      describe: 'Fleet config file (env GWKIT_CONFIG)',
+      global: true,
+    },
     json: { type: 'boolean', default: false, describe: 'Machine-readable output on stdout (logs stay on stderr)', global: true },
-    tenant: { type: 'string', array: true, requiresArg: true, describe: 'Tenant id to act on (repeat for several: --tenant a --tenant b)', global: true },
+    tenant: {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'Tenant id to act on (repeat for several: --tenant a --tenant b)',
+      global: true,
+    },
     all: { type: 'boolean', describe: 'Act on every tenant of the fleet', global: true },
     'ca-file': { type: 'string', requiresArg: true, describe: 'Extra CA (PEM) to trust for the PBX; overrides pbx.caFile', global: true },
   }) as const;
@@ -32,7 +44,10 @@ export const dryRunOption = (describe: string) => ({ 'dry-run': { type: 'boolean
 
 /** `--force`: write the client into the PBX even where gwkit's record says it holds it. */
 export const forceOption = {
-  force: { type: 'boolean', describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)' },
+  force: {
+    type: 'boolean',
+    describe: 'Write the client even where the PBX is known to hold it (a write may reset the Google authorization)',
+  },
 } as const;
 
 /** `--open`: open in a browser what a person must look at; `describe` names the pages. */

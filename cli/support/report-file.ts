@@ -6,7 +6,8 @@ import type { FleetReport } from '../../lib/workflow/fleet-runner';
 
 export function checkReportFile(file: string | undefined): void {
   if (file === undefined) return;
-  if (!/\.(json|md|markdown|html?)$/i.test(file)) throw new InputError(`--report: ${file}: name a .json, .md or .html file (the ending chooses the format)`);
+  if (!/\.(json|md|markdown|html?)$/i.test(file))
+    throw new InputError(`--report: ${file}: name a .json, .md or .html file (the ending chooses the format)`);
   const dir = dirname(resolve(file));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`--report: the folder of ${file} does not exist`);
   if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`--report: ${file} is a directory; expected a file name`);

@@ -57,7 +57,11 @@ export function writeEnvelope(write: (text: string) => void, command: string, ex
   }
   // `{ ..., "command": "x"` and then the tenants as JSON.stringify would indent them (2 levels).
   write(`${envelope(command, exitCode, {}).slice(0, -'\n}'.length)},\n  "tenants": [\n`);
-  const indented = (value: unknown) => (JSON.stringify(value, null, 2) ?? 'null').split('\n').map((line) => `    ${line}`).join('\n');
+  const indented = (value: unknown) =>
+    (JSON.stringify(value, null, 2) ?? 'null')
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n');
   for (let start = 0; start < tenants.length; start += TENANTS_PER_WRITE) {
     const end = Math.min(start + TENANTS_PER_WRITE, tenants.length);
     const lines: string[] = [];
@@ -97,7 +101,10 @@ export async function runCommand(
     await endProgress();
     cli.exitCode = result.exitCode ?? ExitCode.Ok;
     const notReached = result.fleet?.tenants.filter((t) => t.notReached).length ?? 0;
-    if (notReached) io.stderr(`gwkit: interrupted: ${notReached} tenant(s) not reached; run the same command again to continue (finished tenants are skipped)`);
+    if (notReached)
+      io.stderr(
+        `gwkit: interrupted: ${notReached} tenant(s) not reached; run the same command again to continue (finished tenants are skipped)`,
+      );
     if (args.json) writeEnvelope(io.stdout, command, cli.exitCode, result.json);
     else io.stdout(result.human());
     // The result stands whatever happens to the report: a failed write is said, and fails the run.
@@ -140,10 +147,17 @@ export function fleetResult<T>(
     fleet: report as FleetReport<unknown>,
     json: { tenants: outcomes },
     human: () => {
-      const rows = outcomes.map((o) => [o.tenant, exitWord(o.exitCode, 'terminal'), ...(o.result !== undefined ? columns(o.result) : headers.map(() => ''))]);
+      const rows = outcomes.map((o) => [
+        o.tenant,
+        exitWord(o.exitCode, 'terminal'),
+        ...(o.result !== undefined ? columns(o.result) : headers.map(() => '')),
+      ]);
       const notes = outcomes.flatMap((o) => {
         const extra = o.result !== undefined && notesOf ? notesOf(o.result).map((n) => `${o.tenant}: ${n}`) : [];
-        const main = o.error || o.nextAction ? [`${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`] : [];
+        const main =
+          o.error || o.nextAction
+            ? [`${o.tenant}: ${o.error ?? ''}${o.nextAction ? `${o.error ? '\n  ' : ''}next: ${o.nextAction}` : ''}`]
+            : [];
         return [...extra, ...main];
       });
       return [renderTable(['TENANT', 'RESULT', ...headers], rows), ...(notes.length ? ['', ...notes] : [])].join('\n');

@@ -26,7 +26,10 @@ export async function selectFleetTenants(
   options: Pick<OpenOptions, 'defaultAll' | 'suites'> = {},
 ): Promise<{ fleet: Fleet; tenants: readonly TenantConfig[]; microsoft365: readonly Ms365TenantConfig[] }> {
   // Loaded here, not at start-up: `gwkit --help` needs none of it.
-  const [{ loadFleet, selectSuites }, { requireSelection }] = await Promise.all([import('../../lib/config'), import('../../lib/workflow/fleet-runner')]);
+  const [{ loadFleet, selectSuites }, { requireSelection }] = await Promise.all([
+    import('../../lib/config'),
+    import('../../lib/workflow/fleet-runner'),
+  ]);
   const fleet = loadFleet(args.config);
   const wanted = options.defaultAll && !args.tenant?.length && !args.all ? 'all' : requireSelection(args, command);
   const selected = selectSuites(fleet, wanted === 'all' ? undefined : wanted);
@@ -72,9 +75,24 @@ export async function openSessions(cli: Cli, args: GlobalArgs, command: string, 
 }
 
 /** Sessions for a command that acts on exactly one tenant (--tenant X), of either suite unless `suites` says Google only. */
-export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string, options: SingleOptions & { suites: 'google' }): Promise<{ sessions: SessionProvider; tenant: TenantConfig }>;
-export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string, options?: SingleOptions): Promise<{ sessions: SessionProvider; tenant: TenantConfig | Ms365TenantConfig }>;
-export async function openSingleTenant(cli: Cli, args: GlobalArgs, command: string, options: SingleOptions = {}): Promise<{ sessions: SessionProvider; tenant: TenantConfig | Ms365TenantConfig }> {
+export async function openSingleTenant(
+  cli: Cli,
+  args: GlobalArgs,
+  command: string,
+  options: SingleOptions & { suites: 'google' },
+): Promise<{ sessions: SessionProvider; tenant: TenantConfig }>;
+export async function openSingleTenant(
+  cli: Cli,
+  args: GlobalArgs,
+  command: string,
+  options?: SingleOptions,
+): Promise<{ sessions: SessionProvider; tenant: TenantConfig | Ms365TenantConfig }>;
+export async function openSingleTenant(
+  cli: Cli,
+  args: GlobalArgs,
+  command: string,
+  options: SingleOptions = {},
+): Promise<{ sessions: SessionProvider; tenant: TenantConfig | Ms365TenantConfig }> {
   if (args.all || args.tenant?.length !== 1) throw new InputError(`${command}: name exactly one tenant with --tenant ID`);
   const sessions = await openSessions(cli, args, command, { progress: false, ...options });
   return { sessions, tenant: sessions.tenants[0] ?? sessions.microsoft365Tenants[0]! };

@@ -6,7 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32c } from '../../lib/google/crc32c';
 import { CLOUD_PLATFORM } from './oauth';
 import { HttpError, errorInfo, sendJson } from './http';
-import { changeVersionState, type EmuAccessToken, type EmuProject, type EmuSecret, type EmuSecretVersion, type GoogleEmulatorState } from './state';
+import {
+  changeVersionState,
+  type EmuAccessToken,
+  type EmuProject,
+  type EmuSecret,
+  type EmuSecretVersion,
+  type GoogleEmulatorState,
+} from './state';
 
 const SERVICE_TITLES: Record<string, string> = {
   'secretmanager.googleapis.com': 'Secret Manager API',
@@ -60,7 +67,8 @@ function requireService(state: GoogleEmulatorState, project: EmuProject, service
 }
 
 const secretName = (s: EmuSecret) => `projects/${s.projectNumber}/secrets/${s.secretId}`;
-const secretEtag = (s: EmuSecret) => `"${Buffer.from(s.createTime).toString('hex').slice(-8)}${(s.revision ?? 0).toString(16).padStart(4, '0')}"`;
+const secretEtag = (s: EmuSecret) =>
+  `"${Buffer.from(s.createTime).toString('hex').slice(-8)}${(s.revision ?? 0).toString(16).padStart(4, '0')}"`;
 
 function secretJson(s: EmuSecret): Record<string, unknown> {
   return {
@@ -79,7 +87,8 @@ function checkAnnotations(annotations: unknown): Record<string, string> {
   }
   let size = 0;
   for (const [k, v] of Object.entries(annotations)) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(k)) throw new HttpError(400, 'INVALID_ARGUMENT', `Invalid annotation key: ${k}`);
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(k))
+      throw new HttpError(400, 'INVALID_ARGUMENT', `Invalid annotation key: ${k}`);
     if (typeof v !== 'string') throw new HttpError(400, 'INVALID_ARGUMENT', `Annotation ${k} must be a string.`);
     size += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
@@ -133,7 +142,11 @@ export function handleSecretManager(
   const stateChange = verb === 'disable' || verb === 'enable' || verb === 'destroy' ? verb : undefined;
   const resourceRef = `projects/${projectRef}/secrets/${secretId}${versionRef !== undefined ? `/versions/${versionRef}` : ''}`;
   if (!project) {
-    const permission = addVersion ? 'secretmanager.versions.add' : stateChange ? `secretmanager.versions.${stateChange}` : 'secretmanager.secrets.get';
+    const permission = addVersion
+      ? 'secretmanager.versions.add'
+      : stateChange
+        ? `secretmanager.versions.${stateChange}`
+        : 'secretmanager.secrets.get';
     throw denied(permission, addVersion || stateChange ? resourceRef : `projects/${projectRef}/secrets/${secretId}`);
   }
   requireService(state, project, 'secretmanager.googleapis.com');
@@ -247,7 +260,11 @@ function changeVersion(
   if (!secret || !v) throw new HttpError(404, 'NOT_FOUND', `Secret Version [${displayName}/versions/${versionRef}] not found.`);
   const { etag } = parseJson(body);
   if (etag !== undefined && etag !== '' && etag !== versionEtag(v)) {
-    throw new HttpError(400, 'FAILED_PRECONDITION', 'The etag provided in the request does not match the current etag of the secret version.');
+    throw new HttpError(
+      400,
+      'FAILED_PRECONDITION',
+      'The etag provided in the request does not match the current etag of the secret version.',
+    );
   }
   if (v.state === 'DESTROYED') {
     throw new HttpError(400, 'FAILED_PRECONDITION', `Secret Version [${displayName}/versions/${v.version}] is in DESTROYED state.`);
@@ -269,13 +286,7 @@ function serviceJson(p: EmuProject, service: string): Record<string, unknown> {
 }
 
 /** Service Usage: `services/{svc}` or `services:batchGet?names=...` under `/v1/projects/{p}/`. */
-export function handleServiceUsage(
-  state: GoogleEmulatorState,
-  projectRef: string,
-  rest: string,
-  url: URL,
-  res: ServerResponse,
-): void {
+export function handleServiceUsage(state: GoogleEmulatorState, projectRef: string, rest: string, url: URL, res: ServerResponse): void {
   const project = state.project(projectRef);
   if (!project) throw denied('serviceusage.services.get', `projects/${projectRef}`);
   if (rest === 'services:batchGet') {
@@ -300,8 +311,12 @@ export function handleServiceUsage(
 export function handleProjectGet(state: GoogleEmulatorState, ref: string, res: ServerResponse): void {
   const p = state.project(ref);
   if (!p) {
-    throw new HttpError(403, 'PERMISSION_DENIED', "The caller does not have permission", [
-      errorInfo('IAM_PERMISSION_DENIED', { permission: 'resourcemanager.projects.get', resource: `projects/${ref}` }, 'cloudresourcemanager.googleapis.com'),
+    throw new HttpError(403, 'PERMISSION_DENIED', 'The caller does not have permission', [
+      errorInfo(
+        'IAM_PERMISSION_DENIED',
+        { permission: 'resourcemanager.projects.get', resource: `projects/${ref}` },
+        'cloudresourcemanager.googleapis.com',
+      ),
     ]);
   }
   sendJson(res, 200, {

@@ -9,7 +9,13 @@ import { startGoogleEmulator } from './server';
 
 async function main(): Promise<void> {
   const emu = await startGoogleEmulator({ port: Number(process.env.GOOGLE_EMU_PORT ?? 0) });
-  const info: Record<string, unknown> = { url: emu.url, endpoints: emu.endpoints, caFile: emu.caFile, adcFile: emu.adcFile, user: emu.user };
+  const info: Record<string, unknown> = {
+    url: emu.url,
+    endpoints: emu.endpoints,
+    caFile: emu.caFile,
+    adcFile: emu.adcFile,
+    user: emu.user,
+  };
   const projectId = process.env.GOOGLE_EMU_PROJECT;
   if (projectId) {
     info.project = emu.createProject({ projectId });

@@ -45,12 +45,7 @@ export function issueAccessToken(state: GoogleEmulatorState, t: Omit<EmuAccessTo
 }
 
 /** POST /token. Returns a summary for the request log (no secrets). */
-export function handleToken(
-  state: GoogleEmulatorState,
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-): Record<string, unknown> {
+export function handleToken(state: GoogleEmulatorState, req: IncomingMessage, res: ServerResponse, body: Buffer): Record<string, unknown> {
   const ct = req.headers['content-type'] ?? '';
   const form = new URLSearchParams(ct.includes('application/x-www-form-urlencoded') ? body.toString('utf8') : '');
   const grantType = form.get('grant_type') ?? '';
@@ -233,12 +228,7 @@ export function handleConsent(state: GoogleEmulatorState, body: Buffer, res: Ser
 }
 
 /** POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken (IAM Credentials). */
-export function handleGenerateAccessToken(
-  state: GoogleEmulatorState,
-  email: string,
-  body: Buffer,
-  res: ServerResponse,
-): void {
+export function handleGenerateAccessToken(state: GoogleEmulatorState, email: string, body: Buffer, res: ServerResponse): void {
   if (!state.serviceAccounts.has(email)) {
     throw new HttpError(404, 'NOT_FOUND', `Not found; Gaia id not found for email ${email}`);
   }

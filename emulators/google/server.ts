@@ -15,7 +15,16 @@ import type { GoogleEndpoints } from '../../lib/google/endpoints';
 import { authenticate, handleProjectGet, handleSecretManager, handleServiceUsage } from './apis';
 import { HttpError, readBody, sendJson, sendRpcError } from './http';
 import { CLOUD_PLATFORM, handleAuthorize, handleConsent, handleGenerateAccessToken, handleToken } from './oauth';
-import { GoogleEmulatorState, changeVersionState, lowerAlnum, newOAuthClient, newProjectNumber, token, type EmuOAuthClient, type EmuProject } from './state';
+import {
+  GoogleEmulatorState,
+  changeVersionState,
+  lowerAlnum,
+  newOAuthClient,
+  newProjectNumber,
+  token,
+  type EmuOAuthClient,
+  type EmuProject,
+} from './state';
 
 /** What `terraform apply` of a tenant stack enables by default (WorkspaceApis + Secret Manager). */
 export const DEFAULT_ENABLED_SERVICES = [
@@ -28,7 +37,12 @@ export const DEFAULT_ENABLED_SERVICES = [
 ];
 
 /** gcloud's ADC refresh tokens carry these scopes. */
-const ADC_SCOPES = ['openid', 'https://www.googleapis.com/auth/userinfo.email', CLOUD_PLATFORM, 'https://www.googleapis.com/auth/sqlservice.login'];
+const ADC_SCOPES = [
+  'openid',
+  'https://www.googleapis.com/auth/userinfo.email',
+  CLOUD_PLATFORM,
+  'https://www.googleapis.com/auth/sqlservice.login',
+];
 
 export interface GoogleEmulatorOptions {
   /** Share one CA between several emulators; a fresh one otherwise. */
@@ -237,7 +251,14 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       // Real client IDs start with the project number.
       const clientId = `${p.projectNumber}-${lowerAlnum(32)}.apps.googleusercontent.com`;
       const clientSecret = newClientSecret();
-      const client = newOAuthClient({ clientId, clientSecret, projectId, name: name ?? 'Web client 1', kind: 'web', redirectUris: [...redirectUris] });
+      const client = newOAuthClient({
+        clientId,
+        clientSecret,
+        projectId,
+        name: name ?? 'Web client 1',
+        kind: 'web',
+        redirectUris: [...redirectUris],
+      });
       state.clients.set(clientId, client);
       return { clientId, clientSecret, downloadJson: downloadJson(client, clientSecret) };
     },
@@ -327,7 +348,15 @@ async function route(state: GoogleEmulatorState, user: string, req: IncomingMess
       handleGenerateAccessToken(state, decodeURIComponent(route.serviceAccount[1]!), body, res);
     } else if (route.secret) {
       entry.principal = authenticate(state, req).principal;
-      entry.detail = handleSecretManager(state, method, decodeURIComponent(route.secret[1]!), decodeURIComponent(route.secret[2]!), url, body, res);
+      entry.detail = handleSecretManager(
+        state,
+        method,
+        decodeURIComponent(route.secret[1]!),
+        decodeURIComponent(route.secret[2]!),
+        url,
+        body,
+        res,
+      );
     } else if (route.services && method === 'GET') {
       entry.principal = authenticate(state, req).principal;
       handleServiceUsage(state, decodeURIComponent(route.services[1]!), decodeURIComponent(route.services[2]!), url, res);

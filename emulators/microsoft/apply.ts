@@ -64,11 +64,19 @@ export function applyMs365Stack(ms: MicrosoftEmulator, cdkTfJson: string): Recor
 
   for (const [name, raw] of each('azuread_service_principal', 'data')) {
     const a = resolve(raw) as Attrs;
-    if (a.client_id !== GRAPH_APP_ID) throw new Error(`emulated apply: data source ${name} reads ${String(a.client_id)}; only Microsoft Graph is emulated`);
-    state.set(`data.azuread_service_principal.${name}`, { object_id: dir.graph.objectId, app_role_ids: dir.graph.appRoleIds, client_id: GRAPH_APP_ID });
+    if (a.client_id !== GRAPH_APP_ID)
+      throw new Error(`emulated apply: data source ${name} reads ${String(a.client_id)}; only Microsoft Graph is emulated`);
+    state.set(`data.azuread_service_principal.${name}`, {
+      object_id: dir.graph.objectId,
+      app_role_ids: dir.graph.appRoleIds,
+      client_id: GRAPH_APP_ID,
+    });
   }
   for (const [name, raw] of each('azuread_application')) {
-    const a = resolve(raw) as Attrs & { web?: { redirect_uris?: string[]; implicit_grant?: { id_token_issuance_enabled?: boolean } }; required_resource_access?: unknown };
+    const a = resolve(raw) as Attrs & {
+      web?: { redirect_uris?: string[]; implicit_grant?: { id_token_issuance_enabled?: boolean } };
+      required_resource_access?: unknown;
+    };
     const existing = dir.applications.get(String(prior.get(`azuread_application.${name}`)?.object_id));
     const app = {
       objectId: existing?.objectId ?? randomUUID(),
@@ -83,7 +91,8 @@ export function applyMs365Stack(ms: MicrosoftEmulator, cdkTfJson: string): Recor
     dir.applications.set(app.objectId, app);
     state.set(`azuread_application.${name}`, { id: `/applications/${app.objectId}`, object_id: app.objectId, client_id: app.clientId });
   }
-  if (tf.resource?.azuread_application_password) throw new Error('emulated apply: the stack creates a client secret (azuread_application_password)');
+  if (tf.resource?.azuread_application_password)
+    throw new Error('emulated apply: the stack creates a client secret (azuread_application_password)');
   // Certificates the stack no longer declares are destroyed (a renewal finished).
   const declared = new Set(each('azuread_application_certificate').map(([name]) => `azuread_application_certificate.${name}`));
   for (const [address, attrs] of prior) {
@@ -101,7 +110,8 @@ export function applyMs365Stack(ms: MicrosoftEmulator, cdkTfJson: string): Recor
     const objectId = String(a.application_id).replace(/^\/applications\//, '');
     const app = dir.applications.get(objectId);
     if (!app) throw new Error(`emulated apply: ${name}: application ${String(a.application_id)} does not exist`);
-    if (a.type !== 'AsymmetricX509Cert' || a.encoding !== 'pem') throw new Error(`emulated apply: ${name}: only PEM X.509 certificates are emulated`);
+    if (a.type !== 'AsymmetricX509Cert' || a.encoding !== 'pem')
+      throw new Error(`emulated apply: ${name}: only PEM X.509 certificates are emulated`);
     const t = thumbprints(String(a.value));
     app.keyCredentials.push({ thumbprintSha1: t.sha1, thumbprintSha256: t.sha256, pem: String(a.value), endDate: String(a.end_date) });
     state.set(address, { id: `${a.application_id}/certificate/${t.sha1}`, object_id: objectId, thumbprint: t.sha1 });
@@ -116,11 +126,18 @@ export function applyMs365Stack(ms: MicrosoftEmulator, cdkTfJson: string): Recor
   }
   for (const [name, raw] of each('azuread_app_role_assignment')) {
     const a = resolve(raw) as Attrs;
-    if (!dir.servicePrincipals.has(String(a.principal_object_id))) throw new Error(`emulated apply: ${name}: principal ${String(a.principal_object_id)} does not exist`);
-    if (a.resource_object_id !== dir.graph.objectId) throw new Error(`emulated apply: ${name}: resource ${String(a.resource_object_id)} is not Microsoft Graph`);
+    if (!dir.servicePrincipals.has(String(a.principal_object_id)))
+      throw new Error(`emulated apply: ${name}: principal ${String(a.principal_object_id)} does not exist`);
+    if (a.resource_object_id !== dir.graph.objectId)
+      throw new Error(`emulated apply: ${name}: resource ${String(a.resource_object_id)} is not Microsoft Graph`);
     const address = `azuread_app_role_assignment.${name}`;
     const held = dir.assignments.find((x) => x.id === prior.get(address)?.id);
-    const assignment = held ?? { id: randomUUID(), principalObjectId: String(a.principal_object_id), resourceObjectId: String(a.resource_object_id), appRoleId: String(a.app_role_id) };
+    const assignment = held ?? {
+      id: randomUUID(),
+      principalObjectId: String(a.principal_object_id),
+      resourceObjectId: String(a.resource_object_id),
+      appRoleId: String(a.app_role_id),
+    };
     if (!held) dir.assignments.push(assignment);
     state.set(address, { id: assignment.id });
   }

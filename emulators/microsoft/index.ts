@@ -20,13 +20,49 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 /** The scope a daemon asks for: every application permission consented. */
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 /** Graph app roles the emulator knows (ids are the emulator's own: stacks look them up by name). */
-export const GRAPH_APP_ROLES = ['User.Read.All', 'User.ReadBasic.All', 'Contacts.Read', 'Calendars.Read', 'Mail.Send', 'GroupMember.Read.All', 'MailboxSettings.Read', 'User-Phone.ReadWrite.All'];
+export const GRAPH_APP_ROLES = [
+  'User.Read.All',
+  'User.ReadBasic.All',
+  'Contacts.Read',
+  'Calendars.Read',
+  'Mail.Send',
+  'GroupMember.Read.All',
+  'MailboxSettings.Read',
+  'User-Phone.ReadWrite.All',
+];
 
-export interface EntraUser { id: string; displayName: string; userPrincipalName: string; mail?: string }
-export interface KeyCredential { thumbprintSha1: string; thumbprintSha256: string; pem: string; endDate: string }
-export interface EntraApplication { objectId: string; clientId: string; displayName: string; signInAudience: string; redirectUris: string[]; idTokens: boolean; keyCredentials: KeyCredential[]; passwordCredentials: number }
-export interface ServicePrincipal { objectId: string; clientId: string }
-export interface AppRoleAssignment { id: string; principalObjectId: string; resourceObjectId: string; appRoleId: string }
+export interface EntraUser {
+  id: string;
+  displayName: string;
+  userPrincipalName: string;
+  mail?: string;
+}
+export interface KeyCredential {
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+  pem: string;
+  endDate: string;
+}
+export interface EntraApplication {
+  objectId: string;
+  clientId: string;
+  displayName: string;
+  signInAudience: string;
+  redirectUris: string[];
+  idTokens: boolean;
+  keyCredentials: KeyCredential[];
+  passwordCredentials: number;
+}
+export interface ServicePrincipal {
+  objectId: string;
+  clientId: string;
+}
+export interface AppRoleAssignment {
+  id: string;
+  principalObjectId: string;
+  resourceObjectId: string;
+  appRoleId: string;
+}
 export interface Directory {
   id: string;
   applications: Map<string, EntraApplication>;
@@ -61,7 +97,9 @@ export interface MicrosoftEmulator {
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
-export async function startMicrosoftEmulator(opts: { ca?: EmulatorCa; behaviour?: Partial<MicrosoftBehaviour>; now?: () => number } = {}): Promise<MicrosoftEmulator> {
+export async function startMicrosoftEmulator(
+  opts: { ca?: EmulatorCa; behaviour?: Partial<MicrosoftBehaviour>; now?: () => number } = {},
+): Promise<MicrosoftEmulator> {
   const ca = opts.ca ?? createEmulatorCa('gwkit Microsoft emulator CA');
   const { key, cert } = ca.issue();
   const now = opts.now ?? Date.now;
@@ -74,7 +112,14 @@ export async function startMicrosoftEmulator(opts: { ca?: EmulatorCa; behaviour?
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
-  const aadError = (res: ServerResponse, status: number, error: string, code: string, text: string, log: MicrosoftEmulator['tokenLog'][number]) => {
+  const aadError = (
+    res: ServerResponse,
+    status: number,
+    error: string,
+    code: string,
+    text: string,
+    log: MicrosoftEmulator['tokenLog'][number],
+  ) => {
     log.error = code;
     json(res, status, { error, error_description: `${code}: ${text}`, error_codes: [Number(code.slice(6))] });
   };
@@ -85,12 +130,21 @@ export async function startMicrosoftEmulator(opts: { ca?: EmulatorCa; behaviour?
     tokenLog.push(log);
     const dir = directories.get(directoryId.toLowerCase());
     if (!dir) return aadError(res, 400, 'invalid_request', 'AADSTS90002', `Tenant '${directoryId}' not found.`, log);
-    if (form.get('grant_type') !== 'client_credentials') return aadError(res, 400, 'unsupported_grant_type', 'AADSTS70003', 'The app requested an unsupported grant type.', log);
+    if (form.get('grant_type') !== 'client_credentials')
+      return aadError(res, 400, 'unsupported_grant_type', 'AADSTS70003', 'The app requested an unsupported grant type.', log);
     if (form.get('client_secret')) return aadError(res, 401, 'invalid_client', 'AADSTS7000215', 'Invalid client secret provided.', log);
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' || !form.get('client_assertion')) {
-      return aadError(res, 400, 'invalid_request', 'AADSTS7000218', "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", log);
+      return aadError(
+        res,
+        400,
+        'invalid_request',
+        'AADSTS7000218',
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        log,
+      );
     }
-    if (form.get('scope') !== GRAPH_DEFAULT_SCOPE) return aadError(res, 400, 'invalid_scope', 'AADSTS1002012', `The provided value for scope ${form.get('scope')} is not valid.`, log);
+    if (form.get('scope') !== GRAPH_DEFAULT_SCOPE)
+      return aadError(res, 400, 'invalid_scope', 'AADSTS1002012', `The provided value for scope ${form.get('scope')} is not valid.`, log);
     const [h, p, s] = form.get('client_assertion')!.split('.');
     let header: Record<string, string>, claims: Record<string, unknown>;
     try {
@@ -103,25 +157,76 @@ export async function startMicrosoftEmulator(opts: { ca?: EmulatorCa; behaviour?
     log.clientId = clientId;
     const sp = [...dir.servicePrincipals.values()].find((x) => x.clientId === clientId);
     const app = [...dir.applications.values()].find((a) => a.clientId === clientId);
-    if (!sp || !app || form.get('client_id') && form.get('client_id') !== clientId) {
-      return aadError(res, 400, 'unauthorized_client', 'AADSTS700016', `Application with identifier '${clientId}' was not found in the directory '${directoryId}'.`, log);
+    if (!sp || !app || (form.get('client_id') && form.get('client_id') !== clientId)) {
+      return aadError(
+        res,
+        400,
+        'unauthorized_client',
+        'AADSTS700016',
+        `Application with identifier '${clientId}' was not found in the directory '${directoryId}'.`,
+        log,
+      );
     }
     const endpoint = `${origin}/${directoryId}/oauth2/v2.0/token`;
     const t = Math.floor(now() / 1000);
-    if (claims.sub !== clientId || claims.aud !== endpoint || typeof claims.exp !== 'number' || claims.exp < t || (typeof claims.nbf === 'number' && claims.nbf > t + 300) || !claims.jti) {
-      return aadError(res, 400, 'invalid_client', 'AADSTS700024', 'Client assertion is not within its valid time range, or its aud, sub or jti is wrong.', log);
+    if (
+      claims.sub !== clientId ||
+      claims.aud !== endpoint ||
+      typeof claims.exp !== 'number' ||
+      claims.exp < t ||
+      (typeof claims.nbf === 'number' && claims.nbf > t + 300) ||
+      !claims.jti
+    ) {
+      return aadError(
+        res,
+        400,
+        'invalid_client',
+        'AADSTS700024',
+        'Client assertion is not within its valid time range, or its aud, sub or jti is wrong.',
+        log,
+      );
     }
-    if (typeof claims.nbf === 'number' && claims.exp - claims.nbf > 600) return aadError(res, 400, 'invalid_client', 'AADSTS700024', 'Client assertion lifetime exceeds 10 minutes.', log);
+    if (typeof claims.nbf === 'number' && claims.exp - claims.nbf > 600)
+      return aadError(res, 400, 'invalid_client', 'AADSTS700024', 'Client assertion lifetime exceeds 10 minutes.', log);
     const byS256 = header.alg === 'PS256' && header['x5t#S256'];
     const byS1 = header.alg === 'RS256' && header.x5t;
-    const credential = app.keyCredentials.find((k) => (byS256 && b64url(Buffer.from(k.thumbprintSha256, 'hex')) === header['x5t#S256']) || (byS1 && b64url(Buffer.from(k.thumbprintSha1, 'hex')) === header.x5t));
-    if (!credential) return aadError(res, 401, 'invalid_client', 'AADSTS700027', 'Client assertion contains an invalid signature. [Reason - The key was not found.]', log);
-    if (Date.parse(credential.endDate) < now()) return aadError(res, 401, 'invalid_client', 'AADSTS700027', 'Client assertion contains an invalid signature. [Reason - The key used is expired.]', log);
+    const credential = app.keyCredentials.find(
+      (k) =>
+        (byS256 && b64url(Buffer.from(k.thumbprintSha256, 'hex')) === header['x5t#S256']) ||
+        (byS1 && b64url(Buffer.from(k.thumbprintSha1, 'hex')) === header.x5t),
+    );
+    if (!credential)
+      return aadError(
+        res,
+        401,
+        'invalid_client',
+        'AADSTS700027',
+        'Client assertion contains an invalid signature. [Reason - The key was not found.]',
+        log,
+      );
+    if (Date.parse(credential.endDate) < now())
+      return aadError(
+        res,
+        401,
+        'invalid_client',
+        'AADSTS700027',
+        'Client assertion contains an invalid signature. [Reason - The key used is expired.]',
+        log,
+      );
     const publicKey = new X509Certificate(credential.pem).publicKey;
-    const ok = verify('sha256', Buffer.from(`${h}.${p}`), header.alg === 'PS256' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : publicKey, Buffer.from(s ?? '', 'base64url'));
+    const ok = verify(
+      'sha256',
+      Buffer.from(`${h}.${p}`),
+      header.alg === 'PS256' ? { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : publicKey,
+      Buffer.from(s ?? '', 'base64url'),
+    );
     if (!ok) return aadError(res, 401, 'invalid_client', 'AADSTS700027', 'Client assertion contains an invalid signature.', log);
     const roleNames = Object.fromEntries(Object.entries(dir.graph.appRoleIds).map(([n, id]) => [id, n]));
-    const roles = dir.assignments.filter((a) => a.principalObjectId === sp.objectId && a.resourceObjectId === dir.graph.objectId).map((a) => roleNames[a.appRoleId]!).filter(Boolean).sort();
+    const roles = dir.assignments
+      .filter((a) => a.principalObjectId === sp.objectId && a.resourceObjectId === dir.graph.objectId)
+      .map((a) => roleNames[a.appRoleId]!)
+      .filter(Boolean)
+      .sort();
     log.roles = roles;
     const access = b64url(Buffer.from(randomUUID()));
     tokens.set(access, { directory: dir.id, roles, expiresAt: now() + 3600_000 });

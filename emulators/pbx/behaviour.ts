@@ -126,9 +126,11 @@ export function applyBehaviour(base: Readonly<PbxBehaviour>, change: Partial<Pbx
   for (const [key, value] of Object.entries(change) as [keyof PbxBehaviour, unknown][]) {
     if (!(key in DEFAULT_BEHAVIOUR)) throw new Error(`unknown behaviour '${key}'`);
     const choices = CHOICES[key];
-    if (choices && !choices.includes(value as string)) throw new Error(`behaviour ${key} must be one of ${choices.join(', ')}, not '${String(value)}'`);
+    if (choices && !choices.includes(value as string))
+      throw new Error(`behaviour ${key} must be one of ${choices.join(', ')}, not '${String(value)}'`);
     if (key === 'errorsOn2xx' && typeof value !== 'boolean') throw new Error('behaviour errorsOn2xx must be a boolean');
-    if (key === 'maxPageSize' && !(Number.isInteger(value) && (value as number) >= 1)) throw new Error('behaviour maxPageSize must be an integer >= 1');
+    if (key === 'maxPageSize' && !(Number.isInteger(value) && (value as number) >= 1))
+      throw new Error('behaviour maxPageSize must be an integer >= 1');
     if (key === 'latencyMs' && !(typeof value === 'number' && value >= 0)) throw new Error('behaviour latencyMs must be a number >= 0');
     if (key === 'requestsPerMinute' && value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
       throw new Error('behaviour requestsPerMinute must be an integer >= 1 (or undefined: unlimited)');

@@ -77,7 +77,12 @@ function currentTenant(ctx: HandlerContext): TenantState {
 function issueSession(ctx: HandlerContext, init: Omit<Session, 'accessToken' | 'refreshToken' | 'expiresAt'>): HandlerResult {
   const session: Session = { ...init, accessToken: token(), refreshToken: token(), expiresAt: ctx.now() + ctx.accessTtlSeconds * 1000 };
   ctx.state.sessions.set(session.accessToken, session);
-  return ok({ access_token: session.accessToken, expires_in: ctx.accessTtlSeconds, refresh_token: session.refreshToken, token_type: 'Bearer' });
+  return ok({
+    access_token: session.accessToken,
+    expires_in: ctx.accessTtlSeconds,
+    refresh_token: session.refreshToken,
+    token_type: 'Bearer',
+  });
 }
 
 const badLogin = () => new ApiError(400, 'UNAUTHORIZED', 'Invalid username or password.');
@@ -156,12 +161,17 @@ function tenantSummary(t: TenantState, behaviour: Readonly<PbxBehaviour>): Recor
 
 function listTenants(ctx: HandlerContext): HandlerResult {
   requireSystemAdmin(ctx);
-  const all = filterTenants([...ctx.state.tenants.values()], ctx.query.filter as string | undefined, ctx.behaviour.filterCase === 'insensitive');
+  const all = filterTenants(
+    [...ctx.state.tenants.values()],
+    ctx.query.filter as string | undefined,
+    ctx.behaviour.filterCase === 'insensitive',
+  );
   const skip = (ctx.query.skip as number | undefined) ?? 0;
   const size = Math.min((ctx.query.top as number | undefined) ?? 100, ctx.behaviour.maxPageSize);
   // 'items': skip counts items (the parameter's description); 'pages': 1-based page number (the introduction).
   const paging = ctx.behaviour.paging;
-  const start = paging === 'pages' ? (Math.max(skip, 1) - 1) * size : paging === 'pages-from-0' ? skip * size : paging === 'ignored' ? 0 : skip;
+  const start =
+    paging === 'pages' ? (Math.max(skip, 1) - 1) * size : paging === 'pages-from-0' ? skip * size : paging === 'ignored' ? 0 : skip;
   const items = all.slice(start, start + size).map((t) => tenantSummary(t, ctx.behaviour));
   return ok(ctx.behaviour.listCount ? { count: all.length, items } : { items });
 }
@@ -249,7 +259,14 @@ const systemGoogleDestroy: Handler = (ctx) => {
 // --- Notification -----------------------------------------------------------------------------
 
 const COMMON_FIELDS = ['type', 'server', 'port', 'reply_to', 'username', 'auth', 'enable_tls_ssl', 'enable_starttls_auto', 'recipients'];
-const TENANT_FIELDS = [...COMMON_FIELDS, 'notify_user_registration', 'notify_queue_sla_breached', 'notify_queue_callback', 'notify_queue_callback_failed', 'notify_queue_call_lost'];
+const TENANT_FIELDS = [
+  ...COMMON_FIELDS,
+  'notify_user_registration',
+  'notify_queue_sla_breached',
+  'notify_queue_callback',
+  'notify_queue_callback_failed',
+  'notify_queue_call_lost',
+];
 const SYSTEM_FIELDS = [
   ...COMMON_FIELDS,
   'enable_tenant_access',
@@ -286,11 +303,20 @@ function postedNotification(ctx: HandlerContext, current: NotificationSettings, 
   return { type: current.type, server: '', port: 0, username: '', ...defaults, ...given } as NotificationSettings;
 }
 
-async function sendMail(ctx: HandlerContext, settings: NotificationSettings, slot: GoogleSlot, tenant?: TenantState): Promise<HandlerResult> {
+async function sendMail(
+  ctx: HandlerContext,
+  settings: NotificationSettings,
+  slot: GoogleSlot,
+  tenant?: TenantState,
+): Promise<HandlerResult> {
   const b = ctx.body as { recipient: string; subject: string; content: string };
   if (settings.type === 'GMAIL') {
     if (!slot.client_id || !slot.refreshToken) {
-      throw new ApiError(400, 'GOOGLE_AUTHORIZATION_REQUIRED', 'Mail type is GMAIL but the Google Workspace authorization is missing: complete the authorization (auth_consent_uri) first.');
+      throw new ApiError(
+        400,
+        'GOOGLE_AUTHORIZATION_REQUIRED',
+        'Mail type is GMAIL but the Google Workspace authorization is missing: complete the authorization (auth_consent_uri) first.',
+      );
     }
     const answer = await ctx.google.token({
       grant_type: 'refresh_token',
@@ -301,16 +327,28 @@ async function sendMail(ctx: HandlerContext, settings: NotificationSettings, slo
     if (!answer.ok) {
       if (answer.error.startsWith('invalid_grant')) {
         delete slot.refreshToken;
-        throw new ApiError(400, 'GOOGLE_AUTHORIZATION_EXPIRED', `The Google Workspace authorization has expired or was revoked (${answer.error}); complete the authorization again.`);
+        throw new ApiError(
+          400,
+          'GOOGLE_AUTHORIZATION_EXPIRED',
+          `The Google Workspace authorization has expired or was revoked (${answer.error}); complete the authorization again.`,
+        );
       }
       throw new ApiError(400, 'GOOGLE_TOKEN_REFRESH_FAILED', `Google refused to refresh the authorization: ${answer.error}.`);
     }
   }
-  ctx.state.outbox.push({ tenant: tenant?.name, via: settings.type, recipient: b.recipient, subject: b.subject, content: b.content, at: new Date().toISOString() });
+  ctx.state.outbox.push({
+    tenant: tenant?.name,
+    via: settings.type,
+    recipient: b.recipient,
+    subject: b.subject,
+    content: b.content,
+    at: new Date().toISOString(),
+  });
   return ok();
 }
 
-const tenantNotificationGet: Handler = (ctx) => ok({ ...pick(currentTenant(ctx).notification, TENANT_FIELDS), enable_system_email_server: false });
+const tenantNotificationGet: Handler = (ctx) =>
+  ok({ ...pick(currentTenant(ctx).notification, TENANT_FIELDS), enable_system_email_server: false });
 const tenantNotificationSet: Handler = (ctx) => {
   const t = currentTenant(ctx);
   t.notification = postedNotification(ctx, t.notification, '/tenant/notification', TENANT_FIELDS);

@@ -74,14 +74,20 @@ export function ms365SlotOf(state: EmulatorState, tenantId: string): Ms365Slot {
 
 /** The redirect URIs of a tenant's Microsoft 365 integration (paths are the emulator's: gwkit must never build them). */
 export function ms365RedirectUris(origin: string, tenant: TenantState): { redirect_uri: string; sbc_redirect_uri?: string } {
-  return { redirect_uri: `${origin}/api/ms365/emulated-redirect/${tenant.id}`, ...(tenant.sbc ? { sbc_redirect_uri: `${origin}/sbc/8887/ms365/emulated-redirect/${tenant.id}` } : {}) };
+  return {
+    redirect_uri: `${origin}/api/ms365/emulated-redirect/${tenant.id}`,
+    ...(tenant.sbc ? { sbc_redirect_uri: `${origin}/sbc/8887/ms365/emulated-redirect/${tenant.id}` } : {}),
+  };
 }
 
 export function ms365Handlers<C extends Ms365Context>(tenantOf: (ctx: C) => TenantState, fail: Fail) {
   return {
     'GET /ms365': (ctx: C): Ms365Result => {
       const tenant = tenantOf(ctx);
-      return { status: 200, body: { ...ms365SlotOf(ctx.state, tenant.id).settings, ...ms365RedirectUris(endpoints.get(ctx.state)?.origin ?? '', tenant) } };
+      return {
+        status: 200,
+        body: { ...ms365SlotOf(ctx.state, tenant.id).settings, ...ms365RedirectUris(endpoints.get(ctx.state)?.origin ?? '', tenant) },
+      };
     },
     'POST /ms365': (ctx: C): Ms365Result => {
       const slot = ms365SlotOf(ctx.state, tenantOf(ctx).id);
@@ -113,14 +119,38 @@ export function ms365Handlers<C extends Ms365Context>(tenantOf: (ctx: C) => Tena
 
 function certificateAnswer(slot: Ms365Slot, behaviour: Readonly<PbxBehaviour>): Ms365Result {
   const der = behaviour.ms365CertificateFormat === 'der';
-  return { status: 200, binary: { data: der ? new X509Certificate(slot.cert!).raw : Buffer.from(slot.cert!), filename: der ? 'public_key.cer' : 'public_key.pem' } };
+  return {
+    status: 200,
+    binary: {
+      data: der ? new X509Certificate(slot.cert!).raw : Buffer.from(slot.cert!),
+      filename: der ? 'public_key.cer' : 'public_key.pem',
+    },
+  };
 }
 
 /** A year-long self-signed RSA certificate, as PortSIP's "Generate New Key Pair" makes. */
 function generateKeyPair(subject: string): { key: string; cert: string } {
   const work = mkdtempSync(join(tmpdir(), 'gwkit-pbx-ms365-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(work, 'k'), '-out', join(work, 'c'), '-days', '365', '-subj', `/CN=${subject}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(work, 'k'),
+        '-out',
+        join(work, 'c'),
+        '-days',
+        '365',
+        '-subj',
+        `/CN=${subject}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     return { key: readFileSync(join(work, 'k'), 'utf8'), cert: readFileSync(join(work, 'c'), 'utf8') };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -130,16 +160,28 @@ function generateKeyPair(subject: string): { key: string; cert: string } {
 async function readUsers(state: EmulatorState, slot: Ms365Slot, fail: Fail): Promise<{ id: string; name: string; email: string }[]> {
   const s = slot.settings as { directory_id?: string; application_id?: string };
   if (!s.directory_id || !s.application_id || !slot.key || !slot.cert) {
-    throw fail(400, 'MS365_NOT_CONFIGURED', 'Microsoft 365 integration is not configured: directory ID, application ID and a key pair are needed.');
+    throw fail(
+      400,
+      'MS365_NOT_CONFIGURED',
+      'Microsoft 365 integration is not configured: directory ID, application ID and a key pair are needed.',
+    );
   }
   const ms = endpoints.get(state);
   if (!ms) throw fail(400, 'MS365_NOT_CONFIGURED', 'The emulated PBX has no Microsoft endpoints.');
   const tokenUrl = `${ms.loginUrl}/${s.directory_id}/oauth2/v2.0/token`;
   const t = Math.floor(Date.now() / 1000);
-  const header = { alg: 'PS256', typ: 'JWT', 'x5t#S256': createHash('sha256').update(new X509Certificate(slot.cert).raw).digest('base64url') };
+  const header = {
+    alg: 'PS256',
+    typ: 'JWT',
+    'x5t#S256': createHash('sha256').update(new X509Certificate(slot.cert).raw).digest('base64url'),
+  };
   const claims = { aud: tokenUrl, iss: s.application_id, sub: s.application_id, jti: randomUUID(), nbf: t, iat: t, exp: t + 600 };
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  const signature = sign('sha256', Buffer.from(input), { key: createPrivateKey(slot.key), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64url');
+  const signature = sign('sha256', Buffer.from(input), {
+    key: createPrivateKey(slot.key),
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: 32,
+  }).toString('base64url');
   const call = async (url: string, init: Parameters<typeof fetch>[1]) => {
     try {
       const res = await fetch(url, { ...init, dispatcher: ms.dispatcher, signal: AbortSignal.timeout(10_000) });
@@ -159,11 +201,21 @@ async function readUsers(state: EmulatorState, slot: Ms365Slot, fail: Fail): Pro
       client_assertion: `${input}.${signature}`,
     }).toString(),
   });
-  if (token.status !== 200) throw fail(400, 'MS365_TOKEN_FAILED', `Microsoft refused a token: ${token.body.error_description ?? token.body.error ?? `HTTP ${token.status}`}`);
+  if (token.status !== 200)
+    throw fail(
+      400,
+      'MS365_TOKEN_FAILED',
+      `Microsoft refused a token: ${token.body.error_description ?? token.body.error ?? `HTTP ${token.status}`}`,
+    );
   const users: { id: string; name: string; email: string }[] = [];
   for (let url: string | undefined = `${ms.graphUrl}/v1.0/users?$top=999`; url; ) {
     const page = await call(url, { headers: { authorization: `Bearer ${token.body.access_token}` } });
-    if (page.status !== 200) throw fail(400, 'MS365_GRAPH_FAILED', `Microsoft Graph answered ${page.status}: ${page.body.error?.code ?? ''} ${page.body.error?.message ?? ''}`.trim());
+    if (page.status !== 200)
+      throw fail(
+        400,
+        'MS365_GRAPH_FAILED',
+        `Microsoft Graph answered ${page.status}: ${page.body.error?.code ?? ''} ${page.body.error?.message ?? ''}`.trim(),
+      );
     for (const u of page.body.value ?? []) users.push({ id: u.id, name: u.displayName, email: u.mail ?? u.userPrincipalName });
     url = page.body['@odata.nextLink'];
   }

@@ -160,7 +160,12 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   const takeFault = (method: string, path: string, kind: FaultKind, inTenant?: { tenantId?: string }): Fault | undefined => {
     const key = ({ status: 'status', delay: 'delayMs', errorBody: 'errorBody' } as const)[kind];
     const f = faults.find(
-      (x) => x.method === method && x.path === path && x.remaining > 0 && x[key] !== undefined && (inTenant ? x.tenantId !== undefined && x.tenantId === inTenant.tenantId : x.tenantId === undefined),
+      (x) =>
+        x.method === method &&
+        x.path === path &&
+        x.remaining > 0 &&
+        x[key] !== undefined &&
+        (inTenant ? x.tenantId !== undefined && x.tenantId === inTenant.tenantId : x.tenantId === undefined),
     );
     if (f) f.remaining--;
     return f;
@@ -195,7 +200,10 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   };
 
   /** The rate-limit headers of one answer, as `rateLimitHeaders` says. */
-  const rateHeaders = (b: Readonly<PbxBehaviour>, window: { refused: boolean; resetSeconds: number; remaining: number }): Record<string, string> => {
+  const rateHeaders = (
+    b: Readonly<PbxBehaviour>,
+    window: { refused: boolean; resetSeconds: number; remaining: number },
+  ): Record<string, string> => {
     const retryAfter: Record<string, string> = window.refused ? { 'retry-after': String(window.resetSeconds) } : {};
     switch (b.rateLimitHeaders) {
       case 'none':
@@ -225,13 +233,22 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
   /** Google sends the browser back here with `code` (or `error`) and our opaque `state`. */
   async function consentCallback(url: URL, viaSbc: boolean): Promise<{ status: number; page: string }> {
     const found = allSlots().find((s) => s.slot.client_id && s.slot.consentState === url.searchParams.get('state'));
-    if (!found) return { status: 400, page: html('Google Workspace authorization failed', 'Unknown or outdated authorization request (state). Start again from the PBX.', false) };
+    if (!found)
+      return {
+        status: 400,
+        page: html(
+          'Google Workspace authorization failed',
+          'Unknown or outdated authorization request (state). Start again from the PBX.',
+          false,
+        ),
+      };
     const { slot } = found;
     const error = url.searchParams.get('error');
     const code = url.searchParams.get('code');
     if (error || !code) {
       slot.lastConsentError = error ?? 'no authorization code';
-      const why = error === 'access_denied' ? 'access was denied on the Google consent screen' : `Google answered: ${slot.lastConsentError}`;
+      const why =
+        error === 'access_denied' ? 'access was denied on the Google consent screen' : `Google answered: ${slot.lastConsentError}`;
       return { status: 400, page: html('Google Workspace authorization failed', `Authorization failed: ${why}.`, false) };
     }
     const uris = redirectUris(found.tenant);
@@ -244,11 +261,21 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     });
     if (!answer.ok || typeof answer.body.refresh_token !== 'string') {
       slot.lastConsentError = answer.ok ? 'Google returned no refresh token' : answer.error;
-      return { status: 502, page: html('Google Workspace authorization failed', `Authorization failed: the code exchange did not succeed (${slot.lastConsentError}).`, false) };
+      return {
+        status: 502,
+        page: html(
+          'Google Workspace authorization failed',
+          `Authorization failed: the code exchange did not succeed (${slot.lastConsentError}).`,
+          false,
+        ),
+      };
     }
     slot.refreshToken = answer.body.refresh_token;
     delete slot.lastConsentError;
-    return { status: 200, page: html('Google Workspace authorization completed', 'Google Workspace authorization completed. You can close this window.', true) };
+    return {
+      status: 200,
+      page: html('Google Workspace authorization completed', 'Google Workspace authorization completed. You can close this window.', true),
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -283,7 +310,11 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       if (window?.refused) {
         injected = true;
         state.rateLimited++;
-        throw new ApiError(429, 'TOO_MANY_REQUESTS', `Rate limit of ${b.requestsPerMinute} requests per minute exceeded; retry in ${window.resetSeconds} s.`);
+        throw new ApiError(
+          429,
+          'TOO_MANY_REQUESTS',
+          `Rate limit of ${b.requestsPerMinute} requests per minute exceeded; retry in ${window.resetSeconds} s.`,
+        );
       }
       if (!op) {
         throw matched.pathExists
@@ -294,7 +325,11 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
       if (fault) {
         injected = true;
         if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
-        throw new ApiError(fault.status!, fault.status === 429 ? 'TOO_MANY_REQUESTS' : fault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN', `Injected fault: HTTP ${fault.status}`);
+        throw new ApiError(
+          fault.status!,
+          fault.status === 429 ? 'TOO_MANY_REQUESTS' : fault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN',
+          `Injected fault: HTTP ${fault.status}`,
+        );
       }
       const bodyFault = takeFault(method, apiPath!, 'errorBody');
       if (bodyFault) {
@@ -325,7 +360,11 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
         const tenantFault = takeFault(method, apiPath!, 'status', session);
         if (tenantFault) {
           injected = true;
-          throw new ApiError(tenantFault.status!, tenantFault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN', `Injected fault: HTTP ${tenantFault.status}`);
+          throw new ApiError(
+            tenantFault.status!,
+            tenantFault.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNKNOWN',
+            `Injected fault: HTTP ${tenantFault.status}`,
+          );
         }
       }
 
@@ -369,7 +408,10 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     if (problems.length && status !== 501) {
       state.violations.push({ method, path: url.pathname, status, problems });
       status = 500;
-      out = errorBody('EMULATOR_RESPONSE_INVALID', 'The emulator produced a response that violates the PortSIP spec (see state.violations).');
+      out = errorBody(
+        'EMULATOR_RESPONSE_INVALID',
+        'The emulator produced a response that violates the PortSIP spec (see state.violations).',
+      );
     }
 
     const tenantId = session?.tenantId;
@@ -386,14 +428,25 @@ export async function startPbxEmulator(options: PbxEmulatorOptions = {}): Promis
     const delay = apiPath ? takeFault(method, apiPath, 'delay') : undefined;
     if (delay) await new Promise((r) => setTimeout(r, delay.delayMs));
     if (res.destroyed) return;
-    if (binary) res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${binary.filename}"` }).end(binary.data);
+    if (binary)
+      res
+        .writeHead(status, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="${binary.filename}"`,
+        })
+        .end(binary.data);
     else if (out === undefined) res.writeHead(status).end();
     else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   }
 
   const server = createServer({ key, cert }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
-      state.violations.push({ method: req.method ?? '', path: req.url ?? '', status: 500, problems: [{ where: 'emulator', message: String(e) }] });
+      state.violations.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        status: 500,
+        problems: [{ where: 'emulator', message: String(e) }],
+      });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify(errorBody('UNKNOWN', 'unknown error')));
     });

@@ -138,7 +138,13 @@ export class PortSipSpec {
    */
   validateRequest(
     op: SpecOperation,
-    input: { query: Record<string, string>; pathParams: Record<string, string>; contentType?: string; body: unknown; rawBodyLength: number },
+    input: {
+      query: Record<string, string>;
+      pathParams: Record<string, string>;
+      contentType?: string;
+      body: unknown;
+      rawBodyLength: number;
+    },
   ): ValidationProblem[] {
     const problems: ValidationProblem[] = [];
     const params = (op.op.parameters as ParamSpec[] | undefined) ?? [];
@@ -190,7 +196,11 @@ export class PortSipSpec {
     const op = this.operations.find((o) => o.method === method && o.template === template);
     const body = op?.op.requestBody as { content?: Record<string, { schema?: Json }> } | undefined;
     const properties = (body?.content?.['application/json']?.schema?.properties ?? {}) as Record<string, Json>;
-    return Object.fromEntries(Object.entries(properties).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
+    return Object.fromEntries(
+      Object.entries(properties)
+        .filter(([, p]) => p.default !== undefined)
+        .map(([k, p]) => [k, p.default]),
+    );
   }
 
   /**
@@ -202,7 +212,9 @@ export class PortSipSpec {
   validateBinaryResponse(op: SpecOperation | undefined, status: number): ValidationProblem[] {
     const responses = (op?.op.responses as Record<string, { content?: Record<string, unknown> }>) ?? {};
     const declared = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    return declared?.content?.['application/octet-stream'] ? [] : [{ where: 'response', message: `status ${status} of ${op?.method} ${op?.template} declares no application/octet-stream answer` }];
+    return declared?.content?.['application/octet-stream']
+      ? []
+      : [{ where: 'response', message: `status ${status} of ${op?.method} ${op?.template} declares no application/octet-stream answer` }];
   }
 
   validateResponse(
@@ -217,11 +229,14 @@ export class PortSipSpec {
       // A PBX that reports errors with HTTP 200 (behaviour `errorsOn2xx`, `errorBodyNext`): the body
       // must then be a PortSIP error body, whatever the operation declares for its 2xx answer.
       const fn = this.compile('errors', this.errorsSchema, false);
-      return fn(body) ? [] : [{ where: 'response', message: `error body on ${status} is not a PortSIP error body` }, ...describe(fn.errors, 'response')];
+      return fn(body)
+        ? []
+        : [{ where: 'response', message: `error body on ${status} is not a PortSIP error body` }, ...describe(fn.errors, 'response')];
     }
     if (status >= 400) {
       const fn = this.compile('errors', this.errorsSchema, false);
-      if (!hasBody || !fn(body)) problems.push({ where: 'response', message: `error ${status} without a PortSIP error body` }, ...describe(fn.errors, 'response'));
+      if (!hasBody || !fn(body))
+        problems.push({ where: 'response', message: `error ${status} without a PortSIP error body` }, ...describe(fn.errors, 'response'));
     }
     if (!op) return problems;
     const responses = (op.op.responses as Record<string, { content?: Record<string, { schema?: Json }> }>) ?? {};

@@ -153,7 +153,11 @@ export const DEFAULT_USERS: EmulatorUserInit[] = [
  * `ACME.example`), Unicode and xn-- domains are all accepted, and `enabled: false` is a disabled
  * tenant (the spec's only tenant state; PortSIP's portal calls it "Status" ON/OFF).
  */
-export function newTenant(t: EmulatorTenantInit, existing: ReadonlyMap<string, TenantState>, created = new Date().toISOString().replace(/\.\d+Z$/, 'Z')): TenantState {
+export function newTenant(
+  t: EmulatorTenantInit,
+  existing: ReadonlyMap<string, TenantState>,
+  created = new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+): TenantState {
   const length = (s: string) => [...s].length;
   if (!t.id || existing.has(t.id)) throw new Error(`emulator: tenant id '${t.id}' is empty or already used`);
   if (length(t.name) < 1 || length(t.name) > 1024) throw new Error(`emulator: tenant '${t.id}': name must be 1-1024 characters (spec)`);

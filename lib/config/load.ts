@@ -42,7 +42,12 @@ export class ConfigSource {
     } catch (error) {
       if (error instanceof InputError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})`;
+      const why =
+        code === 'EISDIR'
+          ? 'is a directory'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? 'error'})`;
       throw new InputError(`${display}: ${why}; expected a gwkit.yaml file (YAML)`);
     }
     return new ConfigSource(file, display, text, parseConfigYaml(text, display));
@@ -118,7 +123,9 @@ function formatIssues(source: ConfigSource, issues: readonly z.core.$ZodIssue[])
       for (const key of issue.keys) {
         const where = source.locate(issue.path, key);
         const field = describePath([...issue.path, key], data);
-        const advice = SENSITIVE_FIELD.test(key) ? `${PASSWORD_ADVICE} (value not shown)` : "misspelt? `npx gwkit config schema` lists every setting";
+        const advice = SENSITIVE_FIELD.test(key)
+          ? `${PASSWORD_ADVICE} (value not shown)`
+          : 'misspelt? `npx gwkit config schema` lists every setting';
         lines.push(`${where}: ${field}: unknown setting "${key}" (${advice})`);
       }
       continue;
@@ -145,12 +152,15 @@ function receivedValue(data: unknown, path: readonly PropertyKey[]): string {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return '';
   const field = String(path[path.length - 1] ?? '');
   if (SENSITIVE_FIELD.test(field)) return ` (the value given is not shown: it may be a secret; ${PASSWORD_ADVICE})`;
-  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(value)) return ' (the value given is not shown: it holds a user name or password)';
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(value))
+    return ' (the value given is not shown: it holds a user name or password)';
   const text = JSON.stringify(value);
   const shown = text.length > 60 ? `${text.slice(0, 57)}…"` : text;
   const hints: string[] = [];
-  if (typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value)) hints.push('write true or false: in YAML 1.2 yes/no/on/off are plain strings');
-  if (typeof value === 'string' && /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/.test(value)) hints.push('gwkit.yaml does not expand environment variables: write the value itself');
+  if (typeof value === 'string' && /^(yes|no|on|off|y|n)$/i.test(value))
+    hints.push('write true or false: in YAML 1.2 yes/no/on/off are plain strings');
+  if (typeof value === 'string' && /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/.test(value))
+    hints.push('gwkit.yaml does not expand environment variables: write the value itself');
   const foreign = typeof value === 'string' ? [...value].find((c) => c.charCodeAt(0) > 127) : undefined;
   if (foreign) {
     const code = foreign.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
@@ -179,8 +189,12 @@ function placeholderProblems(source: ConfigSource): string[] {
   const walk = (node: unknown, path: PropertyKey[]) => {
     if (typeof node === 'string') {
       if (/\$\{[A-Za-z_][A-Za-z0-9_]*\}|^\$[A-Z_][A-Z0-9_]*$/.test(node)) {
-        const shown = SENSITIVE_FIELD.test(String(path[path.length - 1] ?? '')) ? '' : ` ${JSON.stringify(node.length > 60 ? `${node.slice(0, 57)}…` : node)}`;
-        found.push(`${source.locate(path)}: ${describePath(path, source.data)}:${shown} looks like an environment variable; gwkit.yaml does not expand environment variables (write the value itself; for the PBX password name the variable in pbx.login.passwordEnv)`);
+        const shown = SENSITIVE_FIELD.test(String(path[path.length - 1] ?? ''))
+          ? ''
+          : ` ${JSON.stringify(node.length > 60 ? `${node.slice(0, 57)}…` : node)}`;
+        found.push(
+          `${source.locate(path)}: ${describePath(path, source.data)}:${shown} looks like an environment variable; gwkit.yaml does not expand environment variables (write the value itself; for the PBX password name the variable in pbx.login.passwordEnv)`,
+        );
       }
     } else if (Array.isArray(node)) {
       for (const [i, v] of node.entries()) walk(v, [...path, i]);
@@ -206,7 +220,9 @@ export function includedFiles(baseDir: string, entry: string): string[] {
 
 function expandInclude(baseDir: string, entry: string, from: ConfigSource, index: number): string[] {
   if (!existsSync(resolvePath(baseDir, entry))) {
-    throw new InputError(`${from.display}: invalid configuration`, [`${from.locate(['include', index])}: include[${index}]: "${entry}" does not exist`]);
+    throw new InputError(`${from.display}: invalid configuration`, [
+      `${from.locate(['include', index])}: include[${index}]: "${entry}" does not exist`,
+    ]);
   }
   return includedFiles(baseDir, entry);
 }

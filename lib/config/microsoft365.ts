@@ -44,29 +44,47 @@ export const Microsoft365Schema = z
       .string({ error: 'expected the Directory (tenant) ID, a GUID' })
       .regex(GUID, { error: 'expected the Directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47' })
       .optional()
-      .describe('The customer\'s Microsoft Entra directory (tenant) ID. Required for a microsoft-365 tenant.'),
+      .describe("The customer's Microsoft Entra directory (tenant) ID. Required for a microsoft-365 tenant."),
     nationalCloud: z
       .enum(['global', 'china'], { error: 'expected "global" or "china"' })
       .optional()
-      .describe('Microsoft cloud of the directory: global, or china (operated by 21Vianet; set ARM_ENVIRONMENT=china for Terraform). Default: global.'),
+      .describe(
+        'Microsoft cloud of the directory: global, or china (operated by 21Vianet; set ARM_ENVIRONMENT=china for Terraform). Default: global.',
+      ),
     features: z
       .array(z.enum(MICROSOFT365_FEATURES, { error: `expected one of ${MICROSOFT365_FEATURES.join(', ')}` }))
       .min(1, { error: 'name at least one feature' })
       .optional()
-      .describe('userSync (users to extensions), signIn (Microsoft sign-in to the PBX), contacts (personal and shared-mailbox contacts), calendar (events), mail (mail through Microsoft 365). Default: [userSync, signIn].'),
+      .describe(
+        'userSync (users to extensions), signIn (Microsoft sign-in to the PBX), contacts (personal and shared-mailbox contacts), calendar (events), mail (mail through Microsoft 365). Default: [userSync, signIn].',
+      ),
     usersPermission: z
       .enum(USERS_PERMISSIONS, { error: 'expected "User.Read.All" or "User.ReadBasic.All"' })
       .optional()
-      .describe('Graph permission for reading users. PortSIP\'s guide since v22.5 asks for User.ReadBasic.All; Microsoft documents User.Read.All as the least application permission for listing users. Default: User.Read.All.'),
+      .describe(
+        "Graph permission for reading users. PortSIP's guide since v22.5 asks for User.ReadBasic.All; Microsoft documents User.Read.All as the least application permission for listing users. Default: User.Read.All.",
+      ),
     extraGraphPermissions: z
-      .array(z.string().regex(/^[A-Za-z]+(-[A-Za-z]+)?(\.[A-Za-z]+)+$/, { error: 'expected a Graph permission name, e.g. GroupMember.Read.All' }))
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]+(-[A-Za-z]+)?(\.[A-Za-z]+)+$/, { error: 'expected a Graph permission name, e.g. GroupMember.Read.All' }),
+      )
       .optional()
       .describe('More Microsoft Graph application permissions to grant (e.g. GroupMember.Read.All, MailboxSettings.Read). Default: none.'),
     appName: z.string().min(1).max(120).optional().describe('Display name of the Entra application. Default: "PortSIP PBX <tenant id>".'),
     userSync: z
       .strictObject({
-        syncTime: z.string().regex(/^(\S+\s+){4}\S+$/, { error: 'expected a crontab expression of 5 fields, e.g. "0 0 * * *"' }).optional().describe('When the PBX syncs users (crontab). Default: the PBX\'s (midnight).'),
-        startingExtension: z.string().regex(/^[1-9][0-9]{2,12}$/, { error: 'expected 3-13 digits, no leading zero' }).optional().describe('First extension number for synced users. Default: the first free one.'),
+        syncTime: z
+          .string()
+          .regex(/^(\S+\s+){4}\S+$/, { error: 'expected a crontab expression of 5 fields, e.g. "0 0 * * *"' })
+          .optional()
+          .describe("When the PBX syncs users (crontab). Default: the PBX's (midnight)."),
+        startingExtension: z
+          .string()
+          .regex(/^[1-9][0-9]{2,12}$/, { error: 'expected 3-13 digits, no leading zero' })
+          .optional()
+          .describe('First extension number for synced users. Default: the first free one.'),
         syncGuestUsers: z.boolean({ error: 'expected true or false' }).optional().describe('Default: false.'),
         syncPhoto: z.boolean({ error: 'expected true or false' }).optional().describe('Default: false.'),
         syncType: SYNC_TYPE.optional().describe('all users, or include / exclude the selected users. Default: all.'),
@@ -85,7 +103,7 @@ export const Microsoft365Schema = z
       .min(1)
       .max(180)
       .optional()
-      .describe('status warns this many days before the PBX\'s certificate expires (PortSIP\'s are valid one year). Default: 30.'),
+      .describe("status warns this many days before the PBX's certificate expires (PortSIP's are valid one year). Default: 30."),
   })
   .describe('Microsoft 365 settings of a microsoft-365 tenant (ignored for google-workspace tenants when set in defaults).');
 
@@ -117,7 +135,19 @@ export interface Microsoft365Settings {
 }
 
 /** Settings of the Google suite that mean nothing for a Microsoft 365 tenant, when written on it. */
-export const GOOGLE_ONLY_SETTINGS = ['projectId', 'projectName', 'parent', 'billingAccount', 'features', 'consentScreen', 'lien', 'deletionPolicy', 'provider', 'secretAccess', 'mail'] as const;
+export const GOOGLE_ONLY_SETTINGS = [
+  'projectId',
+  'projectName',
+  'parent',
+  'billingAccount',
+  'features',
+  'consentScreen',
+  'lien',
+  'deletionPolicy',
+  'provider',
+  'secretAccess',
+  'mail',
+] as const;
 
 /**
  * Resolve the `microsoft365` block (tenant over defaults). Problems are pushed in the loader's
@@ -133,13 +163,17 @@ export function resolveMicrosoft365(
 ): Microsoft365Settings | undefined {
   const m = { ...defaults, ...tenant };
   if (!m.directoryId) {
-    problems.push(`${where()}.microsoft365.directoryId: required for a microsoft-365 tenant: the customer's Directory (tenant) ID (e.g. "72f988bf-86f1-41af-91ab-2d7cd011db47")`);
+    problems.push(
+      `${where()}.microsoft365.directoryId: required for a microsoft-365 tenant: the customer's Directory (tenant) ID (e.g. "72f988bf-86f1-41af-91ab-2d7cd011db47")`,
+    );
     return undefined;
   }
   const features = [...new Set(m.features ?? (['userSync', 'signIn'] as const))];
   const sync = { ...defaults?.userSync, ...tenant?.userSync };
   if (sync.syncType && sync.syncType !== 'all' && !sync.selectedUsers?.length) {
-    problems.push(`${where()}.microsoft365.userSync.selectedUsers: syncType "${sync.syncType}" needs the users it selects (user principal names)`);
+    problems.push(
+      `${where()}.microsoft365.userSync.selectedUsers: syncType "${sync.syncType}" needs the users it selects (user principal names)`,
+    );
   }
   const signIn = { ...defaults?.signIn, ...tenant?.signIn };
   const factsFile = pbxFactsFileOf(configDir, tenantId);
@@ -147,15 +181,20 @@ export function resolveMicrosoft365(
   try {
     facts = readPbxFacts(factsFile);
   } catch (error) {
-    problems.push(...((error as { problems?: string[] }).problems?.length ? (error as { problems: string[] }).problems : [(error as Error).message]));
+    problems.push(
+      ...((error as { problems?: string[] }).problems?.length ? (error as { problems: string[] }).problems : [(error as Error).message]),
+    );
   }
-  if (facts && facts.tenant !== tenantId) problems.push(`${factsFile}: records tenant "${facts.tenant}", not "${tenantId}"; run discover for this tenant again`);
+  if (facts && facts.tenant !== tenantId)
+    problems.push(`${factsFile}: records tenant "${facts.tenant}", not "${tenantId}"; run discover for this tenant again`);
   const usersPermission = m.usersPermission ?? DEFAULT_USERS_PERMISSION;
   return {
     directoryId: m.directoryId.toLowerCase(),
     nationalCloud: m.nationalCloud ?? 'global',
     features,
-    graphPermissions: [...new Set([usersPermission, ...features.flatMap((f) => FEATURE_GRAPH_PERMISSIONS[f]), ...(m.extraGraphPermissions ?? [])])].sort(),
+    graphPermissions: [
+      ...new Set([usersPermission, ...features.flatMap((f) => FEATURE_GRAPH_PERMISSIONS[f]), ...(m.extraGraphPermissions ?? [])]),
+    ].sort(),
     appName: m.appName ?? `PortSIP PBX ${tenantId}`,
     userSync: {
       enabled: features.includes('userSync'),
@@ -166,7 +205,10 @@ export function resolveMicrosoft365(
       syncType: sync.syncType ?? 'all',
       selectedUsers: sync.selectedUsers ?? [],
     },
-    signIn: { standardUsers: features.includes('signIn') && (signIn.standardUsers ?? true), administrators: features.includes('signIn') ? (signIn.administrators ?? []) : [] },
+    signIn: {
+      standardUsers: features.includes('signIn') && (signIn.standardUsers ?? true),
+      administrators: features.includes('signIn') ? (signIn.administrators ?? []) : [],
+    },
     certificateWarningDays: m.certificateWarningDays ?? 30,
     factsFile,
     facts,

@@ -145,7 +145,14 @@ function projectIdProblem(projectId: string): string | undefined {
 }
 
 /** The tenant's PBX settings over the defaults: undefined when no pbx.url is set (stacks need none). */
-function resolvePbx(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, where: () => string, problems: string[]): PbxSettings | undefined {
+function resolvePbx(
+  entry: SourcedTenant,
+  defaults: DefaultsInput,
+  baseDir: string,
+  main: Locatable,
+  where: () => string,
+  problems: string[],
+): PbxSettings | undefined {
   const t = entry.input;
   const pbxInput = { ...defaults.pbx, ...t.pbx, login: mergeLogin(defaults.pbx?.login, t.pbx?.login) };
   if (!pbxInput.url) {
@@ -167,7 +174,9 @@ function resolvePbx(entry: SourcedTenant, defaults: DefaultsInput, baseDir: stri
     passwordFile: pbxInput.login.passwordFile ? resolvePath(baseDir, pbxInput.login.passwordFile) : undefined,
     passwordSecret: pbxInput.login.passwordSecret,
     caFile: pbxInput.caFile ? resolvePath(baseDir, pbxInput.caFile) : undefined,
-    caFileLocation: t.pbx?.caFile ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile']) : () => main.locate(['defaults', 'pbx', 'caFile']),
+    caFileLocation: t.pbx?.caFile
+      ? () => entry.source.locate(['tenants', entry.index, 'pbx', 'caFile'])
+      : () => main.locate(['defaults', 'pbx', 'caFile']),
     timeoutMs: (pbxInput.timeoutSeconds ?? D.pbx.timeoutSeconds) * 1000,
     requestsPerMinute: pbxInput.requestsPerMinute ?? D.pbx.requestsPerMinute,
   };
@@ -177,12 +186,21 @@ function resolvePbx(entry: SourcedTenant, defaults: DefaultsInput, baseDir: stri
  * A microsoft-365 tenant: PBX, backend and the microsoft365 block. Google settings written on the
  * entry itself are refused (they would silently do nothing); from defaults they are ignored.
  */
-function resolveMs365Tenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, problems: string[]): Ms365TenantConfig | undefined {
+function resolveMs365Tenant(
+  entry: SourcedTenant,
+  defaults: DefaultsInput,
+  baseDir: string,
+  main: Locatable,
+  problems: string[],
+): Ms365TenantConfig | undefined {
   const t = entry.input;
   const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
   const before = problems.length;
   for (const key of GOOGLE_ONLY_SETTINGS) {
-    if (t[key] !== undefined) problems.push(`${where()}.${key}: a Google Workspace setting; this tenant has suite "microsoft-365" (its settings go under microsoft365:)`);
+    if (t[key] !== undefined)
+      problems.push(
+        `${where()}.${key}: a Google Workspace setting; this tenant has suite "microsoft-365" (its settings go under microsoft365:)`,
+      );
   }
   const pbx = resolvePbx(entry, defaults, baseDir, main, where, problems);
   if (pbx?.level === 'system') problems.push(`${where()}.pbx.level: gwkit sets up Microsoft 365 per tenant only; use level "tenant"`);
@@ -200,7 +218,13 @@ function resolveMs365Tenant(entry: SourcedTenant, defaults: DefaultsInput, baseD
   };
 }
 
-function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: string, main: Locatable, problems: string[]): TenantConfig | undefined {
+function resolveTenant(
+  entry: SourcedTenant,
+  defaults: DefaultsInput,
+  baseDir: string,
+  main: Locatable,
+  problems: string[],
+): TenantConfig | undefined {
   const t = entry.input;
   const where = () => `${tenantLocation(entry)}: tenants[${entry.index}] (id "${t.id}")`;
   const before = problems.length;
@@ -222,13 +246,19 @@ function resolveTenant(entry: SourcedTenant, defaults: DefaultsInput, baseDir: s
   const supportEmail = need(consent.supportEmail, 'consentScreen.supportEmail', '"it-support@example.com"');
   const environment = t.environment ?? defaults.environment ?? D.environment;
   const labels = { ...defaults.labels, ...t.labels, 'managed-by': 'gwkit', 'gwkit-tenant': t.id };
-  if (Object.keys(labels).length > 64) problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
+  if (Object.keys(labels).length > 64)
+    problems.push(`${where()}.labels: at most 64 labels per project (got ${Object.keys(labels).length})`);
 
-  if (t.microsoft365 !== undefined) problems.push(`${where()}.microsoft365: this tenant has suite "google-workspace" (the default); set suite: microsoft-365 for a Microsoft 365 tenant`);
+  if (t.microsoft365 !== undefined)
+    problems.push(
+      `${where()}.microsoft365: this tenant has suite "google-workspace" (the default); set suite: microsoft-365 for a Microsoft 365 tenant`,
+    );
   const pbx = resolvePbx(entry, defaults, baseDir, main, where, problems);
   const level = pbx?.level;
   if (level === 'system' && features.some((f) => f !== 'mail')) {
-    problems.push(`${where()}.pbx.level: "system" only sends mail (PortSIP: user sync and SSO need the tenant level); use level "tenant" or features [mail]`);
+    problems.push(
+      `${where()}.pbx.level: "system" only sends mail (PortSIP: user sync and SSO need the tenant level); use level "tenant" or features [mail]`,
+    );
   }
 
   if (problems.length > before) return undefined;
@@ -284,7 +314,9 @@ function checkUnique<T extends { id: string; location: () => string }>(
     const { shown, compared } = typeof value === 'string' ? { shown: value, compared: value.toLowerCase() } : value;
     const owner = first.get(compared);
     if (owner) {
-      problems.push(`${tenant.location()}: tenant "${tenant.id}": ${field} "${shown}" is already used by tenant "${owner.id}" (${owner.location()}); it must be unique across the fleet`);
+      problems.push(
+        `${tenant.location()}: tenant "${tenant.id}": ${field} "${shown}" is already used by tenant "${owner.id}" (${owner.location()}); it must be unique across the fleet`,
+      );
     } else {
       first.set(compared, tenant);
     }
@@ -295,7 +327,9 @@ function checkUnique<T extends { id: string; location: () => string }>(
 function pbxTenantKey(t: Pick<TenantConfig, 'pbxTenant'>): { shown: string; compared: string } {
   const ref = t.pbxTenant;
   if (ref.id !== undefined) return { shown: `id ${ref.id}`, compared: `id ${ref.id}` };
-  return 'domain' in ref ? { shown: `domain ${ref.domain}`, compared: `domain ${sipDomainKey(ref.domain)}` } : { shown: `name ${ref.name}`, compared: `name ${ref.name.toLowerCase()}` };
+  return 'domain' in ref
+    ? { shown: `domain ${ref.domain}`, compared: `domain ${sipDomainKey(ref.domain)}` }
+    : { shown: `name ${ref.name}`, compared: `name ${ref.name.toLowerCase()}` };
 }
 
 export function resolveFleet(
@@ -308,11 +342,14 @@ export function resolveFleet(
   main: Locatable,
 ): Fleet {
   const problems: string[] = [];
-  if (entries.length === 0) problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
+  if (entries.length === 0)
+    problems.push(`${file}: tenants: the fleet has no tenants; add at least one under "tenants:" or via "include:"`);
   const isMs365 = (e: SourcedTenant) => (e.input.suite ?? defaults.suite) === 'microsoft-365';
   // In file order, so that problems read top to bottom whatever the suites.
   const everyTenant = entries
-    .map((e) => (isMs365(e) ? resolveMs365Tenant(e, defaults, baseDir, main, problems) : resolveTenant(e, defaults, baseDir, main, problems)))
+    .map((e) =>
+      isMs365(e) ? resolveMs365Tenant(e, defaults, baseDir, main, problems) : resolveTenant(e, defaults, baseDir, main, problems),
+    )
     .filter((t): t is TenantConfig | Ms365TenantConfig => !!t);
   const tenants = everyTenant.filter((t): t is TenantConfig => !('suite' in t));
   const microsoft365Tenants = everyTenant.filter((t): t is Ms365TenantConfig => 'suite' in t);
@@ -324,10 +361,18 @@ export function resolveFleet(
   checkUnique(everyTenant, 'pbxTenant', pbxTenantKey, problems);
   // Names gwkit gives its own stack and its workspace: a tenant with one would share their state.
   for (const t of everyTenant) {
-    if (RESERVED_TENANT_IDS.includes(t.id)) problems.push(`${t.location()}: tenants (id "${t.id}").id: "${t.id}" is reserved for gwkit's HCP Terraform workspaces stack; choose another id`);
+    if (RESERVED_TENANT_IDS.includes(t.id))
+      problems.push(
+        `${t.location()}: tenants (id "${t.id}").id: "${t.id}" is reserved for gwkit's HCP Terraform workspaces stack; choose another id`,
+      );
   }
   if (problems.length) throw new InputError(`${file}: invalid configuration`, problems);
-  return { file, tenants, microsoft365Tenants, google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined } };
+  return {
+    file,
+    tenants,
+    microsoft365Tenants,
+    google: { ...google, caFile: google.caFile ? resolvePath(baseDir, google.caFile) : undefined },
+  };
 }
 
 /** The tenants a selection names, by suite. */
@@ -346,7 +391,12 @@ export function selectSuites(fleet: Fleet, ids: readonly string[] | undefined, s
   if (!ids || ids.length === 0) return { google: fleet.tenants, microsoft365: fleet.microsoft365Tenants };
   const joined = ids.find((id) => id.includes(','));
   if (joined && source === '--tenant') {
-    throw new InputError(`--tenant takes one id; repeat it for several: ${joined.split(',').map((id) => `--tenant ${id.trim()}`).join(' ')}`);
+    throw new InputError(
+      `--tenant takes one id; repeat it for several: ${joined
+        .split(',')
+        .map((id) => `--tenant ${id.trim()}`)
+        .join(' ')}`,
+    );
   }
   const google = new Map(fleet.tenants.map((t) => [t.id, t]));
   const microsoft365 = new Map(fleet.microsoft365Tenants.map((t) => [t.id, t]));

@@ -114,37 +114,56 @@ export const BackendSchema = z
       }),
       z.strictObject({
         type: z.literal('gcs'),
-        bucket: z.string({ error: 'required for a gcs backend: the bucket that holds Terraform state' }).regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
+        bucket: z
+          .string({ error: 'required for a gcs backend: the bucket that holds Terraform state' })
+          .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, { error: 'expected a GCS bucket name' }),
         prefix: z.string().min(1).optional().describe(`State prefix; the tenant id is appended. Default: "${D.backend.gcsPrefix}".`),
       }),
       z.strictObject({
         type: z.literal('cloud'),
-        organization: z.string({ error: 'required for a cloud backend: the HCP Terraform organization' }).min(1).describe('HCP Terraform / Terraform Enterprise organization.'),
+        organization: z
+          .string({ error: 'required for a cloud backend: the HCP Terraform organization' })
+          .min(1)
+          .describe('HCP Terraform / Terraform Enterprise organization.'),
         hostname: z.string().min(1).optional().describe(`Default: ${D.backend.cloudHostname}.`),
         workspacePrefix: z
           .string()
           .optional()
           .describe(`One workspace per tenant: PREFIX + tenant id. Default: "${D.backend.workspacePrefix}".`),
-        project: z.string().min(1).optional().describe('HCP Terraform project id (prj-...) the workspaces belong to. Default: the organization\'s default project.'),
+        project: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("HCP Terraform project id (prj-...) the workspaces belong to. Default: the organization's default project."),
         dynamicCredentials: z
           .strictObject({
             workloadProvider: z
               .string()
-              .regex(/^projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/, { error: 'expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER' })
+              .regex(/^projects\/[0-9]+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/, {
+                error: 'expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER',
+              })
               .describe('Workload identity provider that trusts HCP Terraform runs.'),
             serviceAccount: z.email({ error: 'expected a service account email' }).describe('Service account the runs act as.'),
           })
           .optional()
-          .describe('Google credentials for remote runs without key files (HCP Terraform dynamic provider credentials). Default: none (set credentials on the workspaces yourself).'),
+          .describe(
+            'Google credentials for remote runs without key files (HCP Terraform dynamic provider credentials). Default: none (set credentials on the workspaces yourself).',
+          ),
         azureDynamicCredentials: z
           .strictObject({
             runClientId: z
               .string()
-              .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: 'expected an application (client) ID: a GUID in lower case' })
-              .describe('Application (client) ID of the Entra app with a federated credential for HCP Terraform runs (TFC_AZURE_RUN_CLIENT_ID).'),
+              .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+                error: 'expected an application (client) ID: a GUID in lower case',
+              })
+              .describe(
+                'Application (client) ID of the Entra app with a federated credential for HCP Terraform runs (TFC_AZURE_RUN_CLIENT_ID).',
+              ),
           })
           .optional()
-          .describe('Microsoft 365 tenants: Azure credentials for remote runs without secrets (HCP Terraform dynamic provider credentials for the azuread provider). Default: none.'),
+          .describe(
+            'Microsoft 365 tenants: Azure credentials for remote runs without secrets (HCP Terraform dynamic provider credentials for the azuread provider). Default: none.',
+          ),
       }),
     ],
     { error: 'expected backend.type to be one of local, gcs, cloud' },
@@ -176,7 +195,7 @@ export const SecretAccessSchema = z
       .optional()
       .describe('Principals that may read the client credentials (gwkit post-deploy, status). Default: none.'),
   })
-  .describe('IAM on the tenant\'s client credential secret.');
+  .describe("IAM on the tenant's client credential secret.");
 
 export const ConsentScreenSchema = z
   .strictObject({
@@ -187,7 +206,7 @@ export const ConsentScreenSchema = z
       .enum(['internal', 'external'], { error: 'expected "internal" or "external"' })
       .optional()
       .describe(
-        'internal when the project lives in the customer\'s own Cloud organization (no unverified-app screen, no 100-user cap, no 7-day token expiry in Testing); external for a project in the MSP\'s organization. https://mail.google.com/ is a restricted scope. ' +
+        "internal when the project lives in the customer's own Cloud organization (no unverified-app screen, no 100-user cap, no 7-day token expiry in Testing); external for a project in the MSP's organization. https://mail.google.com/ is a restricted scope. " +
           `Default: ${D.consentScreen.audience}.`,
       ),
   })
@@ -200,21 +219,27 @@ export const PbxLoginSchema = z
     role: z
       .enum(['system-admin', 'tenant-admin'], { error: 'expected "system-admin" or "tenant-admin"' })
       .optional()
-      .describe(`system-admin logs in once and switches into each tenant; tenant-admin logs in to the tenant's SIP domain. Default: ${D.pbx.role}.`),
+      .describe(
+        `system-admin logs in once and switches into each tenant; tenant-admin logs in to the tenant's SIP domain. Default: ${D.pbx.role}.`,
+      ),
     username: z.string().min(1).max(64).optional().describe('PBX user name. Required (here or in defaults).'),
     passwordEnv: z
       .string()
       .regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name, e.g. GWKIT_PBX_PASSWORD' })
       .optional()
       .describe(`Environment variable holding the password. Default: ${D.pbx.passwordEnv}. Passwords never go in this file.`),
-    passwordFile: z.string().min(1).optional().describe('File holding the password (first line), relative to this config file. Default: none.'),
+    passwordFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File holding the password (first line), relative to this config file. Default: none.'),
     passwordSecret: z
       .string()
       .regex(SECRET_OR_VERSION_NAME_PATTERN, {
         error: 'expected a Secret Manager name, e.g. projects/msp-admin/secrets/pbx-admin-password',
       })
       .optional()
-      .describe('Secret Manager secret (or version) holding the password, read with the CLI\'s Google credentials. Default: none.'),
+      .describe("Secret Manager secret (or version) holding the password, read with the CLI's Google credentials. Default: none."),
   })
   .describe('How gwkit logs in to the PBX. The password comes from the environment, a file or a hidden prompt, never from gwkit.yaml.');
 
@@ -223,17 +248,29 @@ export const PbxSchema = z
     url: z
       .url({ protocol: /^https$/, error: 'expected an https URL, e.g. https://pbx.example.com:8887 (TLS is always verified)' })
       .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\/[^/@]*@/i.test(v), {
-        error: 'must not contain a user name or password (user:password@): the user goes in pbx.login.username, the password in passwordEnv, passwordFile or passwordSecret',
+        error:
+          'must not contain a user name or password (user:password@): the user goes in pbx.login.username, the password in passwordEnv, passwordFile or passwordSecret',
       })
       .optional()
       .describe('PBX web address, e.g. https://pbx.example.com:8887; the REST API is under /api. Required for PBX commands.'),
     level: z
       .enum(['tenant', 'system'], { error: 'expected "tenant" or "system"' })
       .optional()
-      .describe(`tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: ${D.pbx.level}.`),
+      .describe(
+        `tenant: Integrations > Google Workspace of the tenant (mail, user sync, SSO); system: the PBX-wide integration (mail only). Default: ${D.pbx.level}.`,
+      ),
     login: PbxLoginSchema.optional(),
-    caFile: z.string().min(1).optional().describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
-    timeoutSeconds: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a number of seconds above 0' }).max(300, { error: 'expected at most 300 seconds' }).optional().describe(`Per-request timeout. Default: ${D.pbx.timeoutSeconds}.`),
+    caFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Extra CA (PEM) to trust for a PBX with a private certificate, relative to this config file. Default: system CAs only.'),
+    timeoutSeconds: z
+      .number({ error: 'expected a number of seconds' })
+      .positive({ error: 'expected a number of seconds above 0' })
+      .max(300, { error: 'expected at most 300 seconds' })
+      .optional()
+      .describe(`Per-request timeout. Default: ${D.pbx.timeoutSeconds}.`),
     requestsPerMinute: z
       .number()
       .int({ error: 'expected a whole number of requests per minute' })
@@ -253,8 +290,14 @@ export const MailSchema = z
     switchToGmail: z
       .boolean({ error: 'expected true or false' })
       .optional()
-      .describe(`Let \`gwkit verify\` set the tenant's mail server type to GMAIL. Default: ${D.mail.switchToGmail} (an existing SMTP setup is never replaced silently).`),
-    sender: email.optional().describe('Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.'),
+      .describe(
+        `Let \`gwkit verify\` set the tenant's mail server type to GMAIL. Default: ${D.mail.switchToGmail} (an existing SMTP setup is never replaced silently).`,
+      ),
+    sender: email
+      .optional()
+      .describe(
+        'Google Workspace mailbox the PBX sends as when gwkit switches it to GMAIL (the account that consents). Default: the consent screen support email.',
+      ),
     testRecipient: email.optional().describe('Where `gwkit verify` sends the test mail. Default: the consent screen support email.'),
     maxProofAgeDays: z
       .number()
@@ -262,7 +305,9 @@ export const MailSchema = z
       .min(1)
       .max(180)
       .optional()
-      .describe(`status warns when the last proof by test mail is older than this (Google deletes OAuth clients unused for six months). Default: ${D.mail.maxProofAgeDays}.`),
+      .describe(
+        `status warns when the last proof by test mail is older than this (Google deletes OAuth clients unused for six months). Default: ${D.mail.maxProofAgeDays}.`,
+      ),
   })
   .describe('Mail through Gmail, and how gwkit proves it works.');
 
@@ -271,12 +316,14 @@ export const GoogleSettingsSchema = z
     impersonateServiceAccount: z
       .email({ error: 'expected a service account email' })
       .optional()
-      .describe('Service account the CLI impersonates for Secret Manager and checks. Default: Application Default Credentials as they are.'),
+      .describe(
+        'Service account the CLI impersonates for Secret Manager and checks. Default: Application Default Credentials as they are.',
+      ),
     quotaProject: z
       .string()
       .regex(PROJECT_ID_PATTERN, { error: 'expected a project id' })
       .optional()
-      .describe('Project billed for API quota of the CLI\'s calls. Default: none.'),
+      .describe("Project billed for API quota of the CLI's calls. Default: none."),
     caFile: z.string().min(1).optional().describe('Extra CA (PEM) for Google endpoints behind a TLS proxy or an emulator. Default: none.'),
     endpoints: z
       .strictObject({
@@ -288,7 +335,7 @@ export const GoogleSettingsSchema = z
         iamCredentials: z.url({ protocol: /^https$/ }).optional(),
       })
       .optional()
-      .describe('Other roots for Google endpoints: for emulators and private proxies only. Default: Google\'s own.'),
+      .describe("Other roots for Google endpoints: for emulators and private proxies only. Default: Google's own."),
   })
   .describe('How the gwkit CLI reaches Google (Terraform uses `provider` instead).');
 
@@ -328,7 +375,7 @@ const PbxTenantIdSchema = z
   .regex(/^\S{1,128}$/, { error: 'expected the PBX tenant id as GET /tenants lists it (no spaces), e.g. "NzAwNTUxOTA5NzczMTQ4MTYw"' })
   .optional()
   .describe(
-    'The PBX\'s id of the tenant (GET /tenants; gwkit names it when two PBX tenants have the same domain apart from case, or in a Unicode and an xn-- spelling). ' +
+    "The PBX's id of the tenant (GET /tenants; gwkit names it when two PBX tenants have the same domain apart from case, or in a Unicode and an xn-- spelling). " +
       'Pins that tenant; gwkit checks it still has the domain (or name) given beside it. Default: none (the domain or name alone must name one tenant).',
   );
 
@@ -344,10 +391,12 @@ export const PbxTenantRefSchema = z
             const problem = sipDomainProblem(domain);
             if (problem) ctx.addIssue({ code: 'custom', message: problem });
           })
-          .describe('The tenant\'s SIP domain on the PBX. Compared case-insensitively, a Unicode domain (bücher.example) as its xn-- form (UTS #46).'),
+          .describe(
+            "The tenant's SIP domain on the PBX. Compared case-insensitively, a Unicode domain (bücher.example) as its xn-- form (UTS #46).",
+          ),
         id: PbxTenantIdSchema,
       }),
-      z.strictObject({ name: z.string().min(1).max(1024).describe('The tenant\'s name on the PBX (exact).'), id: PbxTenantIdSchema }),
+      z.strictObject({ name: z.string().min(1).max(1024).describe("The tenant's name on the PBX (exact)."), id: PbxTenantIdSchema }),
     ],
     { error: 'expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }, each with an optional id: PBX-TENANT-ID' },
   )

@@ -50,7 +50,9 @@ export function readConfigText(file: string, display: string): string {
 
 function tooLarge(display: string, bytes: number): InputError {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return new InputError(`${display}: is ${mb(bytes)}; gwkit reads config files of up to ${mb(MAX_CONFIG_BYTES)} (split the tenants into several files listed under include:)`);
+  return new InputError(
+    `${display}: is ${mb(bytes)}; gwkit reads config files of up to ${mb(MAX_CONFIG_BYTES)} (split the tenants into several files listed under include:)`,
+  );
 }
 
 function decodeUtf8(bytes: Buffer, display: string): string {
@@ -78,7 +80,10 @@ function linePosOf(text: string, offset: number): { line: number; col: number } 
 
 /** Thrown from js-yaml's listener to stop it before it recurses too deep. */
 class TooDeep extends Error {
-  constructor(readonly line: number, readonly col: number) {
+  constructor(
+    readonly line: number,
+    readonly col: number,
+  ) {
     super('nested too deeply');
   }
 }
@@ -104,12 +109,16 @@ export function parseConfigYaml(text: string, display: string): unknown {
     }
     if (!(error instanceof jsYaml.YAMLException)) throw error;
     const problems = syntaxProblems(text, display, error);
-    const shown = problems.length > MAX_SYNTAX_PROBLEMS ? ` (the first ${MAX_SYNTAX_PROBLEMS} of ${problems.length} problems: the later ones often follow from the first)` : '';
+    const shown =
+      problems.length > MAX_SYNTAX_PROBLEMS
+        ? ` (the first ${MAX_SYNTAX_PROBLEMS} of ${problems.length} problems: the later ones often follow from the first)`
+        : '';
     throw new InputError(`${display}: not valid YAML${shown}`, problems.slice(0, MAX_SYNTAX_PROBLEMS));
   }
   const limit = Math.max(MAX_EXPANDED_VALUES, text.length);
   // Without a "*" there is no alias, and nothing to expand (the count costs ~9 ms on 5,000 tenants).
-  if (text.includes('*') && expandedValueCount(data, limit) > limit) throw new InputError(`${display}: not usable YAML`, [aliasBombProblem(text, display, limit)]);
+  if (text.includes('*') && expandedValueCount(data, limit) > limit)
+    throw new InputError(`${display}: not usable YAML`, [aliasBombProblem(text, display, limit)]);
   return data ?? {};
 }
 
@@ -198,8 +207,12 @@ function aliasBombProblem(text: string, display: string, limit: number): string 
     const values = size(alias);
     if (!worst || values > worst.values) worst = { alias, values };
   }
-  const where = worst?.alias.range ? `${display}:${lines.linePos(worst.alias.range[0]).line}:${lines.linePos(worst.alias.range[0]).col}` : display;
-  const what = worst ? `the alias *${worst.alias.source} here stands for ${worst.values.toLocaleString('en-US')} values, and aliases expand the file` : 'aliases expand the file';
+  const where = worst?.alias.range
+    ? `${display}:${lines.linePos(worst.alias.range[0]).line}:${lines.linePos(worst.alias.range[0]).col}`
+    : display;
+  const what = worst
+    ? `the alias *${worst.alias.source} here stands for ${worst.values.toLocaleString('en-US')} values, and aliases expand the file`
+    : 'aliases expand the file';
   return (
     `${where}: ${what} past ${limit.toLocaleString('en-US')} values (an "alias bomb"); gwkit refuses this: ` +
     'write the values out, or use aliases of aliases sparingly (<<: *defaults per tenant is fine)'
@@ -283,6 +296,7 @@ function plainJsYamlReason(reason: string): string {
   const alias = /^unidentified alias "(.*)"$/.exec(reason);
   if (alias) return `the alias *${alias[1]} has no anchor &${alias[1]} before it; ${ALIASES_PER_FILE}`;
   if (/unknown tag/.test(reason)) return 'gwkit.yaml has no use for this tag (!...): remove it and write the plain value';
-  if (/cannot merge mappings/.test(reason)) return '"<<" (merge key) takes an alias of a map, as in <<: *defaults, or a list of them, as in <<: [*a, *b]';
+  if (/cannot merge mappings/.test(reason))
+    return '"<<" (merge key) takes an alias of a map, as in <<: *defaults, or a list of them, as in <<: [*a, *b]';
   return `this is not valid YAML (${reason})`;
 }

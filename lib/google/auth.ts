@@ -65,17 +65,20 @@ export async function createGoogleAuth(opts: CreateGoogleAuthOptions = {}): Prom
     return adc;
   }
   const sourceClient = await adc.getClient();
-  const impersonated = quietly(() => new Impersonated({
-    sourceClient,
-    targetPrincipal: opts.impersonateServiceAccount,
-    targetScopes: [CLOUD_PLATFORM_SCOPE],
-    lifetime: 3600,
-    delegates: [],
-    endpoint: endpoints.iamCredentials.replace(/\/+$/, ''),
-    endpoints: { oauth2TokenUrl: endpoints.oauth2Token },
-    transporterOptions,
-    ...(opts.quotaProject ? { quotaProjectId: opts.quotaProject } : {}),
-  }));
+  const impersonated = quietly(
+    () =>
+      new Impersonated({
+        sourceClient,
+        targetPrincipal: opts.impersonateServiceAccount,
+        targetScopes: [CLOUD_PLATFORM_SCOPE],
+        lifetime: 3600,
+        delegates: [],
+        endpoint: endpoints.iamCredentials.replace(/\/+$/, ''),
+        endpoints: { oauth2TokenUrl: endpoints.oauth2Token },
+        transporterOptions,
+        ...(opts.quotaProject ? { quotaProjectId: opts.quotaProject } : {}),
+      }),
+  );
   return new GoogleAuth({ authClient: impersonated });
 }
 

@@ -24,7 +24,9 @@ const CLIENT_ID_RE = /^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$/;
 /** Parse a Console client file; every problem names `source` and the field (never the secret's value). */
 export function parseClientFile(text: string, source: string): ClientFile {
   if (text.trim() === '') {
-    throw new InputError(`${source}: the file is empty; expected the client JSON from the Console (Clients > your Web client > Download JSON)`);
+    throw new InputError(
+      `${source}: the file is empty; expected the client JSON from the Console (Clients > your Web client > Download JSON)`,
+    );
   }
   // Editors on Windows may save a byte-order mark in front; JSON.parse would refuse it.
   const body = text.replace(/^\uFEFF/, '');
@@ -33,8 +35,11 @@ export function parseClientFile(text: string, source: string): ClientFile {
     doc = JSON.parse(body);
   } catch {
     // The parser's message quotes the input, which may be a pasted secret: say where, not what.
-    const firstBad = body.search(/[^\s{]/) >= 0 && !body.trimStart().startsWith('{') ? 'it does not start with "{"' : 'it is cut short or malformed';
-    throw new InputError(`${source}: not a Google OAuth client file`, [`${source}: invalid JSON (${firstBad}; expected the Console's "Download JSON")`]);
+    const firstBad =
+      body.search(/[^\s{]/) >= 0 && !body.trimStart().startsWith('{') ? 'it does not start with "{"' : 'it is cut short or malformed';
+    throw new InputError(`${source}: not a Google OAuth client file`, [
+      `${source}: invalid JSON (${firstBad}; expected the Console's "Download JSON")`,
+    ]);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new InputError(`${source}: not a Google OAuth client file`, [`${source}: expected a JSON object with a "web" key`]);
@@ -99,7 +104,9 @@ export function checkClientFile(file: ClientFile, expect: { projectId: string; r
   }
   for (const uri of expect.redirectUris) {
     if (!file.redirectUris.includes(uri)) {
-      problems.push(`${file.source}: authorized redirect URI ${uri} is missing from the client (add it exactly in the Console under Authorized redirect URIs)`);
+      problems.push(
+        `${file.source}: authorized redirect URI ${uri} is missing from the client (add it exactly in the Console under Authorized redirect URIs)`,
+      );
     }
   }
   return problems;

@@ -104,7 +104,10 @@ export class ClientCredentialStore {
   async accessVersion(secretName: string, version: number): Promise<StoredClientPair> {
     checkName(secretName);
     try {
-      const res = await withPropagationRetry(() => this.api.projects.secrets.versions.access({ name: `${secretName}/versions/${version}` }), this.retry);
+      const res = await withPropagationRetry(
+        () => this.api.projects.secrets.versions.access({ name: `${secretName}/versions/${version}` }),
+        this.retry,
+      );
       return { ...decodePayload(secretName, res.data.payload), version };
     } catch (e) {
       throw googleRemoteError(`reading version ${version} of secret ${secretName}`, e, HINTS);
@@ -120,7 +123,10 @@ export class ClientCredentialStore {
       const page = pageToken;
       let res;
       try {
-        res = await withPropagationRetry(() => this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken: page }), this.retry);
+        res = await withPropagationRetry(
+          () => this.api.projects.secrets.versions.list({ parent: secretName, filter: 'state:ENABLED', pageToken: page }),
+          this.retry,
+        );
       } catch (e) {
         throw googleRemoteError(`listing versions of secret ${secretName}`, e, HINTS);
       }
@@ -134,7 +140,10 @@ export class ClientCredentialStore {
   async disableVersion(secretName: string, version: number): Promise<void> {
     checkName(secretName);
     try {
-      await withPropagationRetry(() => this.api.projects.secrets.versions.disable({ name: `${secretName}/versions/${version}`, requestBody: {} }), this.retry);
+      await withPropagationRetry(
+        () => this.api.projects.secrets.versions.disable({ name: `${secretName}/versions/${version}`, requestBody: {} }),
+        this.retry,
+      );
     } catch (e) {
       throw googleRemoteError(`disabling version ${version} of secret ${secretName}`, e, HINTS);
     }

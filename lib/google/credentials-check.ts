@@ -10,8 +10,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../errors';
 
-const FIX = 'run `gcloud auth application-default login` (a person), or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key or workload identity credentials file (CI)';
-const CREDENTIAL_TYPES = new Set(['authorized_user', 'service_account', 'external_account', 'external_account_authorized_user', 'impersonated_service_account']);
+const FIX =
+  'run `gcloud auth application-default login` (a person), or point GOOGLE_APPLICATION_CREDENTIALS at a service-account key or workload identity credentials file (CI)';
+const CREDENTIAL_TYPES = new Set([
+  'authorized_user',
+  'service_account',
+  'external_account',
+  'external_account_authorized_user',
+  'impersonated_service_account',
+]);
 
 /** Check GOOGLE_APPLICATION_CREDENTIALS when set: exit 2 with the reason and the fix, before any call. */
 export function checkCredentialsFile(env: NodeJS.ProcessEnv): void {

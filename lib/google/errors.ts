@@ -25,12 +25,14 @@ export interface GoogleErrorSummary {
 }
 
 interface RpcStatusBody {
-  error?: string | {
-    code?: number;
-    message?: string;
-    status?: string;
-    details?: { '@type'?: string; reason?: string }[];
-  };
+  error?:
+    | string
+    | {
+        code?: number;
+        message?: string;
+        status?: string;
+        details?: { '@type'?: string; reason?: string }[];
+      };
 }
 
 export function summarizeGoogleError(err: unknown): GoogleErrorSummary {
@@ -77,11 +79,7 @@ export function isServiceDisabled(s: GoogleErrorSummary): boolean {
  * A RemoteError for `doing` (e.g. "reading secret projects/p/secrets/s").
  * `hints` add advice keyed by google status (NOT_FOUND, PERMISSION_DENIED, ...).
  */
-export function googleRemoteError(
-  doing: string,
-  err: unknown,
-  hints: Partial<Record<string, string>> = {},
-): RemoteError | InputError {
+export function googleRemoteError(doing: string, err: unknown, hints: Partial<Record<string, string>> = {}): RemoteError | InputError {
   const missing = noCredentialsError(err);
   if (missing) return missing;
   const s = summarizeGoogleError(err);
@@ -97,8 +95,12 @@ export function googleRemoteError(
       'retry in a few minutes. Otherwise enable it in the project.';
     retryable = true;
   } else if (s.status === 'invalid_grant' || s.status === 'invalid_client' || s.httpStatus === 401) {
-    advice ||= 'The Google credentials were rejected: run `gcloud auth application-default login` again or check GOOGLE_APPLICATION_CREDENTIALS.';
-  } else if (s.httpStatus === 0 && /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH/.test(`${s.code ?? ''} ${s.message}`)) {
+    advice ||=
+      'The Google credentials were rejected: run `gcloud auth application-default login` again or check GOOGLE_APPLICATION_CREDENTIALS.';
+  } else if (
+    s.httpStatus === 0 &&
+    /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH/.test(`${s.code ?? ''} ${s.message}`)
+  ) {
     advice ||= 'Google could not be reached: check the network, DNS or proxy (HTTPS_PROXY) of this machine.';
   } else if (s.status === 'PERMISSION_DENIED') {
     advice ||= 'The caller lacks the IAM permission on this resource (or it does not exist).';

@@ -25,7 +25,14 @@ export function checkCaFile(file: string): { pem: string } | { problem: string }
     bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { problem: code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'error'})` };
+    return {
+      problem:
+        code === 'ENOENT'
+          ? 'does not exist'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? 'error'})`,
+    };
   }
   if (!bytes.toString('latin1').trim()) return { problem: 'is empty' };
   // DER: an ASN.1 SEQUENCE with a long-form length, as every X.509 certificate starts.
@@ -36,18 +43,27 @@ export function checkCaFile(file: string): { pem: string } | { problem: string }
   const pem = bytes.toString('utf8');
   const blocks = [...pem.matchAll(PEM_BLOCK)];
   const keyBlock = blocks.find((b) => /PRIVATE KEY/.test(b[1]!));
-  if (keyBlock) return { problem: `holds a private key (${keyBlock[1]}); gwkit needs only the CA's certificate, and a key does not belong in that file` };
+  if (keyBlock)
+    return {
+      problem: `holds a private key (${keyBlock[1]}); gwkit needs only the CA's certificate, and a key does not belong in that file`,
+    };
   const certificates = blocks.filter((b) => b[1] === 'CERTIFICATE');
   if (!certificates.length) {
     const other = blocks[0]?.[1];
-    return { problem: other ? `holds a PEM "${other}" block, not a certificate` : 'holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line)' };
+    return {
+      problem: other
+        ? `holds a PEM "${other}" block, not a certificate`
+        : 'holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line)',
+    };
   }
   for (const [index, block] of certificates.entries()) {
     try {
       new X509Certificate(block[0]);
     } catch {
       const line = pem.slice(0, block.index).split('\n').length;
-      return { problem: `holds a damaged certificate (the ${ordinal(index + 1)} one, line ${line}): its base64 text does not decode to a certificate` };
+      return {
+        problem: `holds a damaged certificate (the ${ordinal(index + 1)} one, line ${line}): its base64 text does not decode to a certificate`,
+      };
     }
   }
   return { pem };

@@ -21,7 +21,9 @@ export function pbxFactsFileOf(configDir: string, tenantId: string): string {
 
 const CertificateFactSchema = z.strictObject({
   /** PEM of the X.509 certificate (public). */
-  pem: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, { error: 'expected one PEM certificate' }),
+  pem: z
+    .string()
+    .regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, { error: 'expected one PEM certificate' }),
   /** SHA-1 thumbprint, uppercase hex: what the Entra portal shows. */
   thumbprint: z.string().regex(/^[0-9A-F]{40}$/),
   notBefore: z.iso.datetime(),
@@ -57,10 +59,15 @@ export function readPbxFacts(file: string, display = file): PbxFacts | undefined
   }
   for (const cert of parsed.data.certificates) {
     const fact = certificateFact(cert.pem);
-    if (fact.thumbprint !== cert.thumbprint) throw new InputError(`${display}: certificate ${cert.thumbprint}: the thumbprint does not match the PEM; delete the file and run discover again`);
+    if (fact.thumbprint !== cert.thumbprint)
+      throw new InputError(
+        `${display}: certificate ${cert.thumbprint}: the thumbprint does not match the PEM; delete the file and run discover again`,
+      );
     // The warnings before expiry rest on these dates: they must be the certificate's own.
     if (fact.notBefore !== cert.notBefore || fact.notAfter !== cert.notAfter) {
-      throw new InputError(`${display}: certificate ${cert.thumbprint}: notBefore/notAfter do not match the PEM (${fact.notBefore} to ${fact.notAfter}); delete the file and run discover again`);
+      throw new InputError(
+        `${display}: certificate ${cert.thumbprint}: notBefore/notAfter do not match the PEM (${fact.notBefore} to ${fact.notAfter}); delete the file and run discover again`,
+      );
     }
   }
   return parsed.data;

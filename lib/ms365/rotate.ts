@@ -51,7 +51,11 @@ export async function renewMs365Certificate(
   const now = options.now ?? new Date();
   const facts = tenant.microsoft365.facts;
   const done: string[] = [];
-  const result = (step: RenewalStep, cert: CertificateFact | undefined, extra: { nextAction?: string; exitCode?: ExitCode }): CertificateRenewal => ({
+  const result = (
+    step: RenewalStep,
+    cert: CertificateFact | undefined,
+    extra: { nextAction?: string; exitCode?: ExitCode },
+  ): CertificateRenewal => ({
     tenant: tenant.id,
     suite: 'microsoft-365',
     step,
@@ -76,15 +80,21 @@ export async function renewMs365Certificate(
         return result('renew', current, { exitCode: ExitCode.Ok });
       } else {
         current = certificateFact(await pbx.generateMs365Certificate());
-        done.push(`the PBX generated certificate ${current.thumbprint} (valid until ${current.notAfter}) and uses it from now on: ${RENEWAL_OUTAGE}`);
+        done.push(
+          `the PBX generated certificate ${current.thumbprint} (valid until ${current.notAfter}) and uses it from now on: ${RENEWAL_OUTAGE}`,
+        );
       }
     }
     if (!current) return result('renew', undefined, { nextAction: ms365NextAction.discover(tenant) });
 
     if (!registered(current)) {
       if (!options.dryRun) recordFacts(tenant, { current }, now);
-      done.push(`${options.dryRun ? 'would record' : 'recorded'} certificate ${current.thumbprint} in ${tenant.microsoft365.factsFile}, beside the one(s) the app holds`);
-      return result('deploy', current, { nextAction: `now (the PBX already uses it): commit ${tenant.microsoft365.factsFile}, then ${deployThenAgain}` });
+      done.push(
+        `${options.dryRun ? 'would record' : 'recorded'} certificate ${current.thumbprint} in ${tenant.microsoft365.factsFile}, beside the one(s) the app holds`,
+      );
+      return result('deploy', current, {
+        nextAction: `now (the PBX already uses it): commit ${tenant.microsoft365.factsFile}, then ${deployThenAgain}`,
+      });
     }
 
     let users: number;
@@ -107,8 +117,12 @@ export async function renewMs365Certificate(
     if (older.length) {
       if (!options.dryRun) recordFacts(tenant, { current, keep: 'current' }, now);
       done.push(`certificate ${current.thumbprint} works (the PBX read ${users} user(s) through Graph)`);
-      done.push(`${options.dryRun ? 'would remove' : 'removed'} the older certificate(s) ${older.map((c) => c.thumbprint).join(', ')} from ${tenant.microsoft365.factsFile}`);
-      return result('retire-old', current, { nextAction: `commit ${tenant.microsoft365.factsFile}, then remove the old certificate(s) from the app: ${cdkCommand('deploy', [tenant.id])}` });
+      done.push(
+        `${options.dryRun ? 'would remove' : 'removed'} the older certificate(s) ${older.map((c) => c.thumbprint).join(', ')} from ${tenant.microsoft365.factsFile}`,
+      );
+      return result('retire-old', current, {
+        nextAction: `commit ${tenant.microsoft365.factsFile}, then remove the old certificate(s) from the app: ${cdkCommand('deploy', [tenant.id])}`,
+      });
     }
     done.push(`certificate ${current.thumbprint} works (the PBX read ${users} user(s) through Graph); valid until ${current.notAfter}`);
     const due = certificateWarnings(tenant, now).length > 0;

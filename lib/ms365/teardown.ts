@@ -23,7 +23,11 @@ export interface Ms365TeardownResult {
   readonly exitCode: ExitCode;
 }
 
-export async function teardownMs365(sessions: SessionProvider, tenant: Ms365TenantConfig, options: { dryRun?: boolean } = {}): Promise<Ms365TeardownResult> {
+export async function teardownMs365(
+  sessions: SessionProvider,
+  tenant: Ms365TenantConfig,
+  options: { dryRun?: boolean } = {},
+): Promise<Ms365TeardownResult> {
   const dryRun = !!options.dryRun;
   const done: string[] = [];
   const steps: string[] = [];
@@ -42,9 +46,14 @@ export async function teardownMs365(sessions: SessionProvider, tenant: Ms365Tena
       }
     });
     if (stopped) done.push(`${dryRun ? 'would stop' : 'stopped'} the PBX's Microsoft 365 integration (POST /ms365/destroy)`);
-    else steps.push('this PBX predates PortSIP v22.6 (no /ms365/destroy): in its web portal open Integrations > Microsoft 365, turn off user sync and sign-in and clear the application id');
+    else
+      steps.push(
+        'this PBX predates PortSIP v22.6 (no /ms365/destroy): in its web portal open Integrations > Microsoft 365, turn off user sync and sign-in and clear the application id',
+      );
   }
-  steps.push(`delete the app registration, its certificate, its service principal and the admin consent: ${cdkCommand('destroy', [tenant.id])}`);
+  steps.push(
+    `delete the app registration, its certificate, its service principal and the admin consent: ${cdkCommand('destroy', [tenant.id])}`,
+  );
   steps.push(`delete ${tenant.microsoft365.factsFile} and remove tenant ${tenant.id} from gwkit.yaml`);
   return {
     tenant: tenant.id,

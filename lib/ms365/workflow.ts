@@ -52,14 +52,16 @@ export interface Ms365View {
 /** Every next action a Microsoft 365 tenant is given (printed-commands.test.ts runs each). */
 export const ms365NextAction = {
   discover: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`discover --tenant ${t.id}`),
-  deploy: (t: Pick<Ms365TenantConfig, 'id'>) => `${cdkCommand('deploy', [t.id], '--outputs-file outputs.json')}, then ${gwkitCommand(`post-deploy --tenant ${t.id} --outputs-file outputs.json`)}`,
+  deploy: (t: Pick<Ms365TenantConfig, 'id'>) =>
+    `${cdkCommand('deploy', [t.id], '--outputs-file outputs.json')}, then ${gwkitCommand(`post-deploy --tenant ${t.id} --outputs-file outputs.json`)}`,
   /** After discover wrote the facts file: the stack must register what it records. */
   deployFacts: (t: Pick<Ms365TenantConfig, 'id' | 'microsoft365'>) =>
     `commit ${t.microsoft365.factsFile} (synth reads it), then ${cdkCommand('deploy', [t.id], '--outputs-file outputs.json')}, then ${gwkitCommand(`rollout --tenant ${t.id} --outputs-file outputs.json`)}`,
   verify: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`verify --tenant ${t.id}`),
   renew: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`client rotate --tenant ${t.id} --new-certificate`),
   finishRotation: (t: Pick<Ms365TenantConfig, 'id'>) => gwkitCommand(`client rotate --tenant ${t.id}`),
-  writeForReal: (t: Pick<Ms365TenantConfig, 'id'>) => `run ${gwkitCommand(`post-deploy --tenant ${t.id} --outputs-file outputs.json`)} without --dry-run to write it`,
+  writeForReal: (t: Pick<Ms365TenantConfig, 'id'>) =>
+    `run ${gwkitCommand(`post-deploy --tenant ${t.id} --outputs-file outputs.json`)} without --dry-run to write it`,
 };
 const next = ms365NextAction;
 
@@ -91,14 +93,26 @@ export async function discoverMs365(sessions: SessionProvider, tenant: Ms365Tena
   return sessions.withPbx(tenant, async (pbx) => {
     const settings = await pbx.getMs365();
     const redirectUris = [settings.redirect_uri, settings.sbc_redirect_uri].filter((u): u is string => !!u);
-    if (!redirectUris.length) throw new Error(`tenant "${tenant.id}": the PBX reports no Microsoft 365 redirect URI (GET /ms365); check its web domain and certificate`);
+    if (!redirectUris.length)
+      throw new Error(
+        `tenant "${tenant.id}": the PBX reports no Microsoft 365 redirect URI (GET /ms365); check its web domain and certificate`,
+      );
     let served = await pbx.downloadMs365Certificate();
     const generated = !served;
     served ??= await pbx.generateMs365Certificate();
     const certificate = certificateFact(served);
     const { changed, certificates } = recordFacts(tenant, { redirectUris, current: certificate }, now);
     const nextAction = changed ? next.deployFacts(tenant) : undefined;
-    return { ...base(tenant), redirectUris, certificate, certificates, generated, factsFile: tenant.microsoft365.factsFile, changed, ...(nextAction ? { nextAction } : {}) };
+    return {
+      ...base(tenant),
+      redirectUris,
+      certificate,
+      certificates,
+      generated,
+      factsFile: tenant.microsoft365.factsFile,
+      changed,
+      ...(nextAction ? { nextAction } : {}),
+    };
   });
 }
 
@@ -113,7 +127,12 @@ export function recordFacts(
   now: Date,
 ): { changed: boolean; certificates: CertificateFact[] } {
   const recorded = tenant.microsoft365.facts;
-  const older = reported.keep === 'current' ? [] : (recorded?.certificates ?? []).filter((c) => c.thumbprint !== reported.current.thumbprint && Date.parse(c.notAfter) > now.getTime());
+  const older =
+    reported.keep === 'current'
+      ? []
+      : (recorded?.certificates ?? []).filter(
+          (c) => c.thumbprint !== reported.current.thumbprint && Date.parse(c.notAfter) > now.getTime(),
+        );
   const certificates = [reported.current, ...older];
   const redirectUris = [...(reported.redirectUris ?? recorded?.redirectUris ?? [])];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -152,7 +171,9 @@ export function desiredMs365(tenant: Ms365TenantConfig, applicationId: string): 
 /** Fields of `want` the PBX does not hold as given (dotted paths). */
 export function differences(want: unknown, have: unknown, path = ''): string[] {
   if (want && typeof want === 'object' && !Array.isArray(want)) {
-    return Object.entries(want).flatMap(([k, v]) => differences(v, (have as Record<string, unknown> | undefined)?.[k], path ? `${path}.${k}` : k));
+    return Object.entries(want).flatMap(([k, v]) =>
+      differences(v, (have as Record<string, unknown> | undefined)?.[k], path ? `${path}.${k}` : k),
+    );
   }
   if (Array.isArray(want)) return JSON.stringify(want) === JSON.stringify(have ?? []) ? [] : [path];
   return want === have ? [] : [path];
@@ -163,10 +184,14 @@ export function applicationIdOf(tenant: Ms365TenantConfig, outputs: StackOutputs
   const stack = outputs?.[tenant.id] as Record<string, unknown> | undefined;
   const id = stack?.application_id;
   if (typeof id !== 'string') {
-    throw new InputError(`${file}: no application_id for Microsoft 365 tenant "${tenant.id}"; deploy it first: ${cdkCommand('deploy', [tenant.id], `--outputs-file ${file}`)}`);
+    throw new InputError(
+      `${file}: no application_id for Microsoft 365 tenant "${tenant.id}"; deploy it first: ${cdkCommand('deploy', [tenant.id], `--outputs-file ${file}`)}`,
+    );
   }
   if (stack?.directory_id !== undefined && stack.directory_id !== tenant.microsoft365.directoryId) {
-    throw new InputError(`${file}: tenant "${tenant.id}" was deployed to directory ${String(stack.directory_id)}, but gwkit.yaml says ${tenant.microsoft365.directoryId}`);
+    throw new InputError(
+      `${file}: tenant "${tenant.id}" was deployed to directory ${String(stack.directory_id)}, but gwkit.yaml says ${tenant.microsoft365.directoryId}`,
+    );
   }
   return id;
 }
@@ -176,7 +201,11 @@ export function applicationIdOf(tenant: Ms365TenantConfig, outputs: StackOutputs
  * it does not hold them already (idempotent), then read back and fail naming any field that did
  * not stick. The whole object is written (POST may replace), never the read-only redirect URIs.
  */
-export async function postDeployMs365(sessions: SessionProvider, tenant: Ms365TenantConfig, options: { outputs?: StackOutputsFile; outputsFile: string; dryRun?: boolean }): Promise<Ms365View> {
+export async function postDeployMs365(
+  sessions: SessionProvider,
+  tenant: Ms365TenantConfig,
+  options: { outputs?: StackOutputsFile; outputsFile: string; dryRun?: boolean },
+): Promise<Ms365View> {
   const applicationId = applicationIdOf(tenant, options.outputs, options.outputsFile);
   const want = desiredMs365(tenant, applicationId);
   return sessions.withPbx(tenant, async (pbx) => {
@@ -184,28 +213,50 @@ export async function postDeployMs365(sessions: SessionProvider, tenant: Ms365Te
     const changed = differences(want, before);
     const facts = [`application ${applicationId} in directory ${tenant.microsoft365.directoryId}`];
     // What the stage is rests on the PBX reading users now (a read), never on the write alone.
-    if (!changed.length) return { ...base(tenant), applicationId, written: [], facts: [...facts, 'the PBX already holds these settings: nothing written'], ...(await proveMs365(pbx, tenant)) };
+    if (!changed.length)
+      return {
+        ...base(tenant),
+        applicationId,
+        written: [],
+        facts: [...facts, 'the PBX already holds these settings: nothing written'],
+        ...(await proveMs365(pbx, tenant)),
+      };
     if (options.dryRun) {
-      return { ...base(tenant), stage: before.application_id ? 'pbx-configured' : 'discovered', applicationId, written: [], facts: [...facts, `would write: ${changed.join(', ')}`], nextAction: next.writeForReal(tenant) };
+      return {
+        ...base(tenant),
+        stage: before.application_id ? 'pbx-configured' : 'discovered',
+        applicationId,
+        written: [],
+        facts: [...facts, `would write: ${changed.join(', ')}`],
+        nextAction: next.writeForReal(tenant),
+      };
     }
     const { redirect_uri: _r, sbc_redirect_uri: _s, ...writable } = before as Ms365Integration;
     await pbx.setMs365({ ...writable, ...want } as Ms365IntegrationUpdate);
     const after = await pbx.getMs365();
     const stuck = differences(want, after);
     if (stuck.length) throw new Error(`tenant "${tenant.id}": the PBX did not keep ${stuck.join(', ')} after POST /ms365 (read back)`);
-    return { ...base(tenant), applicationId, written: changed, facts: [...facts, `written and read back: ${changed.join(', ')}`], ...(await proveMs365(pbx, tenant)) };
+    return {
+      ...base(tenant),
+      applicationId,
+      written: changed,
+      facts: [...facts, `written and read back: ${changed.join(', ')}`],
+      ...(await proveMs365(pbx, tenant)),
+    };
   });
 }
 
 /** PortSIP's answer to reading users, in words a person can act on. */
 export function likelyCause(tenant: Ms365TenantConfig, message: string): string {
-  if (/AADSTS700027/.test(message)) return `the PBX's certificate is not registered on the app (or expired): ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`;
-  if (/AADSTS700016/.test(message)) return `the app is not in directory ${tenant.microsoft365.directoryId}: check microsoft365.directoryId and ${cdkCommand('deploy', [tenant.id])}`;
+  if (/AADSTS700027/.test(message))
+    return `the PBX's certificate is not registered on the app (or expired): ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`;
+  if (/AADSTS700016/.test(message))
+    return `the app is not in directory ${tenant.microsoft365.directoryId}: check microsoft365.directoryId and ${cdkCommand('deploy', [tenant.id])}`;
   if (/Authorization_RequestDenied|403/.test(message)) {
     return `the app lacks consent to read users (${tenant.microsoft365.graphPermissions.join(', ')} granted by the stack?): ${cdkCommand('deploy', [tenant.id])}; with usersPermission User.ReadBasic.All, try User.Read.All`;
   }
   if (/NOT_CONFIGURED/.test(message)) return `${gwkitCommand(`post-deploy --tenant ${tenant.id} --outputs-file outputs.json`)}`;
-  return 'see PortSIP\'s message above';
+  return "see PortSIP's message above";
 }
 
 /** Where the tenant stands, derived live; with the PBX configured, proven by the PBX reading users (read-only). */
@@ -218,19 +269,42 @@ export async function ms365View(sessions: SessionProvider, tenant: Ms365TenantCo
     const facts = [`PBX facts read ${m.facts!.readAt}`];
     const drift = [...redirectDrift(tenant, held), ...certificateDrift(tenant, await pbx.downloadMs365Certificate())];
     if (!held.application_id || (held.directory_id ?? '').toLowerCase() !== m.directoryId) {
-      return { ...base(tenant), stage: 'discovered', facts: [...facts, held.application_id ? `the PBX holds directory ${held.directory_id}, not ${m.directoryId}` : 'the PBX holds no application id'], nextAction: next.deploy(tenant), warnings, drift };
+      return {
+        ...base(tenant),
+        stage: 'discovered',
+        facts: [
+          ...facts,
+          held.application_id ? `the PBX holds directory ${held.directory_id}, not ${m.directoryId}` : 'the PBX holds no application id',
+        ],
+        nextAction: next.deploy(tenant),
+        warnings,
+        drift,
+      };
     }
     const proof = await proveMs365(pbx, tenant);
     const older = m.facts!.certificates.length - 1;
     if (proof.stage === 'verified' && older > 0) {
-      warnings.push(`${older} older certificate(s) are still registered on the app though the PBX's new one works: retire them with ${next.finishRotation(tenant)}`);
+      warnings.push(
+        `${older} older certificate(s) are still registered on the app though the PBX's new one works: retire them with ${next.finishRotation(tenant)}`,
+      );
     }
     const links = entraLinks(m.nationalCloud, held.application_id);
-    return { ...base(tenant), applicationId: held.application_id, ...proof, facts: [...facts, `the PBX holds application ${held.application_id}`], warnings, drift, entraLinks: links };
+    return {
+      ...base(tenant),
+      applicationId: held.application_id,
+      ...proof,
+      facts: [...facts, `the PBX holds application ${held.application_id}`],
+      warnings,
+      drift,
+      entraLinks: links,
+    };
   });
 }
 
-async function proveMs365(pbx: PortSipClient, tenant: Ms365TenantConfig): Promise<Pick<Ms365View, 'stage' | 'applicationId' | 'users' | 'failure' | 'nextAction'>> {
+async function proveMs365(
+  pbx: PortSipClient,
+  tenant: Ms365TenantConfig,
+): Promise<Pick<Ms365View, 'stage' | 'applicationId' | 'users' | 'failure' | 'nextAction'>> {
   try {
     const users = await pbx.listMs365Users();
     return { stage: 'verified', users: users.count ?? users.items?.length ?? 0 };
@@ -255,15 +329,23 @@ function redirectDrift(tenant: Ms365TenantConfig, held: Ms365Integration): strin
   const recorded = new Set(tenant.microsoft365.facts?.redirectUris ?? []);
   return [held.redirect_uri, held.sbc_redirect_uri]
     .filter((u): u is string => !!u && !recorded.has(u))
-    .map((u) => `the PBX now reports redirect URI ${u}, which the app does not have: ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`);
+    .map(
+      (u) =>
+        `the PBX now reports redirect URI ${u}, which the app does not have: ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`,
+    );
 }
 
 /** The PBX uses a certificate the facts file (and so the app) does not hold: a key pair generated outside gwkit, or a renewal not recorded. */
 function certificateDrift(tenant: Ms365TenantConfig, served: Buffer | string | undefined): string[] {
-  if (!served) return [`the PBX has no Microsoft 365 certificate now (its key pair was reset): ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`];
+  if (!served)
+    return [
+      `the PBX has no Microsoft 365 certificate now (its key pair was reset): ${next.discover(tenant)}, then ${cdkCommand('deploy', [tenant.id])}`,
+    ];
   const current = certificateFact(served);
   if (tenant.microsoft365.facts?.certificates.some((c) => c.thumbprint === current.thumbprint)) return [];
-  return [`the PBX uses certificate ${current.thumbprint}, which ${tenant.microsoft365.factsFile} (and so the app) does not hold: record it with ${next.finishRotation(tenant)}, then deploy`];
+  return [
+    `the PBX uses certificate ${current.thumbprint}, which ${tenant.microsoft365.factsFile} (and so the app) does not hold: record it with ${next.finishRotation(tenant)}, then deploy`,
+  ];
 }
 
 /** The PBX's certificate expires after a year: warn `certificateWarningDays` before. */
@@ -277,8 +359,11 @@ export function certificateWarnings(tenant: Ms365TenantConfig, now: Date): strin
 }
 
 const outcome = (v: Ms365View) => ({ exitCode: exitCodeOfMs365(v), nextAction: v.nextAction });
-const fleet = <T>(sessions: SessionProvider, work: (t: Ms365TenantConfig) => Promise<T>, outcomeOf?: (r: T) => { exitCode: ExitCode; nextAction?: string }) =>
-  runFleet(sessions.microsoft365Tenants, work, { progress: sessions.progress, signal: sessions.signal, outcomeOf });
+const fleet = <T>(
+  sessions: SessionProvider,
+  work: (t: Ms365TenantConfig) => Promise<T>,
+  outcomeOf?: (r: T) => { exitCode: ExitCode; nextAction?: string },
+) => runFleet(sessions.microsoft365Tenants, work, { progress: sessions.progress, signal: sessions.signal, outcomeOf });
 
 /** `status`: the view, or, without the PBX's password or CA file in a read-only run, what the facts file says and what was not checked. */
 export async function ms365Status(sessions: SessionProvider, tenant: Ms365TenantConfig, now = new Date()): Promise<Ms365View> {
@@ -294,16 +379,29 @@ export async function ms365Status(sessions: SessionProvider, tenant: Ms365Tenant
   };
 }
 
-export const statusMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365View>> => fleet(s, (t) => ms365Status(s, t), (v) => ({ exitCode: exitCodeOfMs365Status(v), nextAction: v.nextAction }));
+export const statusMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365View>> =>
+  fleet(
+    s,
+    (t) => ms365Status(s, t),
+    (v) => ({ exitCode: exitCodeOfMs365Status(v), nextAction: v.nextAction }),
+  );
 export const verifyMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365View>> => fleet(s, (t) => ms365View(s, t), outcome);
 // discover reports what the PBX offers, as Google's discover does: a read that worked is done (0), whatever the stage.
-export const discoverMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365Discovery>> => fleet(s, (t) => discoverMs365(s, t), (d) => ({ exitCode: ExitCode.Ok, nextAction: d.nextAction }));
+export const discoverMs365Fleet = (s: SessionProvider): Promise<FleetReport<Ms365Discovery>> =>
+  fleet(
+    s,
+    (t) => discoverMs365(s, t),
+    (d) => ({ exitCode: ExitCode.Ok, nextAction: d.nextAction }),
+  );
 /**
  * What post-deploy needs for Microsoft 365 tenants, checked before any tenant of either suite is
  * written (bad input changes nothing): an outputs file, when given, must hold an application id
  * for each. Without one, they are not written: each says where it stands and what comes next.
  */
-export function ms365Outputs(tenants: readonly Ms365TenantConfig[], outputsFile: string | undefined): { outputs?: StackOutputsFile; outputsFile?: string } {
+export function ms365Outputs(
+  tenants: readonly Ms365TenantConfig[],
+  outputsFile: string | undefined,
+): { outputs?: StackOutputsFile; outputsFile?: string } {
   if (!tenants.length || !outputsFile) return {};
   const outputs = readStackOutputs(outputsFile);
   for (const t of tenants) applicationIdOf(t, outputs, outputsFile);
@@ -311,28 +409,46 @@ export function ms365Outputs(tenants: readonly Ms365TenantConfig[], outputsFile:
 }
 
 /** post-deploy of every selected Microsoft 365 tenant (PBX passwords checked before the first write); without stack outputs, a read-only view. */
-export async function postDeployMs365Fleet(s: SessionProvider, o: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean }): Promise<FleetReport<Ms365View>> {
+export async function postDeployMs365Fleet(
+  s: SessionProvider,
+  o: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean },
+): Promise<FleetReport<Ms365View>> {
   await s.assertPbxReady();
   const { outputs, outputsFile } = o;
   if (!outputs || !outputsFile) return fleet(s, (t) => ms365View(s, t), outcome);
   // A dry run proves nothing and breaks nothing (exit 0, as for Google); otherwise the one rule of the stage model.
-  return fleet(s, (t) => postDeployMs365(s, t, { outputs, outputsFile, dryRun: o.dryRun }), o.dryRun ? (v) => ({ exitCode: ExitCode.Ok, nextAction: v.nextAction }) : outcome);
+  return fleet(
+    s,
+    (t) => postDeployMs365(s, t, { outputs, outputsFile, dryRun: o.dryRun }),
+    o.dryRun ? (v) => ({ exitCode: ExitCode.Ok, nextAction: v.nextAction }) : outcome,
+  );
 }
 
 /**
  * `gwkit post-deploy` over both suites. Microsoft 365 inputs are checked before either suite
  * writes anything (bad input changes nothing); Google Workspace tenants check theirs in postDeployFleet.
  */
-export async function postDeployAcrossSuites(sessions: SessionProvider, options: PostDeployFleetOptions): Promise<FleetReport<PostDeployResult | Ms365View>> {
+export async function postDeployAcrossSuites(
+  sessions: SessionProvider,
+  options: PostDeployFleetOptions,
+): Promise<FleetReport<PostDeployResult | Ms365View>> {
   const ms365 = ms365Outputs(sessions.microsoft365Tenants, options.outputsFile);
-  return acrossSuites(sessions, () => postDeployFleet(sessions, options), () => postDeployMs365Fleet(sessions, { ...ms365, dryRun: options.dryRun }));
+  return acrossSuites(
+    sessions,
+    () => postDeployFleet(sessions, options),
+    () => postDeployMs365Fleet(sessions, { ...ms365, dryRun: options.dryRun }),
+  );
 }
 
 /**
  * A fleet command over both suites: the Google Workspace tenants' run, then the Microsoft 365
  * tenants', as one report with the fleet's one exit code. A suite with no selected tenant is not run.
  */
-export async function acrossSuites<A, B>(sessions: SessionProvider, google: () => Promise<FleetReport<A>>, microsoft365: () => Promise<FleetReport<B>>): Promise<FleetReport<A | B>> {
+export async function acrossSuites<A, B>(
+  sessions: SessionProvider,
+  google: () => Promise<FleetReport<A>>,
+  microsoft365: () => Promise<FleetReport<B>>,
+): Promise<FleetReport<A | B>> {
   const a: FleetReport<A> = sessions.tenants.length ? await google() : { tenants: [], exitCode: ExitCode.Ok };
   const b: FleetReport<B> = sessions.microsoft365Tenants.length ? await microsoft365() : { tenants: [], exitCode: ExitCode.Ok };
   return mergeReports(a, b);
@@ -355,27 +471,64 @@ export interface Ms365RolloutResult extends Omit<Ms365View, 'stage'> {
  * PBX's facts when there are none (the stack needs them), write the application and directory ids
  * when the stack's outputs are given, and prove the result (the proof is a read: always done).
  */
-export async function rolloutMs365(sessions: SessionProvider, tenant: Ms365TenantConfig, options: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean }): Promise<Ms365RolloutResult> {
+export async function rolloutMs365(
+  sessions: SessionProvider,
+  tenant: Ms365TenantConfig,
+  options: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean },
+): Promise<Ms365RolloutResult> {
   if (!tenant.microsoft365.facts) {
     if (options.dryRun) {
-      return { ...base(tenant), from: 'planned', stage: 'planned', facts: [], done: [`would record the PBX's redirect URIs and certificate in ${tenant.microsoft365.factsFile} (dry run)`], nextAction: next.discover(tenant) };
+      return {
+        ...base(tenant),
+        from: 'planned',
+        stage: 'planned',
+        facts: [],
+        done: [`would record the PBX's redirect URIs and certificate in ${tenant.microsoft365.factsFile} (dry run)`],
+        nextAction: next.discover(tenant),
+      };
     }
     const found = await discoverMs365(sessions, tenant);
-    const done = [`recorded the PBX's redirect URIs and certificate ${found.certificate.thumbprint} in ${found.factsFile}${found.generated ? ' (the PBX generated its key pair)' : ''}`];
+    const done = [
+      `recorded the PBX's redirect URIs and certificate ${found.certificate.thumbprint} in ${found.factsFile}${found.generated ? ' (the PBX generated its key pair)' : ''}`,
+    ];
     return { ...base(tenant), from: 'planned', stage: 'discovered', facts: [], done, nextAction: next.deployFacts(tenant) };
   }
   const before = await ms365View(sessions, tenant);
   if (options.outputs?.[tenant.id] === undefined) {
-    const done = before.stage === 'verified' ? [`already proven: the PBX read ${before.users} user(s) through Graph`] : ['no stack outputs for it (--outputs-file): nothing written'];
+    const done =
+      before.stage === 'verified'
+        ? [`already proven: the PBX read ${before.users} user(s) through Graph`]
+        : ['no stack outputs for it (--outputs-file): nothing written'];
     return { ...before, from: before.stage, done };
   }
   // post-deploy writes only what differs from gwkit.yaml, so a verified tenant whose options changed is updated too.
-  const written = await postDeployMs365(sessions, tenant, { outputs: options.outputs, outputsFile: options.outputsFile ?? 'outputs.json', dryRun: options.dryRun });
-  const done = options.dryRun ? written.facts.slice(1).map((f) => `${f} (dry run)`) : [written.written?.length ? `wrote and read back ${written.written.join(', ')} in the PBX` : 'the PBX already held these settings'];
+  const written = await postDeployMs365(sessions, tenant, {
+    outputs: options.outputs,
+    outputsFile: options.outputsFile ?? 'outputs.json',
+    dryRun: options.dryRun,
+  });
+  const done = options.dryRun
+    ? written.facts.slice(1).map((f) => `${f} (dry run)`)
+    : [written.written?.length ? `wrote and read back ${written.written.join(', ')} in the PBX` : 'the PBX already held these settings'];
   if (options.dryRun) return { ...before, from: before.stage, done };
   const after = await ms365View(sessions, tenant);
-  return { ...after, from: before.stage, done: [...done, after.stage === 'verified' ? `proven: the PBX read ${after.users} user(s) through Graph` : 'not proven: reading users failed'] };
+  return {
+    ...after,
+    from: before.stage,
+    done: [
+      ...done,
+      after.stage === 'verified' ? `proven: the PBX read ${after.users} user(s) through Graph` : 'not proven: reading users failed',
+    ],
+  };
 }
 
-export const rolloutMs365Fleet = (s: SessionProvider, o: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean; concurrency?: number }): Promise<FleetReport<Ms365RolloutResult>> =>
-  runFleet(s.microsoft365Tenants, (t) => rolloutMs365(s, t, o), { concurrency: o.concurrency, progress: s.progress, signal: s.signal, outcomeOf: (r) => ({ exitCode: exitCodeOfMs365(r), nextAction: r.nextAction }) });
+export const rolloutMs365Fleet = (
+  s: SessionProvider,
+  o: { outputs?: StackOutputsFile; outputsFile?: string; dryRun?: boolean; concurrency?: number },
+): Promise<FleetReport<Ms365RolloutResult>> =>
+  runFleet(s.microsoft365Tenants, (t) => rolloutMs365(s, t, o), {
+    concurrency: o.concurrency,
+    progress: s.progress,
+    signal: s.signal,
+    outcomeOf: (r) => ({ exitCode: exitCodeOfMs365(r), nextAction: r.nextAction }),
+  });

@@ -22,7 +22,8 @@ export const SECRET_OR_VERSION_NAME_PATTERN = new RegExp(`^projects/[^/]+/secret
 
 /** What is wrong with a project id, in words; undefined when it is valid. */
 export function projectIdProblem(projectId: string): string | undefined {
-  if (!PROJECT_ID_PATTERN.test(projectId)) return 'use 6-30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen';
+  if (!PROJECT_ID_PATTERN.test(projectId))
+    return 'use 6-30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen';
   const word = RESTRICTED_PROJECT_ID_WORDS.find((w) => projectId.includes(w));
   return word ? `Google refuses project ids containing "${word}"` : undefined;
 }

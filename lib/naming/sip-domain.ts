@@ -27,7 +27,13 @@ export function sipDomainProblem(domain: string): string | undefined {
   const ascii = domainToASCII(domain);
   // Some Node.js versions pass an xn-- label that is not punycode through unchanged: one that does
   // not decode is refused here on every version.
-  if (ascii && !domainToUnicode(ascii).split('.').some((label) => label.startsWith('xn--'))) return undefined;
+  if (
+    ascii &&
+    !domainToUnicode(ascii)
+      .split('.')
+      .some((label) => label.startsWith('xn--'))
+  )
+    return undefined;
   return 'expected a SIP domain: a host name such as pbx.example.com (Unicode or xn-- form) or an IP address; this one is not a valid host name (WHATWG/UTS #46 domainToASCII refuses it, or an xn-- label is not punycode)';
 }
 
@@ -56,8 +62,8 @@ export function describeSipDomain(domain: string): string {
  */
 export function lookAlikeDifference(a: string, b: string): string | undefined {
   if (sameSipDomain(a, b)) return undefined;
-  const ua = [...domainToUnicode(sipDomainKey(a)) || a.toLowerCase()];
-  const ub = [...domainToUnicode(sipDomainKey(b)) || b.toLowerCase()];
+  const ua = [...(domainToUnicode(sipDomainKey(a)) || a.toLowerCase())];
+  const ub = [...(domainToUnicode(sipDomainKey(b)) || b.toLowerCase())];
   if (ua.length !== ub.length) return undefined;
   const diffs: string[] = [];
   for (let i = 0; i < ua.length; i++) {

@@ -308,7 +308,11 @@ export class PortSipClient {
     try {
       return (await this.api('get', '/ms365/certificate', { idempotent: true })) as unknown as Buffer | string;
     } catch (error) {
-      if (error instanceof PortSipError && (error.status === 404 || (error.status !== undefined && error.status < 300 && error.code === 'NOT_FOUND'))) return undefined;
+      if (
+        error instanceof PortSipError &&
+        (error.status === 404 || (error.status !== undefined && error.status < 300 && error.code === 'NOT_FOUND'))
+      )
+        return undefined;
       throw error;
     }
   }
@@ -352,10 +356,13 @@ export class PortSipClient {
   /** Typed call of a PortSIP operation, with token refresh and one re-login on 401. */
   private async api<P extends PortSipPath, M extends HttpMethod>(method: M, path: P, init: ApiInit = {}): Promise<ResponseOf<P, M>> {
     const operation = `${method.toUpperCase()} ${path}`;
-    if (!this.token) throw new PortSipError({ code: 'LOGGED_OUT', operation, tenant: this.tenantLabel, detail: 'this session was logged out' });
+    if (!this.token)
+      throw new PortSipError({ code: 'LOGGED_OUT', operation, tenant: this.tenantLabel, detail: 'this session was logged out' });
     await this.ensureFresh();
     this.assertTenantContext(path, operation);
-    const qs = init.query ? `?${new URLSearchParams(Object.entries(init.query).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+    const qs = init.query
+      ? `?${new URLSearchParams(Object.entries(init.query).map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+      : '';
     const send = () =>
       this.transport.call({
         method: method === 'get' ? 'GET' : 'POST',
@@ -459,7 +466,14 @@ export class PortSipClient {
   /** Password grant; a new session loses the tenant switch, so it is re-applied. */
   private async passwordLogin(): Promise<void> {
     const { username, password, domain } = this.opts;
-    await this.grant({ grant_type: 'password', username, password, scope: 'all', client_id: PORTSIP_CLIENT_ID, ...(domain ? { domain } : {}) });
+    await this.grant({
+      grant_type: 'password',
+      username,
+      password,
+      scope: 'all',
+      client_id: PORTSIP_CLIENT_ID,
+      ...(domain ? { domain } : {}),
+    });
     await this.reswitch();
   }
 
@@ -507,7 +521,13 @@ export class PortSipClient {
     }
     const t = answer as TokenResponse;
     if (!t || typeof t.access_token !== 'string' || typeof t.expires_in !== 'number') {
-      throw new PortSipError({ status: res.status, code: ClientErrorCode.BadResponse, operation, tenant: this.tenantLabel, detail: 'token answer without access_token/expires_in' });
+      throw new PortSipError({
+        status: res.status,
+        code: ClientErrorCode.BadResponse,
+        operation,
+        tenant: this.tenantLabel,
+        detail: 'token answer without access_token/expires_in',
+      });
     }
     const ttlMs = t.expires_in * 1000;
     this.token = { access: t.access_token, refresh: t.refresh_token, expiresAt: this.clock.now() + ttlMs, ttlMs };

@@ -70,7 +70,7 @@ export class PbxLoginChallengedError extends InputError {
   constructor(who: string) {
     super(
       `PBX login as ${who} asks for a second factor (two-factor authentication); gwkit cannot answer one-time codes, and nothing was changed. ` +
-        'Ways out: log in per tenant as a tenant administrator (pbx.role: tenant-admin, with that tenant\'s login), ' +
+        "Ways out: log in per tenant as a tenant administrator (pbx.role: tenant-admin, with that tenant's login), " +
         'or give gwkit an automation account without 2FA, kept in passwordSecret or passwordFile.',
     );
     this.name = 'PbxLoginChallengedError';

@@ -79,8 +79,12 @@ export function rateLimitSignals(headers: HeaderSource, now: number): RateLimitS
   if (limit !== undefined) signals.limitPerMinute = limit;
 
   const combined = first(headers, ['ratelimit']);
-  const remaining = combined ? param(combined, 'r') : leading(first(headers, ['x-ratelimit-remaining', 'x-rate-limit-remaining', 'ratelimit-remaining']) ?? '');
-  const reset = combined ? param(combined, 't') : leading(first(headers, ['x-ratelimit-reset', 'x-rate-limit-reset', 'ratelimit-reset']) ?? '');
+  const remaining = combined
+    ? param(combined, 'r')
+    : leading(first(headers, ['x-ratelimit-remaining', 'x-rate-limit-remaining', 'ratelimit-remaining']) ?? '');
+  const reset = combined
+    ? param(combined, 't')
+    : leading(first(headers, ['x-ratelimit-reset', 'x-rate-limit-reset', 'ratelimit-reset']) ?? '');
   if (remaining !== undefined) signals.remaining = remaining;
   const resetIn = resetMs(reset, now);
   if (resetIn !== undefined) signals.resetMs = resetIn;

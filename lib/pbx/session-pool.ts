@@ -90,7 +90,10 @@ export class PbxSessionPool {
       let budget = this.budgets.get(target.connection.baseUrl);
       if (!budget) {
         const pbx = target.connection.baseUrl;
-        budget = new RequestBudget(target.requestsPerMinute, { clock: this.clock, onPaceChange: (change) => this.onPaceChange?.(pbx, change) });
+        budget = new RequestBudget(target.requestsPerMinute, {
+          clock: this.clock,
+          onPaceChange: (change) => this.onPaceChange?.(pbx, change),
+        });
         this.budgets.set(target.connection.baseUrl, budget);
       }
       identity = {

@@ -71,7 +71,8 @@ function indexOf(tenants: readonly TenantSummary[]): TenantIndex {
 export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pbx: string): TenantSummary {
   if (!ref.domain && !ref.name && !ref.id) throw new TypeError('a tenant reference needs a domain, a name or an id');
   const what = ref.domain !== undefined ? `domain ${describeSipDomain(ref.domain)}` : `name '${ref.name}'`;
-  const fits = (t: TenantSummary) => (ref.domain !== undefined ? sameSipDomain(t.domain, ref.domain) : ref.name === undefined || t.name === ref.name);
+  const fits = (t: TenantSummary) =>
+    ref.domain !== undefined ? sameSipDomain(t.domain, ref.domain) : ref.name === undefined || t.name === ref.name;
   // Those that fit, in list order: by domain from the index; by name (no conversion) by a scan.
   const fitting = () => (ref.domain !== undefined ? (indexOf(tenants).byDomain.get(sipDomainKey(ref.domain)) ?? []) : tenants.filter(fits));
   const among = `among the ${tenants.length} tenants on ${pbx}`;
@@ -81,7 +82,10 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
     if (!pinned) {
       const candidates = fitting();
       const hint = candidates.length ? `; tenants with ${what}: ${candidates.map(describeTenant).join('; ')}` : '';
-      throw new PbxTenantRefError('NOT_FOUND', `no tenant with the pinned id '${ref.id}' ${among}${hint}. gwkit sent nothing into any tenant; fix pbxTenant.id in gwkit.yaml`);
+      throw new PbxTenantRefError(
+        'NOT_FOUND',
+        `no tenant with the pinned id '${ref.id}' ${among}${hint}. gwkit sent nothing into any tenant; fix pbxTenant.id in gwkit.yaml`,
+      );
     }
     if (!fits(pinned)) {
       throw new PbxTenantRefError(
@@ -96,18 +100,22 @@ export function pickTenant(tenants: readonly TenantSummary[], ref: TenantRef, pb
   const matches = fitting();
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {
-    const why = ref.domain !== undefined ? ' (SIP domains compare case-insensitively, and a Unicode domain is the same as its xn-- form)' : '';
+    const why =
+      ref.domain !== undefined ? ' (SIP domains compare case-insensitively, and a Unicode domain is the same as its xn-- form)' : '';
     throw new PbxTenantRefError(
       'AMBIGUOUS',
       `${matches.length} tenants on ${pbx} have ${what}${why}: ${matches.map(describeTenant).join('; ')}. ` +
         `gwkit sent nothing into any of them. Pin the one you mean in gwkit.yaml by its id, e.g. ${pinFor(ref, matches[0]!)}`,
     );
   }
-  const lookAlikes = ref.domain === undefined ? [] : tenants.flatMap((t) => {
-    const diff = t.domain ? lookAlikeDifference(ref.domain!, t.domain) : undefined;
-    const other = otherSpelling(t.domain!);
-    return diff ? [`${describeTenant(t)}${other ? `, whose domain is ${other}` : ''}: ${diff}`] : [];
-  });
+  const lookAlikes =
+    ref.domain === undefined
+      ? []
+      : tenants.flatMap((t) => {
+          const diff = t.domain ? lookAlikeDifference(ref.domain!, t.domain) : undefined;
+          const other = otherSpelling(t.domain!);
+          return diff ? [`${describeTenant(t)}${other ? `, whose domain is ${other}` : ''}: ${diff}`] : [];
+        });
   if (lookAlikes.length) {
     throw new PbxTenantRefError(
       'NOT_FOUND',

@@ -86,7 +86,11 @@ export class PbxTransport {
   constructor(opts: TransportOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     if (!/^https:\/\//i.test(this.baseUrl)) {
-      throw new PortSipError({ code: 'BAD_URL', operation: 'connect', detail: `the PBX base URL must be https:// (got '${this.baseUrl}')` });
+      throw new PortSipError({
+        code: 'BAD_URL',
+        operation: 'connect',
+        detail: `the PBX base URL must be https:// (got '${this.baseUrl}')`,
+      });
     }
     // Shared by every session with the same trust: one TLS context, pooled connections.
     this.dispatcher = trustedAgent(opts.caFile, 'the PBX CA file (--ca-file or pbx.caFile)');
@@ -188,7 +192,12 @@ export class PbxTransport {
       });
     }
     const reason = scrub(`${code ?? ''} ${err.cause?.message ?? err.message ?? String(e)}`.trim(), spec.secrets ?? []);
-    return new PortSipError({ ...base, code: ClientErrorCode.Network, detail: `could not reach ${this.baseUrl}: ${reason}`, retryable: true });
+    return new PortSipError({
+      ...base,
+      code: ClientErrorCode.Network,
+      detail: `could not reach ${this.baseUrl}: ${reason}`,
+      retryable: true,
+    });
   }
 
   /** Nothing to release per session: connections belong to the shared agent (lib/https). */

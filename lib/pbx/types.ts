@@ -25,8 +25,7 @@ export type RequestOf<P extends PortSipPath, M extends HttpMethod> =
       : never;
 
 /** Query parameters. */
-export type QueryOf<P extends PortSipPath, M extends HttpMethod> =
-  Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never;
+export type QueryOf<P extends PortSipPath, M extends HttpMethod> = Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never;
 
 export type TenantList = ResponseOf<'/tenants', 'get'>;
 export type TenantSummary = NonNullable<TenantList['items']>[number];

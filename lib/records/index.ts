@@ -30,7 +30,11 @@ const ProofSchema = PbxTargetSchema.extend({ version: z.number().optional().catc
 export type ProofRecord = Readonly<z.infer<typeof ProofSchema>>;
 
 /** Which redirect URIs the stored client was checked against at import (drift: the PBX's change later). */
-const ClientCheckSchema = z.object({ clientId: z.string(), redirectUris: z.array(z.unknown()).transform((uris) => uris.map(String)), at: recordedTime });
+const ClientCheckSchema = z.object({
+  clientId: z.string(),
+  redirectUris: z.array(z.unknown()).transform((uris) => uris.map(String)),
+  at: recordedTime,
+});
 export type ClientCheckRecord = Readonly<Omit<z.infer<typeof ClientCheckSchema>, 'redirectUris'> & { redirectUris: readonly string[] }>;
 
 /** A secret rotation under way: the old version, the new one (0 until stored), and since when. */

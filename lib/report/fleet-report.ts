@@ -75,18 +75,28 @@ function linksOf(result: unknown, nextAction?: string): { label: string; url: st
   const links: { label: string; url: string }[] = [];
   if (r?.consentUri && isHttps(r.consentUri)) links.push({ label: 'consent', url: r.consentUri });
   // A Microsoft 365 tenant: its app registration and the permissions granted, in the Entra admin center.
-  if (r?.entraLinks) links.push({ label: 'app (Entra)', url: r.entraLinks.appOverview }, { label: 'API permissions (Entra)', url: r.entraLinks.apiPermissions });
+  if (r?.entraLinks)
+    links.push(
+      { label: 'app (Entra)', url: r.entraLinks.appOverview },
+      { label: 'API permissions (Entra)', url: r.entraLinks.apiPermissions },
+    );
   // The Console step: a tenant waiting for its OAuth client gets the page that creates it.
-  if (r?.projectId && stageOf(result) === 'provisioned') links.push({ label: 'create client (Console)', url: consoleLinks(r.projectId).createClient });
+  if (r?.projectId && stageOf(result) === 'provisioned')
+    links.push({ label: 'create client (Console)', url: consoleLinks(r.projectId).createClient });
   for (const url of (nextAction ?? '').match(/https:\/\/\S+/g) ?? []) {
     const clean = url.replace(/[.,;)]+$/, '');
     if (!isHttps(clean)) continue;
-    if (!links.some((l) => l.url === clean)) links.push({ label: clean.includes('console.cloud.google.com') ? 'Console' : 'link', url: clean });
+    if (!links.some((l) => l.url === clean))
+      links.push({ label: clean.includes('console.cloud.google.com') ? 'Console' : 'link', url: clean });
   }
   return links;
 }
 
-export function buildReport<T>(command: string, report: FleetReport<T>, options: { notReached?: readonly string[]; now?: Date } = {}): ReportDoc {
+export function buildReport<T>(
+  command: string,
+  report: FleetReport<T>,
+  options: { notReached?: readonly string[]; now?: Date } = {},
+): ReportDoc {
   const tenants: ReportTenant[] = report.tenants.map((o) => ({
     tenant: o.tenant,
     result: exitWord(o.exitCode, 'report'),
@@ -96,7 +106,14 @@ export function buildReport<T>(command: string, report: FleetReport<T>, options:
     error: o.error,
     links: linksOf(o.result, o.nextAction),
   }));
-  for (const id of options.notReached ?? []) tenants.push({ tenant: id, result: 'not reached', health: 'unknown', links: [], nextAction: `run the same command again to reach ${id}` });
+  for (const id of options.notReached ?? [])
+    tenants.push({
+      tenant: id,
+      result: 'not reached',
+      health: 'unknown',
+      links: [],
+      nextAction: `run the same command again to reach ${id}`,
+    });
   const byStage: Partial<Record<AnyStage | 'unknown', number>> = {};
   const byResult: Record<string, number> = {};
   const byHealth: Partial<Record<Health, number>> = {};
@@ -126,12 +143,23 @@ export function reportMarkdown(doc: ReportDoc): string {
     `Generated ${doc.generatedAt}; exit code ${doc.exitCode}.`,
     '',
     `**By stage:** ${stages.join(', ') || 'none'}  `,
-    `**By health:** ${Object.entries(doc.summary.byHealth).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}  `,
-    `**By result:** ${Object.entries(doc.summary.byResult).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}`,
+    `**By health:** ${
+      Object.entries(doc.summary.byHealth)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    }  `,
+    `**By result:** ${
+      Object.entries(doc.summary.byResult)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none'
+    }`,
     '',
     '| tenant | health | result | stage | next action | links |',
     '|---|---|---|---|---|---|',
-    ...doc.tenants.map((t) => `| ${cell(t.tenant)} | ${cell(t.health)} | ${cell(t.result)} | ${cell(t.stage)} | ${cell(t.error ? `${t.error} ${t.nextAction ?? ''}` : t.nextAction)} | ${t.links.map((l) => `[${l.label}](${l.url})`).join(' ')} |`),
+    ...doc.tenants.map(
+      (t) =>
+        `| ${cell(t.tenant)} | ${cell(t.health)} | ${cell(t.result)} | ${cell(t.stage)} | ${cell(t.error ? `${t.error} ${t.nextAction ?? ''}` : t.nextAction)} | ${t.links.map((l) => `[${l.label}](${l.url})`).join(' ')} |`,
+    ),
     '',
   ].join('\n');
 }
@@ -162,7 +190,9 @@ export function reportHtml(doc: ReportDoc): string {
   const rows = doc.tenants
     .map((t) => {
       const links = t.links.map((l) => `<a href="${esc(l.url)}" rel="noopener noreferrer" target="_blank">${esc(l.label)}</a>`).join(' ');
-      const next = [t.error ? `<span class="error">${esc(t.error)}</span>` : '', t.nextAction ? linkify(t.nextAction) : ''].filter(Boolean).join('<br>');
+      const next = [t.error ? `<span class="error">${esc(t.error)}</span>` : '', t.nextAction ? linkify(t.nextAction) : '']
+        .filter(Boolean)
+        .join('<br>');
       return (
         `<tr data-result="${esc(t.result)}" data-stage="${esc(t.stage ?? 'unknown')}">` +
         `<td data-label="tenant" class="tenant">${esc(t.tenant)}</td>` +
@@ -197,7 +227,11 @@ a{color:#0969da}
 tr{border-bottom:8px solid #f6f8fa}td{border:0;padding:4px 10px}td::before{content:attr(data-label);display:block;font-size:.7rem;color:#57606a;text-transform:uppercase}}
 </style></head><body>
 <h1>${esc(doc.title)}</h1>
-<div class="meta">Generated ${esc(doc.generatedAt)} · exit code ${doc.exitCode} · ${Object.entries(doc.summary.byHealth).map(([k, v]) => `${v} ${esc(k)}`).join(' · ')} · command results: ${Object.entries(doc.summary.byResult).map(([k, v]) => `${v} ${esc(k)}`).join(' · ')}</div>
+<div class="meta">Generated ${esc(doc.generatedAt)} · exit code ${doc.exitCode} · ${Object.entries(doc.summary.byHealth)
+    .map(([k, v]) => `${v} ${esc(k)}`)
+    .join(' · ')} · command results: ${Object.entries(doc.summary.byResult)
+    .map(([k, v]) => `${v} ${esc(k)}`)
+    .join(' · ')}</div>
 <div class="stages" id="stages">${stageCards}</div>
 <input id="filter" type="search" placeholder="Filter tenants, stages, actions…" aria-label="Filter">
 <table id="tenants"><thead><tr><th data-col="0">tenant</th><th data-col="1">health</th><th data-col="2">result</th><th data-col="3">stage</th><th data-col="4">next action</th><th data-col="5">links</th></tr></thead>

@@ -33,8 +33,19 @@ export async function buildClientGuide(ctx: SessionProvider, tenant: TenantConfi
     links: consoleLinks(tenant.projectId),
     consentScreen:
       tenant.consentScreen.audience === 'internal'
-        ? { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'Internal' }
-        : { appName: tenant.consentScreen.appName, supportEmail: tenant.consentScreen.supportEmail, developerEmail: tenant.consentScreen.developerEmail, audience: 'External', publishingStatus: 'In production' },
+        ? {
+            appName: tenant.consentScreen.appName,
+            supportEmail: tenant.consentScreen.supportEmail,
+            developerEmail: tenant.consentScreen.developerEmail,
+            audience: 'Internal',
+          }
+        : {
+            appName: tenant.consentScreen.appName,
+            supportEmail: tenant.consentScreen.supportEmail,
+            developerEmail: tenant.consentScreen.developerEmail,
+            audience: 'External',
+            publishingStatus: 'In production',
+          },
     client: { applicationType: 'Web application', name: `${tenant.consentScreen.appName} (${tenant.id})`, redirectUris: uris.all },
     next: gwkitCommand(`client import --tenant ${tenant.id} --file <client_secret.json>`),
   };
@@ -53,7 +64,7 @@ export function renderClientGuide(g: ClientGuide): string {
     `2. Audience: ${g.links.audience}`,
     ...(g.consentScreen.audience === 'Internal'
       ? [
-          '   User type: Internal (consentScreen.audience: internal: the project is in the customer\'s own',
+          "   User type: Internal (consentScreen.audience: internal: the project is in the customer's own",
           '   Cloud organization). Only its users can consent: no unverified-app screen, no 100-user cap,',
           '   and no 7-day token expiry. If Internal is greyed out, the project is not in that organization:',
           '   set consentScreen.audience: external.',
@@ -63,7 +74,7 @@ export function renderClientGuide(g: ClientGuide): string {
           '   Why: an External app left in "Testing" gets refresh tokens that expire after 7 days,',
           '   and the PBX would silently stop sending mail a week later. https://mail.google.com/ is a',
           '   restricted scope: under 100 users may click through the unverified-app screen; beyond that',
-          '   Google wants verification. A project in the customer\'s own organization can use Internal',
+          "   Google wants verification. A project in the customer's own organization can use Internal",
           '   instead (consentScreen.audience: internal).',
         ]),
     '',

@@ -61,8 +61,13 @@ export async function importClient(
   }
 
   const google = await ctx.google();
-  const probe = await probeClientPair(pair, { tokenUrl: google.endpoints.oauth2Token, redirectUri: uris.redirectUri, caFile: google.caFile });
-  if (probe.verdict === 'unexpected') throw new RemoteError(`tenant "${tenant.id}": could not check the client with Google: ${probe.detail}`, { retryable: true });
+  const probe = await probeClientPair(pair, {
+    tokenUrl: google.endpoints.oauth2Token,
+    redirectUri: uris.redirectUri,
+    caFile: google.caFile,
+  });
+  if (probe.verdict === 'unexpected')
+    throw new RemoteError(`tenant "${tenant.id}": could not check the client with Google: ${probe.detail}`, { retryable: true });
   if (!probe.ok) {
     throw new InputError(`${input.source}: Google rejects client ${pair.clientId} (${probe.verdict}); nothing was stored`, [probe.detail]);
   }
@@ -76,7 +81,11 @@ export async function importClient(
   }
   if (file && !options.dryRun) {
     // What the client was checked against: status tells when the PBX's redirect URIs move on.
-    await google.records.recordChecked(tenant.credentialSecretName, { clientId: pair.clientId, redirectUris: [...uris.all], at: new Date().toISOString() });
+    await google.records.recordChecked(tenant.credentialSecretName, {
+      clientId: pair.clientId,
+      redirectUris: [...uris.all],
+      at: new Date().toISOString(),
+    });
   }
   return {
     tenant: tenant.id,

@@ -33,14 +33,18 @@ export interface Rotation {
 export async function rotateCredential(sessions: SessionProvider, tenant: AnyTenant, options: RotationOptions): Promise<Rotation> {
   if (isMs365(tenant)) {
     if (options.source) {
-      throw new InputError(`client rotate: ${tenant.id} is a Microsoft 365 tenant: it has no client secret (--file, --stdin); renew its certificate with --new-certificate`);
+      throw new InputError(
+        `client rotate: ${tenant.id} is a Microsoft 365 tenant: it has no client secret (--file, --stdin); renew its certificate with --new-certificate`,
+      );
     }
     const result = await renewMs365Certificate(sessions, tenant, { newCertificate: options.newCertificate, dryRun: options.dryRun });
     const which = result.thumbprint ? ` ${result.thumbprint}` : '';
     return { result, headline: `tenant ${result.tenant}: renewal of the PBX's Microsoft 365 certificate${which}: ${result.step}` };
   }
   if (options.newCertificate) {
-    throw new InputError(`client rotate: --new-certificate is for Microsoft 365 tenants; ${tenant.id} is a Google Workspace tenant (rotate its secret with --file)`);
+    throw new InputError(
+      `client rotate: --new-certificate is for Microsoft 365 tenants; ${tenant.id} is a Google Workspace tenant (rotate its secret with --file)`,
+    );
   }
   const result = await rotateClient(sessions, tenant, { source: options.source && (await options.source()), dryRun: options.dryRun });
   return { result, headline: `tenant ${result.tenant}: rotation of client ${result.clientId}: ${result.step}` };

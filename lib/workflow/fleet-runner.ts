@@ -47,7 +47,12 @@ export async function forEachTenant<T, C extends { readonly id: string } = Tenan
       const tenant = tenants[i]!;
       // Interrupted (Ctrl-C, SIGTERM, a CI timeout): tenants in flight finish, the rest wait for a rerun.
       if (options.signal?.aborted) {
-        outcomes[i] = { tenant: tenant.id, exitCode: ExitCode.Failed, notReached: true, error: 'not reached: the run was interrupted; run the same command again to continue' };
+        outcomes[i] = {
+          tenant: tenant.id,
+          exitCode: ExitCode.Failed,
+          notReached: true,
+          error: 'not reached: the run was interrupted; run the same command again to continue',
+        };
         continue;
       }
       options.progress?.started(tenant.id);
@@ -57,7 +62,8 @@ export async function forEachTenant<T, C extends { readonly id: string } = Tenan
     }
   };
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`concurrency must be a whole number from 1, not ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new TypeError(`concurrency must be a whole number from 1, not ${concurrency}`);
   const workers = Math.min(concurrency, Math.max(tenants.length, 1));
   await Promise.all(Array.from({ length: workers }, worker));
   return outcomes;

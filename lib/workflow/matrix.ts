@@ -24,7 +24,9 @@ export function fleetMatrix(tenants: readonly { readonly id: string }[], shards?
   const count = shards ?? ids.length;
   if (!Number.isInteger(count) || count < 1) throw new InputError('--shards must be a whole number of at least 1');
   if (count > MAX_MATRIX_JOBS) {
-    throw new InputError(`${ids.length} tenants make ${count} jobs, more than the ${MAX_MATRIX_JOBS} a GitHub Actions matrix allows: use --shards ${MAX_MATRIX_JOBS} or fewer`);
+    throw new InputError(
+      `${ids.length} tenants make ${count} jobs, more than the ${MAX_MATRIX_JOBS} a GitHub Actions matrix allows: use --shards ${MAX_MATRIX_JOBS} or fewer`,
+    );
   }
   // Round-robin keeps shards within one tenant of each other.
   const groups: string[][] = Array.from({ length: Math.min(count, ids.length) }, () => []);

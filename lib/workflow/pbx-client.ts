@@ -118,6 +118,8 @@ export async function applyClient(
   }
   const at = new Date().toISOString();
   await record(at);
-  const verdictAfter: PbxClientVerdict = isMasked(after.client_secret) ? { kind: 'current', how: 'recorded', recordedAt: at } : { kind: 'current', how: 'read' };
+  const verdictAfter: PbxClientVerdict = isMasked(after.client_secret)
+    ? { kind: 'current', how: 'recorded', recordedAt: at }
+    : { kind: 'current', how: 'read' };
   return { verdict, verdictAfter, changed: true, reason, after };
 }

@@ -17,7 +17,17 @@ import { applyClient, describePbxClient } from './pbx-client';
 import { checkWithGoogle } from './secret-check';
 import type { SessionProvider } from './session-provider';
 import { credentialSecretNameOf, readStackOutputs } from './stack-outputs';
-import { deriveView, describeVerifyFailure, exitCodeOfStage, exitCodeOfVerdict, fleetExitCode, nextAction, planNext, type Planner, type Stage } from './stage-model';
+import {
+  deriveView,
+  describeVerifyFailure,
+  exitCodeOfStage,
+  exitCodeOfVerdict,
+  fleetExitCode,
+  nextAction,
+  planNext,
+  type Planner,
+  type Stage,
+} from './stage-model';
 import { waitForVerification, type VerifyResult } from './verify';
 
 export interface PostDeployResult {
@@ -61,7 +71,8 @@ export async function storedClientOf(
   secretName: string,
 ): Promise<{ stored: StoredClientPair; records: CredentialSecretFacts }> {
   const { stored, records } = await (await sessions.google()).records.readWithLatest(secretName);
-  if (!stored) throw new WaitingOnPersonError(`tenant "${tenant.id}": no OAuth client in ${secretName} yet`, nextAction.createClient(tenant));
+  if (!stored)
+    throw new WaitingOnPersonError(`tenant "${tenant.id}": no OAuth client in ${secretName} yet`, nextAction.createClient(tenant));
   return { stored, records };
 }
 
@@ -75,7 +86,10 @@ export async function postDeployIn(
   options: PostDeployOptions,
 ): Promise<PostDeployResult> {
   const { records } = await sessions.google();
-  const check = await checkWithGoogle(sessions, tenant, given.records, given.stored, { version: given.stored.version, pbxHoldsStored: true });
+  const check = await checkWithGoogle(sessions, tenant, given.records, given.stored, {
+    version: given.stored.version,
+    pbxHoldsStored: true,
+  });
   if (check.kind === 'refused') {
     return {
       tenant: tenant.id,
@@ -128,7 +142,11 @@ export async function postDeployIn(
   };
 }
 
-export async function postDeployTenant(sessions: SessionProvider, tenant: TenantConfig, options: PostDeployOptions): Promise<PostDeployResult> {
+export async function postDeployTenant(
+  sessions: SessionProvider,
+  tenant: TenantConfig,
+  options: PostDeployOptions,
+): Promise<PostDeployResult> {
   const given = await storedClientOf(sessions, tenant, options.secretName);
   return sessions.withPbx(tenant, (pbx, settings) => postDeployIn(pbx, settings, sessions, tenant, given, options));
 }
@@ -156,14 +174,21 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
   let outcomes: TenantOutcome<PostDeployResult>[] = await forEachTenant(
     sessions.tenants,
     (t) => postDeployTenant(sessions, t, { secretName: secretNames.get(t.id)!, dryRun: options.dryRun, force: options.force }),
-    { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal, outcomeOf: (r) => ({ exitCode: exitCodeOfStage(r.stage), nextAction: r.nextAction }) },
+    {
+      concurrency: options.concurrency,
+      progress: sessions.progress,
+      signal: sessions.signal,
+      outcomeOf: (r) => ({ exitCode: exitCodeOfStage(r.stage), nextAction: r.nextAction }),
+    },
   );
   const pending = outcomes.filter((o) => o.result?.consentUri && !o.result.dryRun && o.result.stage === 'consent-pending');
   if (pending.length) options.onConsentLinks?.(pending.map((o) => ({ tenant: o.tenant, consentUri: o.result!.consentUri! })));
 
   if (options.wait && pending.length) {
     const { timeoutMs, intervalMs } = options.wait;
-    sessions.log(`gwkit: waiting up to ${timeoutMs / 1000}s for consent, verifying every ${intervalMs / 1000}s (a test mail is sent once it works)`);
+    sessions.log(
+      `gwkit: waiting up to ${timeoutMs / 1000}s for consent, verifying every ${intervalMs / 1000}s (a test mail is sent once it works)`,
+    );
     const verified = await waitForVerification(
       sessions,
       sessions.tenants.filter((t) => pending.some((o) => o.tenant === t.id)),
@@ -172,7 +197,8 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
         intervalMs,
         concurrency: options.concurrency,
         secretNames,
-        onAttempt: (round) => sessions.log(`gwkit: verified ${round.filter((o) => o.result?.ok).length}/${round.length} of those still pending`),
+        onAttempt: (round) =>
+          sessions.log(`gwkit: verified ${round.filter((o) => o.result?.ok).length}/${round.length} of those still pending`),
       },
     );
     outcomes = outcomes.map((o) => {
@@ -182,9 +208,18 @@ export async function postDeployFleet(sessions: SessionProvider, options: PostDe
       // The proof failed outright (a timeout, a 5xx): that tenant fails, with what post-deploy did kept.
       if (!v) return { ...o, exitCode: w.exitCode, error: w.error, nextAction: w.nextAction };
       const stillMissing = v.verdict === 'consent-missing';
-      const next = v.ok ? undefined : stillMissing ? `still missing after ${timeoutMs / 1000}s: consent. ${o.result.nextAction}` : describeVerifyFailure(v);
+      const next = v.ok
+        ? undefined
+        : stillMissing
+          ? `still missing after ${timeoutMs / 1000}s: consent. ${o.result.nextAction}`
+          : describeVerifyFailure(v);
       const stage = v.ok ? 'verified' : v.verdict === 'secret-refused' ? 'broken' : o.result.stage;
-      return { ...o, exitCode: exitCodeOfVerdict(v.verdict), nextAction: next, result: { ...o.result, stage, nextAction: next, verification: v } };
+      return {
+        ...o,
+        exitCode: exitCodeOfVerdict(v.verdict),
+        nextAction: next,
+        result: { ...o.result, stage, nextAction: next, verification: v },
+      };
     });
   }
   return { tenants: outcomes, exitCode: fleetExitCode(outcomes) };

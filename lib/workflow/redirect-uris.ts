@@ -19,7 +19,9 @@ export interface PbxRedirectUris {
 export async function redirectUrisIn(pbx: PortSipClient, tenant: TenantConfig, level: 'tenant' | 'system'): Promise<PbxRedirectUris> {
   const google = await pbx.getGoogle(level);
   if (!google.redirect_uri) {
-    throw new RemoteError(`tenant "${tenant.id}": the PBX reported no redirect_uri at GET ${level === 'system' ? '/admin/google' : '/google'}; check its web domain and certificate settings`);
+    throw new RemoteError(
+      `tenant "${tenant.id}": the PBX reported no redirect_uri at GET ${level === 'system' ? '/admin/google' : '/google'}; check its web domain and certificate settings`,
+    );
   }
   const all = [google.redirect_uri, ...(google.sbc_redirect_uri ? [google.sbc_redirect_uri] : [])];
   return { tenant: tenant.id, level, redirectUri: google.redirect_uri, sbcRedirectUri: google.sbc_redirect_uri || undefined, all };
@@ -31,5 +33,9 @@ export function readRedirectUris(ctx: SessionProvider, tenant: TenantConfig): Pr
 
 /** `gwkit discover`: the redirect URIs of every selected tenant (read-only). */
 export function discoverFleet(sessions: SessionProvider, options: { concurrency?: number } = {}): Promise<FleetReport<PbxRedirectUris>> {
-  return runFleet(sessions.tenants, (t) => readRedirectUris(sessions, t), { concurrency: options.concurrency, progress: sessions.progress, signal: sessions.signal });
+  return runFleet(sessions.tenants, (t) => readRedirectUris(sessions, t), {
+    concurrency: options.concurrency,
+    progress: sessions.progress,
+    signal: sessions.signal,
+  });
 }

@@ -60,11 +60,19 @@ export async function rolloutTenant(
       written.stage === 'broken'
         ? 'nothing written: Google refuses the stored secret'
         : written.changed
-          ? written.dryRun ? 'would write the client into the PBX (dry run)' : 'wrote the client into the PBX'
+          ? written.dryRun
+            ? 'would write the client into the PBX (dry run)'
+            : 'wrote the client into the PBX'
           : 'PBX already held the client',
       ...(provenBefore ? [`already proven by a test mail (${provenBefore.at})`] : []),
     ];
-    const base = { tenant: tenant.id, projectId: tenant.projectId, from, consentUri: written.consentUri, pbxVersion: written.dryRun && written.changed ? undefined : written.version };
+    const base = {
+      tenant: tenant.id,
+      projectId: tenant.projectId,
+      from,
+      consentUri: written.consentUri,
+      pbxVersion: written.dryRun && written.changed ? undefined : written.version,
+    };
     if (!options.verify || written.stage !== 'consent-pending' || options.dryRun) {
       return { ...base, stage: written.stage, done, nextAction: written.nextAction, exitCode: exitCodeOfStage(written.stage) };
     }
@@ -73,7 +81,13 @@ export async function rolloutTenant(
     const mail = proof.previousMailSettings ? { previousMailSettings: proof.previousMailSettings } : {};
     if (proof.ok) {
       await recordProof(ctx, tenant, tenant.credentialSecretName, written.version);
-      return { ...base, ...mail, stage: 'verified', done: [...done, `test mail to ${proof.recipient} sent through Gmail`], exitCode: exitCodeOfStage('verified') };
+      return {
+        ...base,
+        ...mail,
+        stage: 'verified',
+        done: [...done, `test mail to ${proof.recipient} sent through Gmail`],
+        exitCode: exitCodeOfStage('verified'),
+      };
     }
     return {
       ...base,

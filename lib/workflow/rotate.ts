@@ -75,15 +75,23 @@ export async function rotateClient(
       );
     }
     if (file.clientSecret === stored.clientSecret) {
-      if (!records.rotation) throw new InputError(`${file.source}: this is the secret already stored (version ${stored.version}); add a second secret to the client in the Console first`);
+      if (!records.rotation)
+        throw new InputError(
+          `${file.source}: this is the secret already stored (version ${stored.version}); add a second secret to the client in the Console first`,
+        );
     } else {
       const check = await checkWithGoogle(sessions, tenant, records, file, { pbxHoldsStored: false });
       if (check.kind === 'refused') {
-        throw new InputError(`${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`, [
-          'check that the file is the one downloaded after "Add secret", and that the new secret is enabled in the Console',
-        ]);
+        throw new InputError(
+          `${file.source}: Google rejects the new secret of client ${file.clientId} (${check.verdict}); nothing was stored`,
+          ['check that the file is the one downloaded after "Add secret", and that the new secret is enabled in the Console'],
+        );
       }
-      if (options.dryRun) return base('add-secret', { done: ['the new secret is accepted by Google (dry run: nothing stored)'], nextAction: nextAction.storeForReal() });
+      if (options.dryRun)
+        return base('add-secret', {
+          done: ['the new secret is accepted by Google (dry run: nothing stored)'],
+          nextAction: nextAction.storeForReal(),
+        });
       const fromVersion = records.rotation?.fromVersion ?? stored.version;
       const startedAt = records.rotation?.startedAt ?? new Date().toISOString();
       // The intent first (toVersion 0: not stored yet), so that a stop right after storing is found again.

@@ -46,7 +46,9 @@ export async function checkWithGoogle(
     throw new RemoteError(`tenant "${tenant.id}": could not check the client secret with Google: ${probe.detail}`, { retryable: true });
   }
   const version = held.version === undefined ? {} : { version: held.version };
-  return probe.ok ? { kind: 'accepted', ...version } : { kind: 'refused', ...version, verdict: probe.verdict, pbxHoldsStored: held.pbxHoldsStored };
+  return probe.ok
+    ? { kind: 'accepted', ...version }
+    : { kind: 'refused', ...version, verdict: probe.verdict, pbxHoldsStored: held.pbxHoldsStored };
 }
 
 /**
@@ -63,19 +65,34 @@ export async function checkHeldSecret(
 ): Promise<SecretCheck> {
   const { stored, records } = given;
   const verdict = judgePbxClient(onPbx, stored, records.applied, pbxTargetOf(tenant));
-  if (verdict.kind === 'current') return checkWithGoogle(sessions, tenant, records, stored, { version: stored.version, pbxHoldsStored: true });
+  if (verdict.kind === 'current')
+    return checkWithGoogle(sessions, tenant, records, stored, { version: stored.version, pbxHoldsStored: true });
   if (verdict.kind !== 'other-secret') return { kind: 'unknown', why: describePbxClient(verdict, stored) };
   if (verdict.how === 'read') {
-    return checkWithGoogle(sessions, tenant, records, { clientId: onPbx.client_id!, clientSecret: onPbx.client_secret! }, { pbxHoldsStored: false });
+    return checkWithGoogle(
+      sessions,
+      tenant,
+      records,
+      { clientId: onPbx.client_id!, clientSecret: onPbx.client_secret! },
+      { pbxHoldsStored: false },
+    );
   }
   const { store } = await sessions.google();
   const held = await readableVersion(store, secretName, verdict.recordedVersion!);
-  if (!held) return { kind: 'unknown', why: `the PBX masks its secret, and version ${verdict.recordedVersion} it was given is disabled or gone in Secret Manager` };
+  if (!held)
+    return {
+      kind: 'unknown',
+      why: `the PBX masks its secret, and version ${verdict.recordedVersion} it was given is disabled or gone in Secret Manager`,
+    };
   return checkWithGoogle(sessions, tenant, records, held, { version: held.version, pbxHoldsStored: false });
 }
 
 /** One version's pair, or undefined when it is disabled or destroyed; any other failure is thrown. */
-export async function readableVersion(store: ClientCredentialStore, secretName: string, version: number): Promise<StoredClientPair | undefined> {
+export async function readableVersion(
+  store: ClientCredentialStore,
+  secretName: string,
+  version: number,
+): Promise<StoredClientPair | undefined> {
   return store.accessVersion(secretName, version).catch((error: unknown) => {
     const status = (error as { cause?: { status?: string } }).cause?.status;
     if (status === 'NOT_FOUND' || status === 'FAILED_PRECONDITION') return undefined;

@@ -120,7 +120,8 @@ export class SessionProvider {
       const problem = await this.pbxProblem(tenant);
       if (problem) problems.push(problem);
     }
-    if (problems.length) throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
+    if (problems.length)
+      throw new InputError('cannot reach the PBX for every selected tenant; nothing was changed', [...new Set(problems)]);
   }
 
   /**
@@ -179,7 +180,9 @@ export class SessionProvider {
       } catch (error) {
         // A value that does not look like a path may be a password typed into the wrong field: not shown.
         const name = basename(pbx.passwordFile);
-        const shown = /.\.[A-Za-z0-9]{1,8}$|^\./.test(name) ? pbx.passwordFile : `${dirname(pbx.passwordFile)}/… (the file name is not shown: it has no extension and may be a password typed into the wrong field)`;
+        const shown = /.\.[A-Za-z0-9]{1,8}$|^\./.test(name)
+          ? pbx.passwordFile
+          : `${dirname(pbx.passwordFile)}/… (the file name is not shown: it has no extension and may be a password typed into the wrong field)`;
         throw new InputError(`pbx.login.passwordFile: cannot read ${shown} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }
     } else {
@@ -241,7 +244,10 @@ export class SessionProvider {
   private budgetOf(pbx: PbxSettings): number {
     let perMinute = this.budgets.get(pbx.apiUrl);
     if (perMinute === undefined) {
-      perMinute = Math.min(...[...this.tenants, ...this.microsoft365Tenants].filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute), pbx.requestsPerMinute);
+      perMinute = Math.min(
+        ...[...this.tenants, ...this.microsoft365Tenants].filter((t) => t.pbx?.apiUrl === pbx.apiUrl).map((t) => t.pbx!.requestsPerMinute),
+        pbx.requestsPerMinute,
+      );
       this.budgets.set(pbx.apiUrl, perMinute);
     }
     return perMinute;

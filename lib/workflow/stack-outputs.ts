@@ -19,8 +19,10 @@ const StackOutputsSchema = z.record(
 export type StackOutputsFile = z.infer<typeof StackOutputsSchema>;
 
 export function readStackOutputs(file: string): StackOutputsFile {
-  if (!existsSync(file)) throw new InputError(`--outputs-file: ${file} does not exist (write it with \`cdktf deploy ... --outputs-file ${file}\`)`);
-  if (statSync(file).isDirectory()) throw new InputError(`--outputs-file: ${file} is a directory; expected the JSON file \`cdktf deploy --outputs-file\` wrote`);
+  if (!existsSync(file))
+    throw new InputError(`--outputs-file: ${file} does not exist (write it with \`cdktf deploy ... --outputs-file ${file}\`)`);
+  if (statSync(file).isDirectory())
+    throw new InputError(`--outputs-file: ${file} is a directory; expected the JSON file \`cdktf deploy --outputs-file\` wrote`);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -41,10 +43,14 @@ export function credentialSecretNameOf(tenant: TenantConfig, outputs?: StackOutp
   const stack = outputs[tenant.id];
   const name = stack?.credential_secret_name;
   if (!stack || !name) {
-    throw new InputError(`${file}: no outputs for tenant "${tenant.id}"; deploy it first (cdktf deploy ${tenant.id} --outputs-file ${file})`);
+    throw new InputError(
+      `${file}: no outputs for tenant "${tenant.id}"; deploy it first (cdktf deploy ${tenant.id} --outputs-file ${file})`,
+    );
   }
   if (stack.project_id && stack.project_id !== tenant.projectId) {
-    throw new InputError(`${file}: tenant "${tenant.id}" was deployed to project ${stack.project_id}, but gwkit.yaml says ${tenant.projectId}`);
+    throw new InputError(
+      `${file}: tenant "${tenant.id}" was deployed to project ${stack.project_id}, but gwkit.yaml says ${tenant.projectId}`,
+    );
   }
   return name;
 }

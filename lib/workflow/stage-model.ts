@@ -42,7 +42,16 @@ export const MS365_STAGES = ['planned', 'discovered', 'pbx-configured', 'verifie
 export type Ms365Stage = (typeof MS365_STAGES)[number];
 
 /** Every stage of either suite, in the order reports list them. */
-export const REPORT_STAGES = ['planned', 'provisioned', 'discovered', 'client-registered', 'pbx-configured', 'consent-pending', 'verified', 'broken'] as const;
+export const REPORT_STAGES = [
+  'planned',
+  'provisioned',
+  'discovered',
+  'client-registered',
+  'pbx-configured',
+  'consent-pending',
+  'verified',
+  'broken',
+] as const;
 export type AnyStage = (typeof REPORT_STAGES)[number];
 
 /** What is known of a tenant: its stage, the facts it rests on, and what comes next. */
@@ -132,26 +141,58 @@ export type GoogleSide =
   | { readonly done?: undefined; readonly facts: string[]; readonly stored: StoredClientPair; readonly records: CredentialSecretFacts };
 
 /** Read the Google side: project, APIs, the stored client and gwkit's records (read-only). */
-export async function googleSide(sessions: SessionProvider, tenant: TenantConfig, secretName = tenant.credentialSecretName): Promise<GoogleSide> {
+export async function googleSide(
+  sessions: SessionProvider,
+  tenant: TenantConfig,
+  secretName = tenant.credentialSecretName,
+): Promise<GoogleSide> {
   const facts: string[] = [];
   const base = { tenant: tenant.id, projectId: tenant.projectId };
   const google = await sessions.google();
 
   const project = await getProject(google.auth, tenant.projectId, { endpoints: google.endpoints });
   if (!project) {
-    return { done: { ...base, stage: 'planned', facts: [`project ${tenant.projectId} not found (or not visible to these credentials)`], nextAction: nextAction.deploy(tenant) } };
+    return {
+      done: {
+        ...base,
+        stage: 'planned',
+        facts: [`project ${tenant.projectId} not found (or not visible to these credentials)`],
+        nextAction: nextAction.deploy(tenant),
+      },
+    };
   }
   facts.push(`project ${tenant.projectId} (#${project.projectNumber}) ${project.state}`);
 
   const apis = await enabledServices(google.auth, tenant.projectId, [...tenant.apis], { endpoints: google.endpoints });
-  const off = Object.entries(apis).filter(([, on]) => !on).map(([name]) => name);
-  if (off.length) return { done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: nextAction.deploy(tenant) } };
+  const off = Object.entries(apis)
+    .filter(([, on]) => !on)
+    .map(([name]) => name);
+  if (off.length)
+    return {
+      done: { ...base, stage: 'planned', facts: [...facts, `APIs not enabled: ${off.join(', ')}`], nextAction: nextAction.deploy(tenant) },
+    };
   facts.push(`APIs enabled: ${tenant.apis.length}`);
 
   const { stored, records } = await google.records.readWithLatest(secretName);
-  if (!stored) return { done: { ...base, stage: 'provisioned', facts: [...facts, 'no OAuth client imported yet'], nextAction: nextAction.createClient(tenant) } };
+  if (!stored)
+    return {
+      done: {
+        ...base,
+        stage: 'provisioned',
+        facts: [...facts, 'no OAuth client imported yet'],
+        nextAction: nextAction.createClient(tenant),
+      },
+    };
   facts.push(`client ${stored.clientId} in Secret Manager (version ${stored.version})`);
-  if (!tenant.pbx) return { done: { ...base, stage: 'client-registered', facts: [...facts, 'no PBX configured in gwkit.yaml'], nextAction: nextAction.configurePbx() } };
+  if (!tenant.pbx)
+    return {
+      done: {
+        ...base,
+        stage: 'client-registered',
+        facts: [...facts, 'no PBX configured in gwkit.yaml'],
+        nextAction: nextAction.configurePbx(),
+      },
+    };
   return { facts, stored, records };
 }
 
@@ -224,7 +265,8 @@ export function deriveView(tenant: TenantConfig, facts: PbxSideFacts): DerivedVi
     lines.push(`proven by a test mail ${age(proof.at, now)} (${proof.at})`);
     return derived({ stage: 'verified', consentUri, pbxVersion, lastProof: proof.at });
   }
-  if (proof) lines.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
+  if (proof)
+    lines.push(`last test mail (${proof.at}) proved ${proof.version ? `version ${proof.version}` : 'an earlier setup'}, not this one`);
   return derived({ stage: 'consent-pending', consentUri, pbxVersion });
 }
 
@@ -249,7 +291,11 @@ export function planNext(tenant: TenantConfig, derived: DerivedView, planner: Pl
     default: {
       if (fix) return fix;
       const consentUri = view.consentUri!;
-      return planner === 'status' ? nextAction.prove(tenant) : planner === 'rotate' ? nextAction.consentForRotation(tenant, consentUri) : nextAction.consent(tenant, consentUri);
+      return planner === 'status'
+        ? nextAction.prove(tenant)
+        : planner === 'rotate'
+          ? nextAction.consentForRotation(tenant, consentUri)
+          : nextAction.consent(tenant, consentUri);
     }
   }
 }
@@ -300,7 +346,8 @@ function driftAndWarnings(tenant: TenantConfig, side: ReadySide, onPbx: GoogleIn
   const drift: string[] = [];
   const warnings: string[] = [];
   let fix: string | undefined;
-  if (onPbx.client_id && onPbx.client_id !== stored.clientId) drift.push(`the PBX holds client ${onPbx.client_id}, not the stored ${stored.clientId}`);
+  if (onPbx.client_id && onPbx.client_id !== stored.clientId)
+    drift.push(`the PBX holds client ${onPbx.client_id}, not the stored ${stored.clientId}`);
   const reported = [onPbx.redirect_uri, onPbx.sbc_redirect_uri].filter((u): u is string => !!u);
   const checked = records.checked?.clientId === stored.clientId ? records.checked : undefined;
   const unchecked = checked ? reported.filter((u) => !checked.redirectUris.includes(u)) : [];
@@ -317,12 +364,18 @@ function driftAndWarnings(tenant: TenantConfig, side: ReadySide, onPbx: GoogleIn
   if (proof) {
     const days = Math.floor((now - Date.parse(proof.at)) / 86_400_000);
     if (days > tenant.mail.maxProofAgeDays) {
-      warnings.push(`the last proof is ${days} days old (more than mail.maxProofAgeDays ${tenant.mail.maxProofAgeDays}): run ${gwkitCommand(`verify --tenant ${tenant.id}`)}; Google deletes OAuth clients unused for six months`);
+      warnings.push(
+        `the last proof is ${days} days old (more than mail.maxProofAgeDays ${tenant.mail.maxProofAgeDays}): run ${gwkitCommand(`verify --tenant ${tenant.id}`)}; Google deletes OAuth clients unused for six months`,
+      );
     }
   }
   if (records.rotation) {
-    const to = records.rotation.toVersion ? `version ${records.rotation.fromVersion} → ${records.rotation.toVersion}` : `from version ${records.rotation.fromVersion}, new secret not stored yet`;
-    warnings.push(`a secret rotation is under way (${to}, since ${records.rotation.startedAt}): finish it with ${gwkitCommand(`client rotate --tenant ${tenant.id}`)}`);
+    const to = records.rotation.toVersion
+      ? `version ${records.rotation.fromVersion} → ${records.rotation.toVersion}`
+      : `from version ${records.rotation.fromVersion}, new secret not stored yet`;
+    warnings.push(
+      `a secret rotation is under way (${to}, since ${records.rotation.startedAt}): finish it with ${gwkitCommand(`client rotate --tenant ${tenant.id}`)}`,
+    );
   }
   return { drift, warnings, fix };
 }
@@ -387,7 +440,14 @@ export function exitCodeOfMs365Status(view: { readonly failure?: string }): Exit
  * `dry-run`: the mail settings were read and nothing was sent (a dry run proves nothing, and breaks
  * nothing). `secret-refused`: Google refuses the secret the PBX holds; no test mail was sent.
  */
-export type VerifyVerdict = 'verified' | 'consent-missing' | 'authorization-expired' | 'not-gmail' | 'mail-failed' | 'secret-refused' | 'dry-run';
+export type VerifyVerdict =
+  | 'verified'
+  | 'consent-missing'
+  | 'authorization-expired'
+  | 'not-gmail'
+  | 'mail-failed'
+  | 'secret-refused'
+  | 'dry-run';
 
 /** Verification outcomes: a person can fix missing consent or the mail type; the rest is broken. */
 export function exitCodeOfVerdict(verdict: VerifyVerdict): ExitCode {

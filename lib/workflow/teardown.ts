@@ -27,7 +27,11 @@ export function noDestroyEndpoint(error: unknown): boolean {
   return error instanceof PortSipError && (error.status === 404 || error.status === 405 || error.status === 501);
 }
 
-export async function teardownTenant(sessions: SessionProvider, tenant: TenantConfig, options: { dryRun?: boolean } = {}): Promise<TeardownResult> {
+export async function teardownTenant(
+  sessions: SessionProvider,
+  tenant: TenantConfig,
+  options: { dryRun?: boolean } = {},
+): Promise<TeardownResult> {
   const dryRun = !!options.dryRun;
   const done: string[] = [];
   const steps: string[] = [];
@@ -51,7 +55,10 @@ export async function teardownTenant(sessions: SessionProvider, tenant: TenantCo
       }
     });
     if (stopped) would(`stop the PBX's Google integration (POST ${level === 'system' ? '/admin/google/destroy' : '/google/destroy'})`);
-    else steps.push('this PBX predates PortSIP v22.6 (no /google/destroy): in its web portal open Integrations > Google Workspace and reset the integration by hand');
+    else
+      steps.push(
+        'this PBX predates PortSIP v22.6 (no /google/destroy): in its web portal open Integrations > Google Workspace and reset the integration by hand',
+      );
   }
 
   const versions = await store.enabledVersions(secretName);

@@ -48,13 +48,41 @@ export interface VerifyResult {
  * password, which is never read back. The type checks keep the lists complete when the spec grows.
  */
 const TENANT_MAIL_FIELDS = [
-  'type', 'server', 'port', 'reply_to', 'username', 'auth', 'enable_tls_ssl', 'enable_starttls_auto', 'recipients',
-  'notify_user_registration', 'notify_queue_sla_breached', 'notify_queue_callback', 'notify_queue_callback_failed', 'notify_queue_call_lost',
+  'type',
+  'server',
+  'port',
+  'reply_to',
+  'username',
+  'auth',
+  'enable_tls_ssl',
+  'enable_starttls_auto',
+  'recipients',
+  'notify_user_registration',
+  'notify_queue_sla_breached',
+  'notify_queue_callback',
+  'notify_queue_callback_failed',
+  'notify_queue_call_lost',
 ] as const satisfies readonly (keyof TenantNotificationUpdate)[];
 const SYSTEM_MAIL_FIELDS = [
-  'type', 'server', 'port', 'reply_to', 'username', 'auth', 'enable_tls_ssl', 'enable_starttls_auto', 'recipients',
-  'enable_tenant_access', 'hard_disk_threshold', 'notify_hard_disk_exceeded_threshold', 'cpu_threshold', 'notify_cpu_exceeded_threshold',
-  'memory_threshold', 'notify_memory_exceeded_threshold', 'notify_ip_blocked', 'notify_license_limited', 'notify_service_disconnected',
+  'type',
+  'server',
+  'port',
+  'reply_to',
+  'username',
+  'auth',
+  'enable_tls_ssl',
+  'enable_starttls_auto',
+  'recipients',
+  'enable_tenant_access',
+  'hard_disk_threshold',
+  'notify_hard_disk_exceeded_threshold',
+  'cpu_threshold',
+  'notify_cpu_exceeded_threshold',
+  'memory_threshold',
+  'notify_memory_exceeded_threshold',
+  'notify_ip_blocked',
+  'notify_license_limited',
+  'notify_service_disconnected',
   'notify_push_certs_update_failed',
 ] as const satisfies readonly (keyof SystemNotificationUpdate)[];
 type Complete<Listed, All> = Exclude<All, Listed | 'password'> extends never ? true : false;
@@ -84,7 +112,9 @@ async function switchMailToGmail(
   else await pbx.setNotification('tenant', body as TenantNotificationUpdate);
   const after = await readMailSettings(pbx, level);
   // Every field the PBX reported before must read the same after (one it did not report cannot be kept).
-  const moved = fields.filter((f) => f !== 'type' && f !== 'username' && before[f] !== undefined && !isDeepStrictEqual(before[f], after[f]));
+  const moved = fields.filter(
+    (f) => f !== 'type' && f !== 'username' && before[f] !== undefined && !isDeepStrictEqual(before[f], after[f]),
+  );
   if (after.type !== 'GMAIL' || moved.length) {
     throw new RemoteError(
       `the PBX did not keep the mail settings when switching to GMAIL: ${after.type !== 'GMAIL' ? `type is ${String(after.type)}` : `changed ${moved.join(', ')}`}. ` +
@@ -109,12 +139,19 @@ function classify(error: PortSipError): Pick<VerifyResult, 'verdict' | 'likelyCa
         'Publish the app (Audience: In production) and complete the authorization again.',
     };
   }
-  if (/authori[sz]/i.test(text)) return { verdict: 'consent-missing', likelyCause: 'an administrator has not completed the Google authorization yet' };
+  if (/authori[sz]/i.test(text))
+    return { verdict: 'consent-missing', likelyCause: 'an administrator has not completed the Google authorization yet' };
   return { verdict: 'mail-failed' };
 }
 
 /** verify inside an open PBX session (shared with rollout's single pass). */
-export async function verifyIn(pbx: PortSipClient, ctx: SessionProvider, tenant: TenantConfig, level: 'tenant' | 'system', dryRun: boolean): Promise<VerifyResult> {
+export async function verifyIn(
+  pbx: PortSipClient,
+  ctx: SessionProvider,
+  tenant: TenantConfig,
+  level: 'tenant' | 'system',
+  dryRun: boolean,
+): Promise<VerifyResult> {
   const base = { tenant: tenant.id, recipient: tenant.mail.testRecipient };
   const settings = await readMailSettings(pbx, level);
   let mailType = (settings.type as string | undefined) ?? 'SMTP';
@@ -217,7 +254,10 @@ export async function recordProof(sessions: SessionProvider, tenant: TenantConfi
 }
 
 /** `gwkit verify`: every selected tenant, each as far as a test mail can prove. */
-export function verifyFleet(sessions: SessionProvider, options: { dryRun?: boolean; concurrency?: number } = {}): Promise<FleetReport<VerifyResult>> {
+export function verifyFleet(
+  sessions: SessionProvider,
+  options: { dryRun?: boolean; concurrency?: number } = {},
+): Promise<FleetReport<VerifyResult>> {
   return runFleet(sessions.tenants, (t) => verifyTenant(sessions, t, options), {
     concurrency: options.concurrency,
     progress: sessions.progress,

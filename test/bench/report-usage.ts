@@ -14,13 +14,22 @@ if (target) {
   const sample = () => {
     const m = process.memoryUsage();
     if (mb(m.rss) <= atPeak.rss!) return;
-    atPeak = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+    atPeak = {
+      rss: mb(m.rss),
+      heapTotal: mb(m.heapTotal),
+      heapUsed: mb(m.heapUsed),
+      external: mb(m.external),
+      arrayBuffers: mb(m.arrayBuffers),
+    };
     for (const s of getHeapSpaceStatistics()) atPeak[s.space_name] = mb(s.space_size);
   };
   setInterval(sample, 1000).unref();
   process.on('exit', () => {
     sample();
     const u = process.resourceUsage();
-    writeFileSync(target, JSON.stringify({ userMs: u.userCPUTime / 1000, systemMs: u.systemCPUTime / 1000, maxRssBytes: u.maxRSS * 1024, atPeak }));
+    writeFileSync(
+      target,
+      JSON.stringify({ userMs: u.userCPUTime / 1000, systemMs: u.systemCPUTime / 1000, maxRssBytes: u.maxRSS * 1024, atPeak }),
+    );
   });
 }

@@ -33,7 +33,9 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LATENCY_MS = 20;
 const READING: Partial<PbxBehaviour> = {
   ...(process.env.BENCH_RATE_WINDOW ? { rateWindow: process.env.BENCH_RATE_WINDOW as PbxBehaviour['rateWindow'] } : {}),
-  ...(process.env.BENCH_RATE_LIMIT_HEADERS ? { rateLimitHeaders: process.env.BENCH_RATE_LIMIT_HEADERS as PbxBehaviour['rateLimitHeaders'] } : {}),
+  ...(process.env.BENCH_RATE_LIMIT_HEADERS
+    ? { rateLimitHeaders: process.env.BENCH_RATE_LIMIT_HEADERS as PbxBehaviour['rateLimitHeaders'] }
+    : {}),
 };
 
 interface BenchCase {
@@ -88,21 +90,35 @@ async function run(c: BenchCase, fleetConfig: string, concurrency: number): Prom
   try {
     for (const id of Object.keys(sb.tenants)) {
       const client = sb.createWebClient(id);
-      sb.google.addSecretVersion(sb.tenants[id]!.projectId, 'gwkit-oauth-client', JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }));
+      sb.google.addSecretVersion(
+        sb.tenants[id]!.projectId,
+        'gwkit-oauth-client',
+        JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }),
+      );
     }
     const usageFile = join(sb.dir, 'usage.json');
     const before = sb.pbx.state.requests.length;
     const limitedBefore = sb.pbx.state.rateLimited;
     const started = process.hrtime.bigint();
     const r = await sb.runCli(['rollout', '--all', '--json', '--concurrency', String(concurrency)], {
-      env: { NODE_OPTIONS: `-r ${join(__dirname, 'report-usage.js')} ${process.env.BENCH_NODE_OPTIONS ?? ''}`.trim(), GWKIT_BENCH_USAGE_FILE: usageFile },
+      env: {
+        NODE_OPTIONS: `-r ${join(__dirname, 'report-usage.js')} ${process.env.BENCH_NODE_OPTIONS ?? ''}`.trim(),
+        GWKIT_BENCH_USAGE_FILE: usageFile,
+      },
       timeoutMs: 30 * 60_000,
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (!r.json?.tenants) throw new Error(`rollout gave no JSON (exit ${r.code}):\n${r.stderr.slice(-2000)}`);
-    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { userMs: number; systemMs: number; maxRssBytes: number; atPeak: Record<string, number> };
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as {
+      userMs: number;
+      systemMs: number;
+      maxRssBytes: number;
+      atPeak: Record<string, number>;
+    };
     if (process.env.BENCH_MEMORY_DETAIL) {
-      console.error(`${c.name} --concurrency ${concurrency}: memory at the peak sample (MB): ${JSON.stringify(usage.atPeak)}; the JSON on stdout: ${(Buffer.byteLength(r.stdout) / 2 ** 20).toFixed(1)} MB`);
+      console.error(
+        `${c.name} --concurrency ${concurrency}: memory at the peak sample (MB): ${JSON.stringify(usage.atPeak)}; the JSON on stdout: ${(Buffer.byteLength(r.stdout) / 2 ** 20).toFixed(1)} MB`,
+      );
     }
     return {
       concurrency,
@@ -124,9 +140,15 @@ async function main(): Promise<void> {
   const unknown = selected.filter((s) => !CASES.some((c) => c.name === s));
   if (unknown.length) throw new Error(`BENCH_CASES: no case ${unknown.join(', ')} (cases: ${CASES.map((c) => c.name).join(', ')})`);
   const dir = mkdtempSync(join(tmpdir(), 'gwkit-rollout-bench-'));
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadavg()[0]!.toFixed(2)}`);
-  console.log(`PBX latency ${LATENCY_MS} ms, rate limit: ${READING.rateWindow ?? 'sliding'} 60 s window, ${READING.rateLimitHeaders ?? 'retry-after'} headers\n`);
-  console.log('| case | tenants | PBX limit | pbx.requestsPerMinute | concurrency | wall | bound | wall ÷ bound (aim) | PBX requests / tenant | 429s | failed | CLI CPU / tenant | peak RSS | load at end |');
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load average at start ${loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log(
+    `PBX latency ${LATENCY_MS} ms, rate limit: ${READING.rateWindow ?? 'sliding'} 60 s window, ${READING.rateLimitHeaders ?? 'retry-after'} headers\n`,
+  );
+  console.log(
+    '| case | tenants | PBX limit | pbx.requestsPerMinute | concurrency | wall | bound | wall ÷ bound (aim) | PBX requests / tenant | 429s | failed | CLI CPU / tenant | peak RSS | load at end |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   try {
     const sized = (c: BenchCase): BenchCase => {
@@ -154,7 +176,10 @@ async function main(): Promise<void> {
         if (f.concurrency !== CONCURRENCY) continue;
         verdicts.push(verdict(`${c.name}: wall ÷ bound ${ratio.toFixed(2)}`, ratio <= c.aim, `within ${c.aim}`));
         verdicts.push(verdict(`${c.name}: failed tenants ${f.failed}`, f.failed === 0, 'none'));
-        if (c.rssAimMb) verdicts.push(verdict(`${c.name}: peak RSS of the CLI ${f.peakRssMb.toFixed(0)} MB`, f.peakRssMb <= c.rssAimMb, `at most ${c.rssAimMb} MB`));
+        if (c.rssAimMb)
+          verdicts.push(
+            verdict(`${c.name}: peak RSS of the CLI ${f.peakRssMb.toFixed(0)} MB`, f.peakRssMb <= c.rssAimMb, `at most ${c.rssAimMb} MB`),
+          );
       }
     }
   } finally {

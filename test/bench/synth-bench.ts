@@ -27,7 +27,11 @@ function writeFleet(dir: string, size: number): string {
     'tenants:',
   ];
   for (let i = 0; i < size; i++) {
-    lines.push(`  - id: t${String(i).padStart(5, '0')}`, `    pbxTenant: { domain: t${i}.pbx.example }`, `    features: ${FEATURE_SETS[i % 3]}`);
+    lines.push(
+      `  - id: t${String(i).padStart(5, '0')}`,
+      `    pbxTenant: { domain: t${i}.pbx.example }`,
+      `    features: ${FEATURE_SETS[i % 3]}`,
+    );
   }
   const file = join(dir, `fleet-${size}.yaml`);
   writeFileSync(file, lines.join('\n') + '\n');
@@ -45,14 +49,22 @@ function writeSplitFleet(dir: string, size: number, files: number): string {
   for (let f = 0; f < files; f++) {
     const lines = ['tenants:'];
     for (let i = f * per; i < Math.min(size, (f + 1) * per); i++) {
-      lines.push(`  - id: t${String(i).padStart(5, '0')}`, `    pbxTenant: { domain: t${i}.pbx.example }`, `    features: ${FEATURE_SETS[i % 3]}`);
+      lines.push(
+        `  - id: t${String(i).padStart(5, '0')}`,
+        `    pbxTenant: { domain: t${i}.pbx.example }`,
+        `    features: ${FEATURE_SETS[i % 3]}`,
+      );
     }
     writeFileSync(join(inc, `tenants-${String(f).padStart(3, '0')}.yaml`), `${lines.join('\n')}\n`);
   }
   return main;
 }
 
-interface Sample { seconds: number; peakMb: number; cpuMs: number }
+interface Sample {
+  seconds: number;
+  peakMb: number;
+  cpuMs: number;
+}
 
 function measure(config: string, selection?: string): Sample {
   const work = mkdtempSync(join(tmpdir(), 'gwkit-bench-'));
@@ -60,7 +72,13 @@ function measure(config: string, selection?: string): Sample {
   const started = process.hrtime.bigint();
   const run = spawnSync(process.execPath, ['-r', join(__dirname, 'report-usage.js'), join(ROOT, 'dist/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, GWKIT_CONFIG: config, CDKTF_OUTDIR: join(work, 'out'), GWKIT_BENCH_USAGE_FILE: usageFile, ...(selection ? { GWKIT_TENANTS: selection } : {}) },
+    env: {
+      ...process.env,
+      GWKIT_CONFIG: config,
+      CDKTF_OUTDIR: join(work, 'out'),
+      GWKIT_BENCH_USAGE_FILE: usageFile,
+      ...(selection ? { GWKIT_TENANTS: selection } : {}),
+    },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -73,7 +91,11 @@ function measure(config: string, selection?: string): Sample {
 
 function median(samples: Sample[]): Sample {
   const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { seconds: mid(samples.map((s) => s.seconds)), peakMb: mid(samples.map((s) => s.peakMb)), cpuMs: mid(samples.map((s) => s.cpuMs)) };
+  return {
+    seconds: mid(samples.map((s) => s.seconds)),
+    peakMb: mid(samples.map((s) => s.peakMb)),
+    cpuMs: mid(samples.map((s) => s.cpuMs)),
+  };
 }
 
 function main(): void {
@@ -86,7 +108,9 @@ function main(): void {
   cases.push({ name: '10000 in 100 files', config: split, tenants: 10_000, runs: 1 });
   cases.push({ name: '1 selected of 10000', config: split, tenants: 1, selection: 't07777' });
 
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; median of ${RUNS} runs`);
+  console.log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; median of ${RUNS} runs`,
+  );
   console.log('| case | wall | CPU per tenant | peak memory |');
   console.log('|---|---|---|---|');
   const results = new Map<string, Sample>();
@@ -98,7 +122,9 @@ function main(): void {
   const one = results.get('1 tenant')!;
   for (const name of ['1 selected of 5000', '1 selected of 10000']) {
     const sel = results.get(name)!;
-    console.log(`${name} vs 1-tenant fleet: ${(sel.seconds / one.seconds).toFixed(2)}x time, ${(sel.peakMb / one.peakMb).toFixed(2)}x memory (target <= 2x)`);
+    console.log(
+      `${name} vs 1-tenant fleet: ${(sel.seconds / one.seconds).toFixed(2)}x time, ${(sel.peakMb / one.peakMb).toFixed(2)}x memory (target <= 2x)`,
+    );
   }
   const thousand = results.get('1000 tenants')!;
   console.log(`1000 tenants: ${thousand.seconds.toFixed(2)} s (target < 10 s), ${thousand.peakMb.toFixed(0)} MB (target < 400 MB)`);

@@ -100,7 +100,10 @@ describe('exit 2, nothing changed', () => {
 
   test('client import: not a client file / a Desktop client / empty stdin', async () => {
     const desktop = join(sb.dir, 'desktop-client.json');
-    writeFileSync(desktop, JSON.stringify({ installed: { client_id: '1-a.apps.googleusercontent.com', client_secret: 'x', project_id: 'pbxgw-acme' } }));
+    writeFileSync(
+      desktop,
+      JSON.stringify({ installed: { client_id: '1-a.apps.googleusercontent.com', client_secret: 'x', project_id: 'pbxgw-acme' } }),
+    );
     const [notJson, installed, empty] = await Promise.all([
       bad(['client', 'import', '--tenant', 'acme', '--stdin', '--json'], { input: 'this is not json' }),
       bad(['client', 'import', '--tenant', 'acme', '--file', desktop, '--json']),
@@ -148,13 +151,7 @@ describe('exit 2, nothing changed', () => {
   });
 
   test('usage errors (unknown option, unknown command, missing subcommand) exit 2 with usage help on stderr', async () => {
-    const cases = [
-      ['post-deploy', '--all', '--dryrun'],
-      ['status', '--bogus'],
-      ['deploy-everything'],
-      ['client'],
-      ['config'],
-    ];
+    const cases = [['post-deploy', '--all', '--dryrun'], ['status', '--bogus'], ['deploy-everything'], ['client'], ['config']];
     const runs = await Promise.all(cases.map((args) => runInProcess(sb, args)));
     for (const [i, r] of runs.entries()) {
       expect({ args: cases[i], code: r.code }).toEqual({ args: cases[i], code: 2 });
@@ -179,7 +176,9 @@ describe('exit 2, nothing changed', () => {
       const schema = await bad(['post-deploy', '--all', '--json']);
       expect(schema.json.error.message).toContain('invalid configuration');
       expect(schema.json.error.problems).toHaveLength(3);
-      expect(schema.json.error.problems[0]).toMatch(/^(\/.*\/)?gwkit\.yaml:\d+:\d+: tenants\[0\] \(id "acme"\)\.projectId: "Bad_acme!" is not a valid project id/);
+      expect(schema.json.error.problems[0]).toMatch(
+        /^(\/.*\/)?gwkit\.yaml:\d+:\d+: tenants\[0\] \(id "acme"\)\.projectId: "Bad_acme!" is not a valid project id/,
+      );
 
       writeFileSync(sb.configPath, `${original}\n  - id: [unterminated\n`);
       const syntax = await bad(['status', '--json']);

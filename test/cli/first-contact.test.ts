@@ -11,7 +11,11 @@ const ROOT = join(__dirname, '../..');
 
 function gwkit(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/bin.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/bin.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -46,7 +50,12 @@ describe('no Application Default Credentials anywhere', () => {
   test('the same for a fleet command under --json: one error envelope', async () => {
     const r = await gwkit(['rollout', '--all', '--json'], { ...env, GWKIT_PBX_PASSWORD: 'x', GWKIT_PBX_PASSWORD_INITECH: 'y' });
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 2, command: 'rollout', error: { message: expect.stringMatching(/^no Google credentials found/) } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      exitCode: 2,
+      command: 'rollout',
+      error: { message: expect.stringMatching(/^no Google credentials found/) },
+    });
     expect(r.stderr).not.toMatch(/MetadataLookupWarning/);
   });
 });

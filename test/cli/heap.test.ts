@@ -35,8 +35,11 @@ function maxYoungMb(bounded: boolean, mode: 'yielding' | 'synchronous'): number 
 }
 
 describe('boundHeapGrowth', () => {
-  test.each(['yielding', 'synchronous'] as const)('%s work: the young generation stays within 32 MB, where V8 alone takes it past', (mode) => {
-    expect(maxYoungMb(false, mode)).toBeGreaterThan(32);
-    expect(maxYoungMb(true, mode)).toBeLessThanOrEqual(32);
-  });
+  test.each(['yielding', 'synchronous'] as const)(
+    '%s work: the young generation stays within 32 MB, where V8 alone takes it past',
+    (mode) => {
+      expect(maxYoungMb(false, mode)).toBeGreaterThan(32);
+      expect(maxYoungMb(true, mode)).toBeLessThanOrEqual(32);
+    },
+  );
 });

@@ -42,7 +42,11 @@ export function pbxSlot(sb: Sandbox, tenant: string): { client_id: string; clien
 /** Everything observable that a bad-input run must leave alone. */
 export function worldSnapshot(sb: Sandbox): unknown {
   return {
-    versions: Object.fromEntries(Object.keys(sb.tenants).filter((t) => sb.tenants[t]!.deployed).map((t) => [t, versions(sb, t)])),
+    versions: Object.fromEntries(
+      Object.keys(sb.tenants)
+        .filter((t) => sb.tenants[t]!.deployed)
+        .map((t) => [t, versions(sb, t)]),
+    ),
     slots: Object.fromEntries(Object.keys(sb.tenants).map((t) => [t, pbxSlot(sb, t)])),
     pbxWrites: pbxGoogleWrites(sb),
     googleWrites: googleWrites(sb),
@@ -75,7 +79,11 @@ export function describeRun(args: readonly string[], r: SandboxCliResult): strin
 export async function runInProcess(
   sb: Sandbox,
   args: string[],
-  opts: { input?: string; env?: Record<string, string | undefined>; /** @default the sandbox's; false: none */ config?: string | false } = {},
+  opts: {
+    input?: string;
+    env?: Record<string, string | undefined> /** @default the sandbox's; false: none */;
+    config?: string | false;
+  } = {},
 ): Promise<SandboxCliResult> {
   const ambient = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GOOGLE_|CLOUDSDK_|GCLOUD_|GCE_|GWKIT_)/.test(k)));
   const env: NodeJS.ProcessEnv = { ...ambient, ...sb.env, ...opts.env };

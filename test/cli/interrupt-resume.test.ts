@@ -30,7 +30,11 @@ beforeAll(async () => {
   sb = await startSandbox({ fleetConfig: join(dir, 'gwkit.yaml'), pbxBehaviour: { latencyMs: 20, secretOnRead: 'masked' } });
   for (const id of Object.keys(sb.tenants)) {
     const c = sb.createWebClient(id);
-    sb.google.addSecretVersion(sb.tenants[id]!.projectId, 'gwkit-oauth-client', JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret }));
+    sb.google.addSecretVersion(
+      sb.tenants[id]!.projectId,
+      'gwkit-oauth-client',
+      JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret }),
+    );
   }
 }, 60_000);
 afterAll(async () => {
@@ -41,10 +45,14 @@ const writes = () => sb.pbx.state.requests.filter((r) => r.method === 'POST' && 
 
 function rollout(report: string, killAfterWrites?: number): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot(), 'dist/cli/gwkit.js'), 'rollout', '--all', '--concurrency', '8', '--report', report, '--config', sb.configPath], {
-      env: { PATH: process.env.PATH, ...sb.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot(), 'dist/cli/gwkit.js'), 'rollout', '--all', '--concurrency', '8', '--report', report, '--config', sb.configPath],
+      {
+        env: { PATH: process.env.PATH, ...sb.env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     let timer: NodeJS.Timeout | undefined;

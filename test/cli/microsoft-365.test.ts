@@ -21,12 +21,17 @@ afterAll(async () => {
 
 const byTenant = (json: any) => Object.fromEntries(json.tenants.map((t: any) => [t.tenant, t]));
 const ms365Writes = () => sb.pbx.state.requests.filter((r) => r.method === 'POST' && r.path === '/api/ms365').length;
-const factsOf = () => JSON.parse(readFileSync(join(sb.dir, 'pbx-facts/contoso.json'), 'utf8')) as { certificates: { thumbprint: string }[] };
+const factsOf = () =>
+  JSON.parse(readFileSync(join(sb.dir, 'pbx-facts/contoso.json'), 'utf8')) as { certificates: { thumbprint: string }[] };
 
 test('a mixed fleet: one rollout for both suites; contoso reaches verified with no human step', async () => {
   const before = byTenant((await runExpect(sb, ['status', '--json'], 0)).json);
   expect(Object.keys(before).sort()).toEqual(['acme', 'contoso', 'globex', 'initech-lab']);
-  expect(before.contoso).toMatchObject({ exitCode: 0, result: { suite: 'microsoft-365', stage: 'planned' }, nextAction: '`npx gwkit discover --tenant contoso`' });
+  expect(before.contoso).toMatchObject({
+    exitCode: 0,
+    result: { suite: 'microsoft-365', stage: 'planned' },
+    nextAction: '`npx gwkit discover --tenant contoso`',
+  });
 
   // Rollout records contoso's PBX facts (the stack needs them) and writes nothing else.
   const first = byTenant((await runExpect(sb, ['rollout', '--all', '--json'], 3)).json);
@@ -52,7 +57,9 @@ test('a mixed fleet: one rollout for both suites; contoso reaches verified with 
 
   // The table shows both suites, each in its own terms.
   const table = await runExpect(sb, ['status'], 0);
-  expect(table.stdout).toMatch(/contoso\s+ok\s+3f2a9c1e-5b7d-4e8f-9a6b-1c2d3e4f5a6b\s+verified\s+application [0-9a-f-]{36}\s+the PBX read 12 user\(s\) through Graph/);
+  expect(table.stdout).toMatch(
+    /contoso\s+ok\s+3f2a9c1e-5b7d-4e8f-9a6b-1c2d3e4f5a6b\s+verified\s+application [0-9a-f-]{36}\s+the PBX read 12 user\(s\) through Graph/,
+  );
   expect(table.stdout).toMatch(/acme\s+ok\s+pbxgw-acme\s+provisioned/);
 
   await runExpect(sb, ['verify', '--tenant', 'contoso'], 0);
@@ -69,7 +76,11 @@ test('a mixed fleet: one rollout for both suites; contoso reaches verified with 
   directory.assignments.splice(0, directory.assignments.length, ...directory.assignments.filter((a) => a.appRoleId !== readAll));
   try {
     const refused = await runExpect(sb, ['post-deploy', '--tenant', 'contoso', '--outputs-file', outputs, '--json'], 1);
-    expect(refused.json.tenants[0].result).toMatchObject({ stage: 'pbx-configured', written: [], failure: expect.stringMatching(/Authorization_RequestDenied/) });
+    expect(refused.json.tenants[0].result).toMatchObject({
+      stage: 'pbx-configured',
+      written: [],
+      failure: expect.stringMatching(/Authorization_RequestDenied/),
+    });
     const report = join(sb.dir, 'refused-report.json');
     await runExpect(sb, ['status', '--tenant', 'contoso', '--report', report], 1);
     expect(JSON.parse(readFileSync(report, 'utf8')).tenants[0]).toMatchObject({ tenant: 'contoso', health: 'broken' });
@@ -84,7 +95,10 @@ test('matrix, config validate and the CDK verbs name Microsoft 365 tenants like 
   expect(matrix.include.map((m: any) => m.tenants)).toEqual(['acme', 'globex', 'initech-lab', 'contoso']);
   const validate = (await runExpect(sb, ['config', 'validate', '--json'], 0)).json;
   expect(validate.result.tenantCount).toBe(4);
-  expect(validate.result.tenants.find((x: any) => x.id === 'contoso')).toMatchObject({ suite: 'microsoft-365', graphPermissions: ['Contacts.Read', 'User.Read.All'] });
+  expect(validate.result.tenants.find((x: any) => x.id === 'contoso')).toMatchObject({
+    suite: 'microsoft-365',
+    graphPermissions: ['Contacts.Read', 'User.Read.All'],
+  });
   const deploy = await runExpect(sb, ['deploy', '--tenant', 'contoso'], 2);
   expect(deploy.stderr).toContain('`GWKIT_TENANTS=contoso npx cdktn deploy contoso`');
 });
@@ -131,15 +145,58 @@ test("status warns before the PBX's certificate expires, and names the renewal",
   const dir = join(sb.dir, 'expiring');
   mkdirSync(join(dir, 'pbx-facts'), { recursive: true });
   writeFileSync(join(dir, 'gwkit.yaml'), readFileSync(sb.configPath, 'utf8'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '20', '-subj', '/CN=expiring'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '20',
+      '-subj',
+      '/CN=expiring',
+    ],
+    { stdio: 'ignore' },
+  );
   const cert = certificateFact(readFileSync(join(dir, 'cert.pem'), 'utf8'));
-  writeFileSync(join(dir, 'pbx-facts/contoso.json'), JSON.stringify({ version: 1, tenant: 'contoso', redirectUris: ['https://pbx.example/x'], certificates: [cert], readAt: new Date().toISOString() }));
+  writeFileSync(
+    join(dir, 'pbx-facts/contoso.json'),
+    JSON.stringify({
+      version: 1,
+      tenant: 'contoso',
+      redirectUris: ['https://pbx.example/x'],
+      certificates: [cert],
+      readAt: new Date().toISOString(),
+    }),
+  );
   const r = await runInProcess(sb, ['status', '--tenant', 'contoso'], { config: join(dir, 'gwkit.yaml') });
-  expect(r.stdout).toMatch(new RegExp(`contoso: WARNING: the PBX's Microsoft 365 certificate ${cert.thumbprint} expires in 19 day\\(s\\) .*renew it with \`npx gwkit client rotate --tenant contoso --new-certificate\``));
+  expect(r.stdout).toMatch(
+    new RegExp(
+      `contoso: WARNING: the PBX's Microsoft 365 certificate ${cert.thumbprint} expires in 19 day\\(s\\) .*renew it with \`npx gwkit client rotate --tenant contoso --new-certificate\``,
+    ),
+  );
   // Dates that are not the certificate's own are bad input: the warning rests on them.
-  writeFileSync(join(dir, 'pbx-facts/contoso.json'), JSON.stringify({ version: 1, tenant: 'contoso', redirectUris: ['https://pbx.example/x'], certificates: [{ ...cert, notAfter: '2099-01-01T00:00:00.000Z' }], readAt: new Date().toISOString() }));
+  writeFileSync(
+    join(dir, 'pbx-facts/contoso.json'),
+    JSON.stringify({
+      version: 1,
+      tenant: 'contoso',
+      redirectUris: ['https://pbx.example/x'],
+      certificates: [{ ...cert, notAfter: '2099-01-01T00:00:00.000Z' }],
+      readAt: new Date().toISOString(),
+    }),
+  );
   const forged = await runInProcess(sb, ['status', '--tenant', 'contoso'], { config: join(dir, 'gwkit.yaml') });
-  expect({ code: forged.code, stderr: forged.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('notBefore/notAfter do not match the PEM') });
+  expect({ code: forged.code, stderr: forged.stderr }).toEqual({
+    code: 2,
+    stderr: expect.stringContaining('notBefore/notAfter do not match the PEM'),
+  });
 });
 
 test('teardown of a Microsoft 365 tenant stops the PBX integration and guides cdktn destroy', async () => {

@@ -24,7 +24,11 @@ const payloads: string[] = [];
 
 const DEBUG = { GWKIT_DEBUG: '1' };
 
-async function run(args: string[], expectCode: number, opts: { input?: string; env?: Record<string, string | undefined> } = {}): Promise<SandboxCliResult> {
+async function run(
+  args: string[],
+  expectCode: number,
+  opts: { input?: string; env?: Record<string, string | undefined> } = {},
+): Promise<SandboxCliResult> {
   const r = await sb.runCli(args, { ...opts, env: { ...DEBUG, ...opts.env } } as { input?: string; env?: Record<string, string> });
   outputs.push({ label: `gwkit ${args.join(' ')}`, code: r.code, text: `${r.stdout}\n${r.stderr}` });
   if (r.code !== expectCode) throw new Error(`expected exit ${expectCode}\n${describeRun(args, r)}`);
@@ -67,7 +71,8 @@ function forms(value: string): string[] {
 
 function leaksIn(text: string): string[] {
   const found: string[] = [];
-  for (const [name, value] of secrets) for (const f of forms(value)) if (text.includes(f)) found.push(`${name} (as ${f === value ? 'raw' : f})`);
+  for (const [name, value] of secrets)
+    for (const f of forms(value)) if (text.includes(f)) found.push(`${name} (as ${f === value ? 'raw' : f})`);
   for (const p of payloads) for (const f of forms(p).slice(2)) if (text.includes(f)) found.push(`a Secret Manager payload (base64)`);
   return found;
 }
@@ -77,7 +82,11 @@ beforeAll(async () => {
   // The Microsoft 365 tenant's key pair: the PBX keeps its private key, which must never leave it.
   const pbxKey = (label: string) => {
     const key = ms365SlotOf(sb.pbx.state, sb.microsoft365Tenants.contoso!.pbxTenantId).key!;
-    for (const [i, line] of key.split('\n').filter((l) => l && !l.startsWith('-----')).entries()) secrets.set(`PBX private key (${label}) line ${i + 1}`, line);
+    for (const [i, line] of key
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .entries())
+      secrets.set(`PBX private key (${label}) line ${i + 1}`, line);
   };
   for (const [k, v] of Object.entries(sb.env)) if (/^GWKIT_PBX_PASSWORD/.test(k)) secrets.set(`PBX password ${k}`, v);
   const wrongPbxPassword = 'sbx-wrong-password-for-leak-test-7q3';

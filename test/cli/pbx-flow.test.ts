@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 describe('discover', () => {
-  test('--json: each tenant\'s redirect URIs are what the PBX reports (acme also the SBC one)', async () => {
+  test("--json: each tenant's redirect URIs are what the PBX reports (acme also the SBC one)", async () => {
     const r = await runExpect(sb, ['discover', '--all', '--json'], 0);
     expect(r.json).toMatchObject({ ok: true, exitCode: 0 });
     expect(r.json.tenants.map((t: any) => t.tenant)).toEqual([...TENANTS]);
@@ -54,7 +54,10 @@ describe('discover', () => {
   });
 
   test('human output lists the URIs; one --tenant selects one tenant', async () => {
-    const [all, one] = await Promise.all([runExpect(sb, ['discover', '--all'], 0), runExpect(sb, ['discover', '--tenant', 'initech-lab', '--json'], 0)]);
+    const [all, one] = await Promise.all([
+      runExpect(sb, ['discover', '--all'], 0),
+      runExpect(sb, ['discover', '--tenant', 'initech-lab', '--json'], 0),
+    ]);
     expect(all.stdout).toContain(`${sb.pbx.origin}/sbc/api/google/oauth2callback`);
     for (const t of TENANTS) expect(all.stdout).toContain(t);
     expect(one.json.tenants.map((t: any) => t.tenant)).toEqual(['initech-lab']);
@@ -64,7 +67,9 @@ describe('discover', () => {
 describe('client import', () => {
   test('a good Console file for each tenant: exit 0, a new version holding exactly the pair', async () => {
     for (const t of TENANTS) current[t] = sb.createWebClient(t);
-    const runs = await Promise.all(TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)));
+    const runs = await Promise.all(
+      TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)),
+    );
     for (const [i, t] of TENANTS.entries()) {
       // Single-target commands answer in the common envelope, their object under `result`.
       expect(runs[i]!.json).toMatchObject({ ok: true, exitCode: 0, command: 'client import' });
@@ -81,12 +86,16 @@ describe('client import', () => {
       expect(json.checks).toEqual(
         expect.arrayContaining([`PBX redirect URIs read: ${sb.tenants[t]!.redirectUris.length}`, `project is ${sb.tenants[t]!.projectId}`]),
       );
-      expect(versions(sb, t)).toEqual([{ version: 1, state: 'ENABLED', payload: pairPayload(current[t]!.clientId, current[t]!.clientSecret) }]);
+      expect(versions(sb, t)).toEqual([
+        { version: 1, state: 'ENABLED', payload: pairPayload(current[t]!.clientId, current[t]!.clientSecret) },
+      ]);
     }
   });
 
   test('the same file again: exit 0, changed:false, no new version', async () => {
-    const runs = await Promise.all(TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)));
+    const runs = await Promise.all(
+      TENANTS.map((t) => runExpect(sb, ['client', 'import', '--tenant', t, '--file', current[t]!.file, '--json'], 0)),
+    );
     for (const [i, t] of TENANTS.entries()) {
       expect(runs[i]!.json).toMatchObject({ ok: true, result: { changed: false, clientId: current[t]!.clientId } });
       expect(runs[i]!.json.result.version).toBeUndefined();
@@ -112,7 +121,7 @@ describe('client import', () => {
     for (const t of TENANTS) expect(versions(sb, t)).toHaveLength(1);
   });
 
-  test('acme\'s client without the SBC redirect URI: exit 2, names the missing URI, nothing stored', async () => {
+  test("acme's client without the SBC redirect URI: exit 2, names the missing URI, nothing stored", async () => {
     const [main, sbc] = sb.tenants.acme!.redirectUris as [string, string];
     const noSbc = sb.createWebClient('acme', { redirectUris: [main] });
     const r = await runExpect(sb, ['client', 'import', '--tenant', 'acme', '--file', noSbc.file, '--json'], 2);
@@ -142,7 +151,9 @@ describe('client import', () => {
 
   test('--stdin: the Console JSON piped in is checked and stored like a file', async () => {
     const next = sb.createWebClient('globex');
-    const r = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--stdin', '--json'], 0, { input: readFileSync(next.file, 'utf8') });
+    const r = await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--stdin', '--json'], 0, {
+      input: readFileSync(next.file, 'utf8'),
+    });
     expect(r.json).toMatchObject({ ok: true, result: { changed: true, clientId: next.clientId, dryRun: false } });
     expect(r.json.result.version).toMatch(/\/versions\/2$/);
     expect(versions(sb, 'globex').map((v) => v.payload)).toEqual([
@@ -173,7 +184,7 @@ describe('client import', () => {
 });
 
 describe('post-deploy', () => {
-  test('--all: exit 3 (consent is a person\'s job), every PBX holds its pair, JSON has each consent link', async () => {
+  test("--all: exit 3 (consent is a person's job), every PBX holds its pair, JSON has each consent link", async () => {
     expect(pbxGoogleWrites(sb)).toBe(0);
     const r = await runExpect(sb, ['post-deploy', '--all', '--json'], 3);
     expect(r.json).toMatchObject({ ok: false, exitCode: 3 });
@@ -217,7 +228,12 @@ describe('post-deploy', () => {
     expect(r.json).toMatchObject({ ok: true, exitCode: 0 });
     for (const o of r.json.tenants) {
       expect(o.result).toMatchObject({ tenant: o.tenant, stage: 'consent-pending', consentUri: firstConsent[o.tenant] });
-      expect(o.result.facts).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^client ${current[o.tenant]!.clientId} in Secret Manager \\(version \\d+\\)$`)), expect.stringMatching(/^PBX holds version \d+ of the client \(read back\); Google accepts its secret now$/)]));
+      expect(o.result.facts).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(new RegExp(`^client ${current[o.tenant]!.clientId} in Secret Manager \\(version \\d+\\)$`)),
+          expect.stringMatching(/^PBX holds version \d+ of the client \(read back\); Google accepts its secret now$/),
+        ]),
+      );
     }
   });
 
@@ -227,7 +243,10 @@ describe('post-deploy', () => {
     expect(versions(sb, 'acme')).toHaveLength(2);
 
     const status = await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 0);
-    expect(status.json.tenants[0].result).toMatchObject({ stage: 'client-registered', nextAction: '`npx gwkit post-deploy --tenant acme`' });
+    expect(status.json.tenants[0].result).toMatchObject({
+      stage: 'client-registered',
+      nextAction: '`npx gwkit post-deploy --tenant acme`',
+    });
     expect(status.json.tenants[0].result.facts).toContain(`PBX holds a different client (${current.acme!.clientId})`);
 
     const writes = pbxGoogleWrites(sb);
@@ -246,7 +265,7 @@ describe('post-deploy', () => {
   });
 
   // Regression test (lib/workflow/post-deploy.ts).
-  test('post-deploy --dry-run with a pending change does not hand out the old client\'s consent link', async () => {
+  test("post-deploy --dry-run with a pending change does not hand out the old client's consent link", async () => {
     const r = await runExpect(sb, ['post-deploy', '--tenant', 'acme', '--dry-run', '--json'], 3);
     const o = r.json.tenants[0];
     expect(o.result).toMatchObject({ changed: true, dryRun: true });
@@ -274,7 +293,12 @@ describe('post-deploy', () => {
     expect(imp.json.result).toMatchObject({ changed: true, clientId: client.clientId });
     // "Reset secret" in the Console left the PBX with a secret Google refuses: its mail is dead (exit 1).
     const r = await runExpect(sb, ['status', '--tenant', 'globex', '--json'], 1);
-    expect(r.json.tenants[0].result).toMatchObject({ stage: 'broken', nextAction: expect.stringMatching(/^Google refuses the secret the PBX holds \(invalid_client\); write the stored one: `npx gwkit post-deploy --tenant globex`$/) });
+    expect(r.json.tenants[0].result).toMatchObject({
+      stage: 'broken',
+      nextAction: expect.stringMatching(
+        /^Google refuses the secret the PBX holds \(invalid_client\); write the stored one: `npx gwkit post-deploy --tenant globex`$/,
+      ),
+    });
   });
 
   test('post-deploy writes a rotated secret (same client ID) into the PBX', async () => {

@@ -26,7 +26,8 @@ describe('a disabled PBX tenant among healthy ones', () => {
   beforeAll(async () => {
     // globex: a system administrator's tenant, disabled on the PBX (enabled: false in GET /tenants).
     sb = await startSandbox({ pbxDisabled: ['globex'] });
-    for (const t of Object.keys(sb.tenants)) await runExpect(sb, ['client', 'import', '--tenant', t, '--file', sb.createWebClient(t).file], t === 'globex' ? 1 : 0);
+    for (const t of Object.keys(sb.tenants))
+      await runExpect(sb, ['client', 'import', '--tenant', t, '--file', sb.createWebClient(t).file], t === 'globex' ? 1 : 0);
     // Import reads the redirect URIs inside the tenant: it was refused too. Import while enabled.
     sb.pbx.setTenantEnabled('tenant-globex', true);
     await runExpect(sb, ['client', 'import', '--tenant', 'globex', '--file', sb.createWebClient('globex').file], 0);
@@ -37,7 +38,8 @@ describe('a disabled PBX tenant among healthy ones', () => {
     await sb?.close();
   });
 
-  const disabledSays = /PBX tenant 'Globex Corporation' \(id tenant-globex, domain globex\.pbx\.test\) is disabled on \S+ \(GET \/tenants reports enabled: false\): gwkit sent nothing into it/;
+  const disabledSays =
+    /PBX tenant 'Globex Corporation' \(id tenant-globex, domain globex\.pbx\.test\) is disabled on \S+ \(GET \/tenants reports enabled: false\): gwkit sent nothing into it/;
 
   test('status names it as a failure of that tenant and reads the others', async () => {
     const r = await runExpect(sb, ['status', '--json'], 1);
@@ -138,7 +140,10 @@ describe('internationalised domains: the Unicode and the xn-- form are one domai
     writeFileSync(
       join(src, 'gwkit.yaml'),
       [
-        ...fleetHeader('  consentScreen: { supportEmail: it@example.com }', '  pbx: { url: "https://pbx.example.com", login: { username: admin } }'),
+        ...fleetHeader(
+          '  consentScreen: { supportEmail: it@example.com }',
+          '  pbx: { url: "https://pbx.example.com", login: { username: admin } }',
+        ),
         'tenants:',
         '  - { id: buecher, pbxTenant: { domain: bücher.example } }',
         '  - { id: cafe, pbxTenant: { domain: XN--CAF-DMA.example } }',
@@ -153,7 +158,8 @@ describe('internationalised domains: the Unicode and the xn-- form are one domai
       pbxDomains: { buecher: 'xn--bcher-kva.example', cafe: 'café.example', lookalike: 'bucher.example.net' },
     });
     // Import reads the redirect URIs inside the PBX tenant: the look-alike is refused there already.
-    for (const t of Object.keys(sb.tenants)) await runExpect(sb, ['client', 'import', '--tenant', t, '--file', sb.createWebClient(t).file], t === 'lookalike' ? 2 : 0);
+    for (const t of Object.keys(sb.tenants))
+      await runExpect(sb, ['client', 'import', '--tenant', t, '--file', sb.createWebClient(t).file], t === 'lookalike' ? 2 : 0);
   });
   afterAll(async () => {
     await sb?.close();

@@ -40,7 +40,9 @@ interface Printed {
 /** The commands in a text: what stands in backticks and starts with an executable (or env assignments). */
 function backticked(text: string): string[] {
   // A bare `npx gwkit` in prose names the tool, not a command to run.
-  return [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!).filter((c) => /^([A-Z_]+=\S*\s+)*(npx|gwkit)\s/.test(c) && !/^npx \S+$/.test(c));
+  return [...text.matchAll(/`([^`]+)`/g)]
+    .map((m) => m[1]!)
+    .filter((c) => /^([A-Z_]+=\S*\s+)*(npx|gwkit)\s/.test(c) && !/^npx \S+$/.test(c));
 }
 
 /** Fill in `<placeholders>` and `${{ expressions }}` with example values. */
@@ -96,7 +98,8 @@ async function collect(): Promise<Printed[]> {
   // The same for the example Microsoft 365 tenants: their next actions and the likely causes of a failed proof.
   for (const tenant of fleet.microsoft365Tenants) {
     for (const [name, make] of Object.entries(ms365NextAction)) add(`ms365NextAction.${name}`, make(tenant));
-    for (const said of ['AADSTS700027', 'AADSTS700016', 'Authorization_RequestDenied', 'MS365_NOT_CONFIGURED']) add('likelyCause', likelyCause(tenant, said));
+    for (const said of ['AADSTS700027', 'AADSTS700016', 'Authorization_RequestDenied', 'MS365_NOT_CONFIGURED'])
+      add('likelyCause', likelyCause(tenant, said));
   }
 
   // Every command in gwkit's own messages (lib/, cli/): gwkitCommand(`...`) calls and literal ones.
@@ -106,8 +109,10 @@ async function collect(): Promise<Printed[]> {
       if (!file.endsWith('.ts') || file.includes('generated') || file.endsWith('printed-commands.ts')) continue;
       const source = readFileSync(join(ROOT, dir, file), 'utf8');
       const sample = (t: string) => t.replace(/\$\{[^}]*\}/g, TENANT_IDS[0]!);
-      for (const m of source.matchAll(/gwkitCommand\(`([^`]*)`\)/g)) found.push({ source: `${dir}/${file}`, line: fillIn(`npx gwkit ${sample(m[1]!)}`) });
-      for (const m of source.matchAll(/\\`((?:npx|gwkit) [^`\\]*)\\`/g)) found.push({ source: `${dir}/${file}`, line: fillIn(sample(m[1]!)) });
+      for (const m of source.matchAll(/gwkitCommand\(`([^`]*)`\)/g))
+        found.push({ source: `${dir}/${file}`, line: fillIn(`npx gwkit ${sample(m[1]!)}`) });
+      for (const m of source.matchAll(/\\`((?:npx|gwkit) [^`\\]*)\\`/g))
+        found.push({ source: `${dir}/${file}`, line: fillIn(sample(m[1]!)) });
     }
   }
 
@@ -115,7 +120,13 @@ async function collect(): Promise<Printed[]> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   add('README.md', readme.replace(/```[\s\S]*?```/g, ''));
   for (const [, lang, body] of readme.matchAll(/```(sh|yaml)\n([\s\S]*?)```/g)) {
-    const lines = lang === 'sh' ? body!.split('\n') : body!.split('\n').filter((l) => /\brun:/.test(l)).map((l) => l.replace(/^.*\brun:\s*/, ''));
+    const lines =
+      lang === 'sh'
+        ? body!.split('\n')
+        : body!
+            .split('\n')
+            .filter((l) => /\brun:/.test(l))
+            .map((l) => l.replace(/^.*\brun:\s*/, ''));
     for (const raw of lines) {
       const line = raw.replace(/\s+#.*$/, '').trim();
       if (line && !line.startsWith('#')) found.push({ source: 'README.md', line: fillIn(line) });
@@ -151,12 +162,17 @@ async function collect(): Promise<Printed[]> {
   // The example CI pipeline's run steps.
   const examples = join(ROOT, 'examples/github-actions');
   for (const file of readdirSync(examples).filter((f) => /\.ya?ml$/.test(f))) {
-    const doc = jsYaml.load(readFileSync(join(examples, file), 'utf8')) as { jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }> };
+    const doc = jsYaml.load(readFileSync(join(examples, file), 'utf8')) as {
+      jobs: Record<string, { steps: { run?: string; env?: Record<string, string> }[] }>;
+    };
     for (const job of Object.values(doc.jobs)) {
       for (const step of job.steps) {
         // The step's env is the environment its commands run in: written before them, as a shell would see it.
-        const env = Object.entries(step.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
-        for (const line of (step.run ?? '').replace(/\\\n/g, ' ').split('\n')) if (line.trim()) found.push({ source: file, line: fillIn(env + line.trim()) });
+        const env = Object.entries(step.env ?? {})
+          .map(([k, v]) => `${k}=${v} `)
+          .join('');
+        for (const line of (step.run ?? '').replace(/\\\n/g, ' ').split('\n'))
+          if (line.trim()) found.push({ source: file, line: fillIn(env + line.trim()) });
       }
     }
   }
@@ -177,7 +193,9 @@ function invocations(printed: Printed[]): Invocation[] {
     const substituted = [...p.line.matchAll(/\$\(([^)]*)\)/g)].map((m) => m[1]!);
     const parts = [...substituted, ...p.line.replace(/\$\(([^)]*)\)/g, 'output').split(/\s*(?:&&|\|\||;|\|)\s*/)];
     for (const part of parts) {
-      const words = (part.replace(/\s*\d?>>?\s*\S+/g, '').match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^["']|["']$/g, '')).filter(Boolean);
+      const words = (part.replace(/\s*\d?>>?\s*\S+/g, '').match(/"[^"]*"|'[^']*'|\S+/g) ?? [])
+        .map((w) => w.replace(/^["']|["']$/g, ''))
+        .filter(Boolean);
       const env: Record<string, string> = {};
       while (words.length && /^[A-Z_]+=/.test(words[0]!)) {
         const [k, ...v] = words.shift()!.split('=');
@@ -252,22 +270,35 @@ beforeAll(async () => {
 
 test('the printed commands are collected from every source the issue names', () => {
   const sources = new Set(all.map((i) => i.source.replace(/ .*--help$/, ' --help')));
-  for (const s of ['nextAction.deploy', 'nextAction.createClient', 'nextAction.prove', 'nextAction.secretRefused', 'teardown', 'README.md', 'gwkit-fleet.yml', 'lib/workflow/rotate.ts', 'nextAction.consentMissing']) {
+  for (const s of [
+    'nextAction.deploy',
+    'nextAction.createClient',
+    'nextAction.prove',
+    'nextAction.secretRefused',
+    'teardown',
+    'README.md',
+    'gwkit-fleet.yml',
+    'lib/workflow/rotate.ts',
+    'nextAction.consentMissing',
+  ]) {
     expect(sources).toContain(s);
   }
   expect([...sources].some((s) => s.endsWith('--help'))).toBe(true);
 });
 
-test('gwkit\'s messages name a command only in the form a person types (`npx gwkit ...`, in backticks)', () => {
+test("gwkit's messages name a command only in the form a person types (`npx gwkit ...`, in backticks)", () => {
   const bare: string[] = [];
   for (const dir of ['lib', 'cli']) {
     for (const file of readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('.ts') || file.includes('generated')) continue;
-      readFileSync(join(ROOT, dir, file), 'utf8').split('\n').forEach((line, i) => {
-        // Comments, help descriptions and the test mail's text speak of commands; they do not ask anyone to type one.
-        if (/^\s*(\*|\/\/|\/\*)|describe\b|content:/.test(line)) return;
-        if (/(?<!npx |[`/])\bgwkit (config|discover|client|post-deploy|status|verify|rollout|teardown|matrix)\b/.test(line)) bare.push(`${dir}/${file}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(join(ROOT, dir, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          // Comments, help descriptions and the test mail's text speak of commands; they do not ask anyone to type one.
+          if (/^\s*(\*|\/\/|\/\*)|describe\b|content:/.test(line)) return;
+          if (/(?<!npx |[`/])\bgwkit (config|discover|client|post-deploy|status|verify|rollout|teardown|matrix)\b/.test(line))
+            bare.push(`${dir}/${file}:${i + 1}: ${line.trim()}`);
+        });
     }
   }
   expect(bare).toEqual([]);
@@ -286,22 +317,28 @@ test('every npx executable resolves from the project folder without a download',
 });
 
 test('every other executable is one the project provides or a README prerequisite', () => {
-  const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+  const scripts = Object.keys(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+  );
   for (const inv of all) {
     const [exe, sub, script] = inv.words;
     if (exe === 'npx' || exe === 'gwkit') continue;
     if (exe === 'npm') {
-      if (sub === 'run') expect({ line: inv.words.join(' '), script: scripts.includes(script!) }).toEqual({ line: inv.words.join(' '), script: true });
+      if (sub === 'run')
+        expect({ line: inv.words.join(' '), script: scripts.includes(script!) }).toEqual({ line: inv.words.join(' '), script: true });
       else expect(['ci', 'test']).toContain(sub);
       continue;
     }
     // Tools a person brings (README prerequisites), the shell's own builtins, and jq where GitHub's runners bring it (the example pipeline).
     const runnerTools = inv.source.endsWith('.yml') ? '|jq' : '';
-    expect({ source: inv.source, exe }).toEqual({ source: inv.source, exe: expect.stringMatching(new RegExp(`^(gcloud|terraform|cd|export|mkdir|echo|test|apt-get${runnerTools})$`)) });
+    expect({ source: inv.source, exe }).toEqual({
+      source: inv.source,
+      exe: expect.stringMatching(new RegExp(`^(gcloud|terraform|cd|export|mkdir|echo|test|apt-get${runnerTools})$`)),
+    });
   }
 });
 
-test('every gwkit command parses with gwkit\'s own parser', async () => {
+test("every gwkit command parses with gwkit's own parser", async () => {
   const lines = all.map((i) => ({ source: i.source, target: npxTarget(i.words) })).filter((x) => x.target?.exe === 'gwkit');
   expect(lines.length).toBeGreaterThan(30);
   const bad: string[] = [];
@@ -334,7 +371,11 @@ describe('every CDK CLI command starts', () => {
       const { args } = npxTarget(inv.words)!;
       expect(['synth', 'diff', 'deploy', 'destroy', 'output']).toContain(args[0]);
       const stacks = args.slice(1).filter((a, i, list) => !a.startsWith('-') && !list[i - 1]?.startsWith('--'));
-      if (stacks.length) expect({ line: inv.words.join(' '), selection: inv.env.GWKIT_TENANTS?.split(',').sort() }).toEqual({ line: inv.words.join(' '), selection: [...stacks].sort() });
+      if (stacks.length)
+        expect({ line: inv.words.join(' '), selection: inv.env.GWKIT_TENANTS?.split(',').sort() }).toEqual({
+          line: inv.words.join(' '),
+          selection: [...stacks].sort(),
+        });
     }
   });
 
@@ -342,7 +383,8 @@ describe('every CDK CLI command starts', () => {
     const outdir = join(scratch, 'synth');
     const run = runFromProject(['npx', 'cdktn', 'synth'], {}, outdir);
     expect(run.status).toBe(0);
-    for (const id of [...TENANT_IDS, ...MS365_IDS, 'hcp-workspaces']) expect(existsSync(join(outdir, 'stacks', id, 'cdk.tf.json'))).toBe(true);
+    for (const id of [...TENANT_IDS, ...MS365_IDS, 'hcp-workspaces'])
+      expect(existsSync(join(outdir, 'stacks', id, 'cdk.tf.json'))).toBe(true);
   });
 
   test('deploy, diff and destroy, as printed, get past synth to Terraform', () => {
@@ -351,14 +393,18 @@ describe('every CDK CLI command starts', () => {
       const target = npxTarget(inv.words)!;
       if (target.args[0] === 'synth') continue;
       const run = runFromProject(inv.words, inv.env, join(scratch, `run-${n}`));
-      const line = `${Object.entries(inv.env).map(([k, v]) => `${k}=${v} `).join('')}${inv.words.join(' ')}`;
+      const line = `${Object.entries(inv.env)
+        .map(([k, v]) => `${k}=${v} `)
+        .join('')}${inv.words.join(' ')}`;
       shown.push(line);
       // Not "could not determine executable", not node-pty, not an unknown option: the CLI ran the
       // app and handed the stacks to `terraform init`, which stops where a real run needs the
       // network (provider download) or cloud credentials (the gcs/HCP backends).
       expect({ line, output: run.output }).toEqual({
         line,
-        output: expect.stringMatching(/Initializing (the backend|provider plugins)|could not find default credentials|Failed to query available provider packages|Error: Required token could not be found/),
+        output: expect.stringMatching(
+          /Initializing (the backend|provider plugins)|could not find default credentials|Failed to query available provider packages|Error: Required token could not be found/,
+        ),
       });
       expect(run.output).not.toMatch(/could not determine executable|Cannot find module|Unknown argument/);
     }

@@ -40,7 +40,16 @@ test('client import prompts for the PBX password, client ID and secret, echoing 
     .filter(([k]) => k !== 'CI' && k !== 'GWKIT_PBX_PASSWORD')
     .map(([k, v]) => `export ${k}='${v}'`);
   const script = join(sb.dir, 'terminal.sh');
-  writeFileSync(script, [...env, 'unset CI', `cd '${sb.dir}'`, `node '${join(repoRoot(), 'dist/cli/gwkit.js')}' client import --tenant globex; echo "exit=$?"`, 'sleep 30'].join('\n'));
+  writeFileSync(
+    script,
+    [
+      ...env,
+      'unset CI',
+      `cd '${sb.dir}'`,
+      `node '${join(repoRoot(), 'dist/cli/gwkit.js')}' client import --tenant globex; echo "exit=$?"`,
+      'sleep 30',
+    ].join('\n'),
+  );
   tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', `bash --norc '${script}'`);
 
   await waitFor('PBX password for admin');
@@ -61,7 +70,9 @@ test('client import prompts for the PBX password, client ID and secret, echoing 
   expect(shown).not.toContain(sb.env.GWKIT_PBX_PASSWORD!);
   expect(shown).not.toContain(client.clientSecret);
   const stored = sb.google.state.secretVersions(sb.tenants.globex!.projectId, 'gwkit-oauth-client');
-  expect(stored.map((v: { payload: string }) => JSON.parse(v.payload))).toEqual([{ client_id: client.clientId, client_secret: client.clientSecret }]);
+  expect(stored.map((v: { payload: string }) => JSON.parse(v.payload))).toEqual([
+    { client_id: client.clientId, client_secret: client.clientSecret },
+  ]);
 });
 
 test('without a terminal (CI) it does not prompt: it says what to set, exit 2', async () => {

@@ -50,13 +50,20 @@ describe('transient PBX faults are retried', () => {
     const r = await runExpect(sb, ['post-deploy', '--tenant', 'acme', '--json'], 3);
     expect(r.json.tenants[0]).toMatchObject({ tenant: 'acme', exitCode: 3, result: { changed: true, stage: 'consent-pending' } });
     expect(pbxSlot(sb, 'acme')).toEqual({ client_id: clients.acme!.clientId, client_secret: clients.acme!.clientSecret });
-    expect(log(from).filter((l) => l.startsWith('POST /api/google '))).toEqual(['POST /api/google 503', 'POST /api/google 503', 'POST /api/google 200']);
+    expect(log(from).filter((l) => l.startsWith('POST /api/google '))).toEqual([
+      'POST /api/google 503',
+      'POST /api/google 503',
+      'POST /api/google 200',
+    ]);
 
     const from2 = sb.pbx.state.requests.length;
     sb.pbx.failNext('POST', '/google', 429, 1, { retryAfterSeconds: 1 });
     const lab = await runExpect(sb, ['post-deploy', '--tenant', 'initech-lab', '--json'], 3);
     expect(lab.json.tenants[0].result).toMatchObject({ changed: true });
-    expect(pbxSlot(sb, 'initech-lab')).toEqual({ client_id: clients['initech-lab']!.clientId, client_secret: clients['initech-lab']!.clientSecret });
+    expect(pbxSlot(sb, 'initech-lab')).toEqual({
+      client_id: clients['initech-lab']!.clientId,
+      client_secret: clients['initech-lab']!.clientSecret,
+    });
     expect(log(from2).filter((l) => l.startsWith('POST /api/google '))).toEqual(['POST /api/google 429', 'POST /api/google 200']);
   });
 
@@ -67,7 +74,11 @@ describe('transient PBX faults are retried', () => {
     const r = await runExpect(sb, ['discover', '--tenant', 'acme', '--json'], 1);
     expect(r.json).toMatchObject({ ok: false, exitCode: 1, tenants: [{ tenant: 'acme', exitCode: 1 }] });
     expect(r.json.tenants[0].error).toMatch(/503|SERVICE_UNAVAILABLE/);
-    expect(log(from).filter((l) => l.startsWith('GET /api/google '))).toEqual(['GET /api/google 503', 'GET /api/google 503', 'GET /api/google 503']);
+    expect(log(from).filter((l) => l.startsWith('GET /api/google '))).toEqual([
+      'GET /api/google 503',
+      'GET /api/google 503',
+      'GET /api/google 503',
+    ]);
   });
 });
 
@@ -85,7 +96,10 @@ describe('a tenant whose stack is not deployed', () => {
     expect(pbxSlot(sb, 'globex')).toEqual({ client_id: '', client_secret: '' });
 
     for (const t of ['acme', 'initech-lab']) {
-      expect(byTenant[t]).toMatchObject({ exitCode: 3, result: { tenant: t, clientId: clients[t]!.clientId, changed: false, stage: 'consent-pending' } });
+      expect(byTenant[t]).toMatchObject({
+        exitCode: 3,
+        result: { tenant: t, clientId: clients[t]!.clientId, changed: false, stage: 'consent-pending' },
+      });
       expect(new URL(byTenant[t].result.consentUri).searchParams.get('client_id')).toBe(clients[t]!.clientId);
       expect(pbxSlot(sb, t)).toEqual({ client_id: clients[t]!.clientId, client_secret: clients[t]!.clientSecret });
     }
@@ -98,7 +112,7 @@ describe('a tenant whose stack is not deployed', () => {
   });
 
   // Regression test (lib/google/credential-store.ts).
-  test('post-deploy: the undeployed tenant\'s message says the stack is probably not deployed', async () => {
+  test("post-deploy: the undeployed tenant's message says the stack is probably not deployed", async () => {
     const r = await runExpect(sb, ['post-deploy', '--tenant', 'globex', '--json'], 1);
     expect(r.json.tenants[0].error).toMatch(/probably not deployed/);
   });

@@ -23,7 +23,11 @@ test('rollout takes every tenant as far as it can, and says who must do what nex
   // A dry run changes nothing.
   const writesBefore = pbxGoogleWrites(sb);
   const dry = byTenant((await runExpect(sb, ['rollout', '--all', '--dry-run', '--json'], 3)).json);
-  expect(dry.acme.result).toMatchObject({ from: 'client-registered', stage: 'client-registered', done: ['would write the client into the PBX (dry run)'] });
+  expect(dry.acme.result).toMatchObject({
+    from: 'client-registered',
+    stage: 'client-registered',
+    done: ['would write the client into the PBX (dry run)'],
+  });
   expect(pbxGoogleWrites(sb)).toBe(writesBefore);
 
   const first = byTenant((await runExpect(sb, ['rollout', '--all', '--json'], 3)).json);
@@ -31,7 +35,10 @@ test('rollout takes every tenant as far as it can, and says who must do what nex
   expect(first.globex.nextAction).toContain('`GWKIT_TENANTS=globex npx cdktn deploy globex`');
   expect(first['initech-lab']).toMatchObject({ exitCode: 3, result: { from: 'provisioned', stage: 'provisioned' } });
   expect(first['initech-lab'].nextAction).toContain('gwkit client guide --tenant initech-lab');
-  expect(first.acme).toMatchObject({ exitCode: 3, result: { from: 'client-registered', stage: 'consent-pending', done: ['wrote the client into the PBX'] } });
+  expect(first.acme).toMatchObject({
+    exitCode: 3,
+    result: { from: 'client-registered', stage: 'consent-pending', done: ['wrote the client into the PBX'] },
+  });
   expect(first.acme.result.consentUri).toContain('/o/oauth2/v2/auth?client_id=');
   expect(pbxGoogleWrites(sb)).toBe(writesBefore + 1);
 

@@ -38,7 +38,12 @@ function located(error: InputError): boolean {
 
 const VALID = {
   version: 1,
-  defaults: { projectId: 'pbxgw-{id}', parent: 'folders/123', billingAccount: '01ABCD-23EF45-67ABCD', consentScreen: { supportEmail: 'it@example.com' } },
+  defaults: {
+    projectId: 'pbxgw-{id}',
+    parent: 'folders/123',
+    billingAccount: '01ABCD-23EF45-67ABCD',
+    consentScreen: { supportEmail: 'it@example.com' },
+  },
   tenants: [{ id: 'acme', pbxTenant: { domain: 'acme.example' } }],
 };
 
@@ -118,7 +123,10 @@ test('a value typed into a credential field is never echoed', () => {
       fc.constantFrom('passwordEnv', 'passwordFile', 'passwordSecret', 'password'),
       fc.string({ minLength: 6, maxLength: 30 }).filter((s) => /[^A-Za-z0-9_]/.test(s) && s.trim() === s && !/^[A-Z_][A-Z0-9_]*$/.test(s)),
       (field, secret) => {
-        const doc = setAt(setAt(VALID, ['defaults', 'pbx', 'url'], 'https://pbx.example:8887'), ['defaults', 'pbx', 'login'], { username: 'admin', [field]: secret });
+        const doc = setAt(setAt(VALID, ['defaults', 'pbx', 'url'], 'https://pbx.example:8887'), ['defaults', 'pbx', 'login'], {
+          username: 'admin',
+          [field]: secret,
+        });
         const r = load(jsYaml.dump(doc));
         if (r.ok) return true; // e.g. a passwordFile path: not a secret, and valid
         return located(r.error) && !r.error.message.includes(secret);
@@ -131,16 +139,21 @@ test('a value typed into a credential field is never echoed', () => {
 test('any nesting, any chain of aliases: loads, or fails with located problems; never a stack overflow or a hang', () => {
   const opener = fc.constantFrom('[', '{a: ', '- ', '{', '[[');
   fc.assert(
-    fc.property(fc.array(opener, { maxLength: 400 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), (openers, fanOut, levels) => {
-      // Nesting at a tenant field, and aliases of aliases `levels` deep, each `fanOut` wide.
-      const nested = `${jsYaml.dump(VALID)}x-nested: ${openers.join('')}\n`;
-      const aliases = Array.from({ length: levels }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(fanOut).fill(`*x${i}`).join(', ')}]`);
-      const chained = `${jsYaml.dump(VALID)}x0: &x0 v\n${aliases.join('\n')}\n`;
-      return [nested, chained].every((text) => {
-        const r = load(text);
-        return !r.ok && located(r.error); // x-… is not a gwkit setting: never valid
-      });
-    }),
+    fc.property(
+      fc.array(opener, { maxLength: 400 }),
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 1, max: 12 }),
+      (openers, fanOut, levels) => {
+        // Nesting at a tenant field, and aliases of aliases `levels` deep, each `fanOut` wide.
+        const nested = `${jsYaml.dump(VALID)}x-nested: ${openers.join('')}\n`;
+        const aliases = Array.from({ length: levels }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(fanOut).fill(`*x${i}`).join(', ')}]`);
+        const chained = `${jsYaml.dump(VALID)}x0: &x0 v\n${aliases.join('\n')}\n`;
+        return [nested, chained].every((text) => {
+          const r = load(text);
+          return !r.ok && located(r.error); // x-… is not a gwkit setting: never valid
+        });
+      },
+    ),
     { numRuns: 150 },
   );
 });

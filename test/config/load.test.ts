@@ -13,7 +13,6 @@ import { problemsOf as problemsIn } from './problems';
 const problemsOf = (name: string) => problemsIn(name);
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 
-
 describe('loadFleet: good configs', () => {
   test('a minimal tenant gets documented defaults', () => {
     const [t] = loadFleet(fixture('minimal.yaml')).tenants;
@@ -45,8 +44,12 @@ describe('loadFleet: good configs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gwkit-defaults-'));
     try {
       const file = join(dir, 'gwkit.yaml');
-      const tenant = '  - id: solo\n    pbxTenant: { domain: solo.example }\n    pbx: { url: "https://pbx.example:8887", login: { username: admin } }\n';
-      writeFileSync(file, `defaults: { parent: folders/1, billingAccount: 01ABCD-23EF45-67ABCD, consentScreen: { supportEmail: help@solo.example } }\ntenants:\n${tenant}`);
+      const tenant =
+        '  - id: solo\n    pbxTenant: { domain: solo.example }\n    pbx: { url: "https://pbx.example:8887", login: { username: admin } }\n';
+      writeFileSync(
+        file,
+        `defaults: { parent: folders/1, billingAccount: 01ABCD-23EF45-67ABCD, consentScreen: { supportEmail: help@solo.example } }\ntenants:\n${tenant}`,
+      );
       const [t] = loadFleet(file).tenants;
       expect(t!.projectId).toBe(stated('projectId').replace('{id}', 'solo'));
       expect(`[${t!.features.join(', ')}]`).toBe(stated('features'));
@@ -70,7 +73,12 @@ describe('loadFleet: good configs', () => {
     const fleet = loadFleet(join(__dirname, '../../gwkit.yaml'));
     const byId = Object.fromEntries(fleet.tenants.map((t) => [t.id, t]));
     expect(Object.keys(byId)).toEqual(['acme', 'globex', 'initech-lab']);
-    expect(byId.acme!.apis).toEqual(['admin.googleapis.com', 'gmail.googleapis.com', 'people.googleapis.com', 'secretmanager.googleapis.com']);
+    expect(byId.acme!.apis).toEqual([
+      'admin.googleapis.com',
+      'gmail.googleapis.com',
+      'people.googleapis.com',
+      'secretmanager.googleapis.com',
+    ]);
     expect(byId.globex!.labels['cost-center']).toBe('globex');
     expect(byId.globex!.backend).toEqual({ type: 'cloud', organization: 'msp-example', workspacePrefix: 'pbx-' });
     expect(byId['initech-lab']!.deletionPolicy).toBe('DELETE');
@@ -118,7 +126,12 @@ describe('loadFleet: bad configs name file, line, tenant and field', () => {
         'duplicates.yaml:9:5: tenant "acme2": pbxTenant "domain ACME.example" is already used by tenant "acme"',
       ],
     ],
-    ['missing-required.yaml', ['missing-required.yaml:5:5: tenants[1] (id "beta").pbxTenant: expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }, each with an optional id: PBX-TENANT-ID (missing)']],
+    [
+      'missing-required.yaml',
+      [
+        'missing-required.yaml:5:5: tenants[1] (id "beta").pbxTenant: expected pbxTenant to be { domain: SIP-DOMAIN } or { name: TENANT-NAME }, each with an optional id: PBX-TENANT-ID (missing)',
+      ],
+    ],
     [
       'bad-backend.yaml',
       [
@@ -137,7 +150,9 @@ describe('loadFleet: bad configs name file, line, tenant and field', () => {
   test('settings missing from tenant and defaults are reported together, after the schema passes', () => {
     const problems = problemsOf('missing-billing.yaml');
     expect(problems).toEqual([
-      expect.stringContaining('missing-billing.yaml:2:5: tenants[0] (id "acme").billingAccount: required, set it on the tenant or in defaults'),
+      expect.stringContaining(
+        'missing-billing.yaml:2:5: tenants[0] (id "acme").billingAccount: required, set it on the tenant or in defaults',
+      ),
       expect.stringContaining('missing-billing.yaml:2:5: tenants[0] (id "acme").consentScreen.supportEmail: required'),
     ]);
   });
@@ -205,29 +220,44 @@ describe('YAML rules: merge keys, hostile and foreign input', () => {
   });
 
   test('an alias bomb is refused at the alias, before anything walks its expansion', () => {
-    const bomb = ['version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...[...'bcdefghij'].map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n');
-    expect(problemsIn({ 'bomb.yaml': bomb })).toEqual([expect.stringMatching(/^bomb\.yaml:11:\d+: the alias \*i here stands for [\d,]+ values, .*alias bomb.*<<: \*defaults per tenant is fine/)]);
+    const bomb = [
+      'version: 1',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...[...'bcdefghij'].map((n, i) => `${n}: &${n} [${Array(10).fill(`*${'abcdefghi'[i]}`).join(', ')}]`),
+    ].join('\n');
+    expect(problemsIn({ 'bomb.yaml': bomb })).toEqual([
+      expect.stringMatching(
+        /^bomb\.yaml:11:\d+: the alias \*i here stands for [\d,]+ values, .*alias bomb.*<<: \*defaults per tenant is fine/,
+      ),
+    ]);
   });
 
   test.each([
     ['100,000 [', `version: 1\ntenants: ${'['.repeat(100_000)}`, /^deep\.yaml:2:\d+: values are nested more than 64 levels deep here/],
     ['100,000 {', `version: 1\ntenants: ${'{'.repeat(100_000)}`, /^deep\.yaml:2:\d+: values are nested more than 64 levels deep here/],
-    ['maps nested 1,000 deep', `version: 1\n${Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} x\n`, /^deep\.yaml:\d+:\d+: values are nested more than 64 levels deep here/],
+    [
+      'maps nested 1,000 deep',
+      `version: 1\n${Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} x\n`,
+      /^deep\.yaml:\d+:\d+: values are nested more than 64 levels deep here/,
+    ],
   ])('nesting: %s is refused located, never a stack overflow', (_name, text, expected) => {
     expect(problemsIn({ 'deep.yaml': text })).toEqual([expect.stringMatching(expected)]);
   });
 
   test('nesting in an include file is refused at that file', () => {
-    expect(problemsIn({ 'with-deep-include.yaml': `${header}\ninclude: [deep-tenants.yaml]\n`, 'deep-tenants.yaml': `tenants: ${'['.repeat(100_000)}` })).toEqual([
-      expect.stringMatching(/^deep-tenants\.yaml:1:\d+: values are nested more than 64 levels deep/),
-    ]);
+    expect(
+      problemsIn({
+        'with-deep-include.yaml': `${header}\ninclude: [deep-tenants.yaml]\n`,
+        'deep-tenants.yaml': `tenants: ${'['.repeat(100_000)}`,
+      }),
+    ).toEqual([expect.stringMatching(/^deep-tenants\.yaml:1:\d+: values are nested more than 64 levels deep/)]);
   });
 
   test.each<[string, string, RegExp]>([
     ['two documents', 'version: 1\n---\nversion: 1\n', /:2:1: the file holds more than one YAML document/],
     ['a key without its colon', 'version: 1\nfoo bar\nx: 1\n', /:2:1: this line is not "setting: value"/],
     ['an unclosed double quote', 'version: "1\nx: 1\n', /:\d+:\d+: a "double-quoted" value is not closed/],
-    ["an unclosed single quote", "version: '1\nx: 1\n", /:\d+:\d+: a 'single-quoted' value is not closed/],
+    ['an unclosed single quote', "version: '1\nx: 1\n", /:\d+:\d+: a 'single-quoted' value is not closed/],
     ['an unknown escape', 'x: "a\\qb"\n', /:1:\d+: the "double-quoted" value holds the unknown escape \\q/],
     ['bad indentation', 'defaults:\n  parent: folders/1\n billingAccount: x\n', /:3:\d+: the indentation does not match the lines above/],
     ['a tab', 'defaults:\n\tparent: folders/1\n', /:2:1: indent with spaces, not tabs/],
@@ -250,8 +280,15 @@ describe('YAML rules: merge keys, hostile and foreign input', () => {
 
   test('anchors are per file: an include file cannot use an anchor of gwkit.yaml', () => {
     const main = `${header.replace('defaults:', 'defaults: &defaults')}\ninclude: [uses-anchor.yaml]\n`;
-    expect(problemsIn({ 'anchored.yaml': main, 'uses-anchor.yaml': 'tenants:\n  - <<: *defaults\n    id: x1\n    pbxTenant: { domain: x.example }\n' })).toEqual([
-      expect.stringMatching(/^uses-anchor\.yaml:2:\d+: the alias \*defaults has no anchor &defaults before it; .*an include file cannot use the anchors of gwkit\.yaml/),
+    expect(
+      problemsIn({
+        'anchored.yaml': main,
+        'uses-anchor.yaml': 'tenants:\n  - <<: *defaults\n    id: x1\n    pbxTenant: { domain: x.example }\n',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^uses-anchor\.yaml:2:\d+: the alias \*defaults has no anchor &defaults before it; .*an include file cannot use the anchors of gwkit\.yaml/,
+      ),
     ]);
   });
 
@@ -261,18 +298,24 @@ describe('YAML rules: merge keys, hostile and foreign input', () => {
     expect(problemsIn({ 'latin1.yaml': Buffer.from(`${valid}    projectName: Caf\xe9\n`, 'latin1') })).toEqual([
       expect.stringMatching(/^latin1\.yaml:10:21: the byte 0xE9 is not UTF-8 .*save it as UTF-8/),
     ]);
-    expect(problemsIn({ 'utf16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(valid, 'utf16le')]) })).toEqual([expect.stringMatching(/^utf16\.yaml: is UTF-16 text/)]);
+    expect(problemsIn({ 'utf16.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(valid, 'utf16le')]) })).toEqual([
+      expect.stringMatching(/^utf16\.yaml: is UTF-16 text/),
+    ]);
   });
 
   test('a file over 10 MB is refused unread, with what to do instead', () => {
     expect(problemsIn({ 'huge.yaml': `version: 1\n# ${'x'.repeat(10 * 1024 * 1024)}\n` })).toEqual([
-      expect.stringMatching(/^huge\.yaml: is 10\.0 MB; gwkit reads config files of up to 10\.0 MB \(split the tenants into several files listed under include:\)/),
+      expect.stringMatching(
+        /^huge\.yaml: is 10\.0 MB; gwkit reads config files of up to 10\.0 MB \(split the tenants into several files listed under include:\)/,
+      ),
     ]);
   });
 
   test('js-yaml and the locating parser read merge keys alike', () => {
     // The data comes from js-yaml, positions from `yaml`: both must see the same merged map.
     const text = 'a: &a { x: 1, z: 3 }\nb: &b { x: 4, w: 5 }\nc:\n  <<: [*a, *b]\n  y: 2\n  z: 9\n';
-    expect(jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as any).types.merge] }) })).toEqual(YAML.parse(text, { merge: true }));
+    expect(jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as any).types.merge] }) })).toEqual(
+      YAML.parse(text, { merge: true }),
+    );
   });
 });

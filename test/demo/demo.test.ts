@@ -21,7 +21,9 @@ test('the demo walks every example tenant to the end, exits 0 and leaves no proc
   expect(stdout).toMatch(/globex\s+ok\s+pbxgw-globex\s+consent-pending/);
   // The Microsoft 365 tenant: verified with no emulated human step (only the deploy is emulated).
   expect(stdout).toContain('[EMULATED deploy] `GWKIT_TENANTS=contoso npx cdktn deploy contoso --outputs-file outputs.json`');
-  expect(stdout).toMatch(/contoso\s+ok\s+3f2a9c1e-5b7d-4e8f-9a6b-1c2d3e4f5a6b\s+verified\s+application [0-9a-f-]{36}\s+the PBX read 12 user\(s\) through Graph/);
+  expect(stdout).toMatch(
+    /contoso\s+ok\s+3f2a9c1e-5b7d-4e8f-9a6b-1c2d3e4f5a6b\s+verified\s+application [0-9a-f-]{36}\s+the PBX read 12 user\(s\) through Graph/,
+  );
   expect(stdout).not.toMatch(/EMULATED [^\]]*\] contoso/);
   expect(stdout).toContain('What was emulated, and what a real run needs instead');
 }, 60_000);

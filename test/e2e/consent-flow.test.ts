@@ -75,7 +75,11 @@ async function expectConsentPage(page: Page, sb: Sandbox, tenantId: string, clie
 }
 
 /** Press a button of the consent form and wait for the PBX's result page. */
-async function decide(page: Page, sb: Sandbox, button: '#allow' | '#deny'): Promise<{ ok: string | null; title: string; message: string; status?: number }> {
+async function decide(
+  page: Page,
+  sb: Sandbox,
+  button: '#allow' | '#deny',
+): Promise<{ ok: string | null; title: string; message: string; status?: number }> {
   const answer = page.waitForResponse((r) => r.url().startsWith(sb.pbx.origin) && r.request().isNavigationRequest());
   await page.locator(button).click();
   const response = await answer;
@@ -98,7 +102,12 @@ async function importClient(sb: Sandbox, tenantId: string): Promise<{ clientId: 
 
 describe('consent in a real browser (Chromium, verified TLS)', () => {
   // A fresh sandbox per case: acme is used by two cases, nothing leaks between them.
-  const sandboxes: Record<'allow' | 'deny' | 'mismatch' | 'wait', Sandbox | undefined> = { allow: undefined, deny: undefined, mismatch: undefined, wait: undefined };
+  const sandboxes: Record<'allow' | 'deny' | 'mismatch' | 'wait', Sandbox | undefined> = {
+    allow: undefined,
+    deny: undefined,
+    mismatch: undefined,
+    wait: undefined,
+  };
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let rogue: Server | undefined;
@@ -199,7 +208,12 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     }
 
     const back = await decide(page, sb, '#allow');
-    expect(back).toEqual({ ok: 'true', title: 'Google Workspace authorization completed', message: expect.stringContaining('completed'), status: 200 });
+    expect(back).toEqual({
+      ok: 'true',
+      title: 'Google Workspace authorization completed',
+      message: expect.stringContaining('completed'),
+      status: 200,
+    });
     expect(new URL(page.url()).pathname).toBe(new URL(sbcUri!).pathname);
 
     expect(sb.pbx.state.outbox).toHaveLength(0);
@@ -207,7 +221,12 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     expect(verify.code).toBe(0);
     expect(verify.json.tenants[0].result).toMatchObject({ tenant: 'acme', verdict: 'verified', ok: true, mailType: 'GMAIL' });
     expect(sb.pbx.state.outbox).toEqual([
-      expect.objectContaining({ tenant: 'Acme', via: 'GMAIL', recipient: 'it-support@msp.example', subject: expect.stringContaining('acme') }),
+      expect.objectContaining({
+        tenant: 'Acme',
+        via: 'GMAIL',
+        recipient: 'it-support@msp.example',
+        subject: expect.stringContaining('acme'),
+      }),
     ]);
   });
 
@@ -252,7 +271,13 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     expect(imp.stderr).toContain(sbcUri);
 
     // Someone types the pair into the PBX web portal by hand, past gwkit's checks.
-    const pbx = await PortSipClient.login({ baseUrl: sb.pbx.url, username: 'admin', password: sb.env.GWKIT_PBX_PASSWORD!, caFile: sb.caFile, timeoutMs: 5000 });
+    const pbx = await PortSipClient.login({
+      baseUrl: sb.pbx.url,
+      username: 'admin',
+      password: sb.env.GWKIT_PBX_PASSWORD!,
+      caFile: sb.caFile,
+      timeoutMs: 5000,
+    });
     let consentUri: string | undefined;
     try {
       await pbx.switchTenant(sb.tenants.acme!.pbxTenantId);
@@ -290,10 +315,15 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     const client = await importClient(sb, 'initech-lab');
 
     const started = Date.now();
-    const waiting = sb.runCli(['post-deploy', '--tenant', 'initech-lab', '--wait', '--interval', '2', '--timeout', '30'], { timeoutMs: 40_000 });
+    const waiting = sb.runCli(['post-deploy', '--tenant', 'initech-lab', '--wait', '--interval', '2', '--timeout', '30'], {
+      timeoutMs: 40_000,
+    });
     // post-deploy --wait prints the consent link only when the wait is over (no TTY/CI), so the
     // administrator takes it from the PBX (auth_consent_uri) once post-deploy has written the client.
-    await until('post-deploy to write the client into the PBX', () => sb.pbx.googleSlot(lab.pbxTenantId).client_id === client.clientId || undefined);
+    await until(
+      'post-deploy to write the client into the PBX',
+      () => sb.pbx.googleSlot(lab.pbxTenantId).client_id === client.clientId || undefined,
+    );
     const pbx = await PortSipClient.login({
       baseUrl: sb.pbx.url,
       username: 'initech-admin',
@@ -321,7 +351,14 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     // The table: TENANT RESULT CLIENT VERSION PBX STAGE, stage "verified", and no "next:" note left.
     const row = done.stdout.split('\n').find((line) => line.startsWith('initech-lab'));
-    expect(row?.trim().split(/\s+/)).toEqual(['initech-lab', expect.any(String), client.clientId, expect.stringMatching(/^\d+$/), 'updated', 'verified']);
+    expect(row?.trim().split(/\s+/)).toEqual([
+      'initech-lab',
+      expect.any(String),
+      client.clientId,
+      expect.stringMatching(/^\d+$/),
+      'updated',
+      'verified',
+    ]);
     expect(done.stdout).not.toContain('next:');
     expect(done.stderr).toMatch(/waiting up to 30s for consent/);
     expect(done.stderr).toMatch(/verified 0\/1 of those still pending/);

@@ -22,7 +22,15 @@ beforeAll(async () => {
   await runExpect(sb, ['client', 'import', '--tenant', 'acme', '--file', acme.file], 0);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 30_000);
 afterAll(async () => {
@@ -39,7 +47,9 @@ test('rollout --report writes JSON, Markdown and HTML from the same outcomes', a
   ]);
   const md = readFileSync(join(sb.dir, 'rollout.md'), 'utf8');
   expect(md).toMatch(/^# gwkit rollout: 3 tenants/);
-  expect(md).toMatch(/\| acme \| not yet \| waiting \| consent-pending \| a Google Workspace administrator opens https:\/\/\S+ .*\[consent\]\(https:/);
+  expect(md).toMatch(
+    /\| acme \| not yet \| waiting \| consent-pending \| a Google Workspace administrator opens https:\/\/\S+ .*\[consent\]\(https:/,
+  );
   // Bad --report names are bad input, before anything runs.
   const bad = await runExpect(sb, ['rollout', '--all', '--report', join(sb.dir, 'rollout.pdf')], 2);
   expect(bad.stderr).toMatch(/--report: .*rollout\.pdf: name a \.json, \.md or \.html file/);
@@ -55,7 +65,11 @@ test('status --report: a tenant whose read worked but is only planned is not sho
   await expect(planned.innerText()).resolves.toBe('not yet');
   // No badge in a not-yet-healthy row is green, whatever the command's own result was.
   for (const badge of await page.locator('tr:not([data-stage="verified"]) .badge').all()) {
-    await expect(badge.evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor)).resolves.not.toBe(green);
+    await expect(
+      badge.evaluate(
+        (e) => (globalThis as unknown as { getComputedStyle(x: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor,
+      ),
+    ).resolves.not.toBe(green);
   }
   await page.close();
 });
@@ -70,7 +84,9 @@ test('the HTML page: summary, rows, filter, stage buttons, sorting; readable on 
   await expect(page.locator('.stage').allInnerTexts()).resolves.toEqual(['1\nplanned', '1\nprovisioned', '1\nconsent-pending']);
   await expect(page.locator('#shown').innerText()).resolves.toBe('3 of 3 tenants shown');
   // The consent link a person must open is a link.
-  await expect(page.locator('tr[data-stage="consent-pending"] a', { hasText: 'consent' }).getAttribute('href')).resolves.toMatch(/^https:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?client_id=/);
+  await expect(page.locator('tr[data-stage="consent-pending"] a', { hasText: 'consent' }).getAttribute('href')).resolves.toMatch(
+    /^https:\/\/127\.0\.0\.1:\d+\/o\/oauth2\/v2\/auth\?client_id=/,
+  );
   // Filter by typing, and by a stage button.
   await page.fill('#filter', 'initech');
   await expect(page.locator('#shown').innerText()).resolves.toBe('1 of 3 tenants shown');
@@ -90,7 +106,12 @@ test('the HTML page: summary, rows, filter, stage buttons, sorting; readable on 
   const small = await phone.newPage();
   await small.goto(`file://${file}`);
   // (Evaluated in the page: `globalThis` there is the window.)
-  await expect(small.evaluate(() => { const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } }; return w.document.documentElement.scrollWidth <= w.innerWidth + 1; })).resolves.toBe(true);
+  await expect(
+    small.evaluate(() => {
+      const w = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+      return w.document.documentElement.scrollWidth <= w.innerWidth + 1;
+    }),
+  ).resolves.toBe(true);
   await expect(small.locator('thead').isVisible()).resolves.toBe(false);
   const png = await small.screenshot({ fullPage: true });
   writeFileSync(join(sb.dir, 'report-phone.png'), png);

@@ -32,7 +32,9 @@ test('actionlint finds nothing to complain about', async () => {
   const problems = await runLint(text, 'gwkit-fleet.yml');
   expect(problems.map((e) => `${e.line}:${e.column} ${e.kind}: ${e.message}`)).toEqual([]);
   // ...and it would: the same file with a broken expression is refused.
-  expect((await runLint(text.replace('fromJSON(needs.matrix.outputs.matrix)', 'fromJSON(needs.nope.outputs.matrix)'), 'broken.yml')).length).toBeGreaterThan(0);
+  expect(
+    (await runLint(text.replace('fromJSON(needs.matrix.outputs.matrix)', 'fromJSON(needs.nope.outputs.matrix)'), 'broken.yml')).length,
+  ).toBeGreaterThan(0);
 });
 
 test('the deploy matrix comes from `gwkit matrix`, and every key the jobs use is in what it prints', async () => {
@@ -51,11 +53,19 @@ test('the deploy matrix comes from `gwkit matrix`, and every key the jobs use is
   expect(matrix.include.flatMap((e) => String(e.selection).split(',')).sort()).toEqual(['acme', 'contoso', 'globex', 'initech-lab']);
 });
 
-test('Microsoft 365: the azuread provider signs in by OIDC (no client secret), and rollout gets the deploys\' outputs', () => {
+test("Microsoft 365: the azuread provider signs in by OIDC (no client secret), and rollout gets the deploys' outputs", () => {
   expect(doc.permissions['id-token']).toBe('write');
-  expect(doc.env).toMatchObject({ ARM_USE_OIDC: 'true', ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}', ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}' });
+  expect(doc.env).toMatchObject({
+    ARM_USE_OIDC: 'true',
+    ARM_CLIENT_ID: '${{ vars.AZURE_CLIENT_ID }}',
+    ARM_TENANT_ID: '${{ vars.AZURE_TENANT_ID }}',
+  });
   const login = doc.jobs.deploy.steps.find((s: any) => s.uses?.startsWith('azure/login'));
-  expect(login.with).toEqual({ 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'allow-no-subscriptions': true });
+  expect(login.with).toEqual({
+    'client-id': '${{ vars.AZURE_CLIENT_ID }}',
+    'tenant-id': '${{ vars.AZURE_TENANT_ID }}',
+    'allow-no-subscriptions': true,
+  });
   expect(text).not.toMatch(/ARM_CLIENT_SECRET|client-secret|creds:/);
   expect(doc.jobs.deploy.steps.some((s: any) => s.uses?.startsWith('actions/upload-artifact') && /outputs-/.test(s.with.path))).toBe(true);
   expect(doc.jobs.rollout.steps.find((s: any) => /gwkit rollout/.test(s.run ?? '')).run).toContain('--outputs-file outputs.json');
@@ -63,7 +73,11 @@ test('Microsoft 365: the azuread provider signs in by OIDC (no client secret), a
 
 test('deploys use Workload Identity Federation (no key files), the shared provider cache, and per-shard synthesis', () => {
   const deploy = doc.jobs.deploy.steps;
-  expect(deploy.some((s: any) => s.uses?.startsWith('google-github-actions/auth') && s.with?.workload_identity_provider && !s.with?.credentials_json)).toBe(true);
+  expect(
+    deploy.some(
+      (s: any) => s.uses?.startsWith('google-github-actions/auth') && s.with?.workload_identity_provider && !s.with?.credentials_json,
+    ),
+  ).toBe(true);
   expect(doc.env.TF_PLUGIN_CACHE_DIR).toBeDefined();
   expect(deploy.find((s: any) => /npx cdktn deploy/.test(s.run ?? '')).env.GWKIT_TENANTS).toBe('${{ matrix.selection }}');
   expect(text).not.toMatch(/credentials_json|GOOGLE_APPLICATION_CREDENTIALS/);

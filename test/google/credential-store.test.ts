@@ -51,7 +51,13 @@ test('latest disabled: falls back to the newest enabled version', async () => {
 
 test('the record of what the PBX holds lives in an annotation; a newer record replaces it; every write is a PATCH', async () => {
   await expect(records.read(fx.secretName)).resolves.toEqual({ applied: undefined, proof: undefined });
-  const record = { version: 2, clientId: PAIR.clientId, pbx: 'https://pbx.example:8887/api', target: 'domain:acme.pbx.test', at: '2026-11-28T12:00:00.000Z' };
+  const record = {
+    version: 2,
+    clientId: PAIR.clientId,
+    pbx: 'https://pbx.example:8887/api',
+    target: 'domain:acme.pbx.test',
+    at: '2026-11-28T12:00:00.000Z',
+  };
   await records.recordApplied(fx.secretName, record);
   await expect(records.read(fx.secretName)).resolves.toEqual({ applied: record, proof: undefined });
   const annotations = fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID);
@@ -85,23 +91,35 @@ function raceAfterReads(times: number): { restore(): void } {
 }
 
 describe('another writer changes the secret between our read and our write', () => {
-  const patches = (from: number) => fx.emu.state.requests.slice(from).filter((r) => r.method === 'PATCH').map((r) => r.status);
+  const patches = (from: number) =>
+    fx.emu.state.requests
+      .slice(from)
+      .filter((r) => r.method === 'PATCH')
+      .map((r) => r.status);
   afterEach(async () => {
-    for (const key of ['ours', 'other-writer-0', 'other-writer-1', 'other-writer-2', 'other-writer-3']) await store.annotate(fx.secretName, key, undefined, 'cleanup');
+    for (const key of ['ours', 'other-writer-0', 'other-writer-1', 'other-writer-2', 'other-writer-3'])
+      await store.annotate(fx.secretName, key, undefined, 'cleanup');
   });
 
   test('twice: the stale etag is refused, we read again, every change survives', async () => {
     const from = fx.emu.state.requests.length;
     const race = raceAfterReads(2);
     await store.annotate(fx.secretName, 'ours', 'y', 'our note').finally(race.restore);
-    expect(fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID)).toMatchObject({ 'other-writer-1': 'x', 'other-writer-0': 'x', ours: 'y' });
+    expect(fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID)).toMatchObject({
+      'other-writer-1': 'x',
+      'other-writer-0': 'x',
+      ours: 'y',
+    });
     expect(patches(from)).toEqual([400, 400, 200]);
   });
 
   test('four times: after three reads again it gives up, naming what it was recording', async () => {
     const from = fx.emu.state.requests.length;
     const race = raceAfterReads(4);
-    const err = await store.annotate(fx.secretName, 'ours', 'y', 'our note').catch((e: unknown) => e).finally(race.restore);
+    const err = await store
+      .annotate(fx.secretName, 'ours', 'y', 'our note')
+      .catch((e: unknown) => e)
+      .finally(race.restore);
     expect(err).toBeInstanceOf(RemoteError);
     expect((err as Error).message).toMatch(/recording our note on secret projects\/.*: 400 FAILED_PRECONDITION/);
     expect(fx.emu.state.secretAnnotations(PROJECT_ID, SECRET_ID).ours).toBeUndefined();
@@ -175,7 +193,10 @@ test('API enabled moments ago: SERVICE_DISABLED while propagating, then success 
 test('still propagating when the wait is over: the SERVICE_DISABLED error, after waits that fit in it', async () => {
   fx.emu.setServiceEnabled(PROJECT_ID, 'secretmanager.googleapis.com', true, { propagationMs: 60_000 });
   const from = fx.emu.state.requests.length;
-  const patient = new ClientCredentialStore(fx.auth, { endpoints: fx.emu.endpoints, retry: { propagationWaitMs: 20_000, initialDelayMs: 2_000, clock } });
+  const patient = new ClientCredentialStore(fx.auth, {
+    endpoints: fx.emu.endpoints,
+    retry: { propagationWaitMs: 20_000, initialDelayMs: 2_000, clock },
+  });
   const started = clock.now();
   const err = (await patient.accessLatest(fx.secretName).catch((e: unknown) => e)) as RemoteError;
   expect(err).toBeInstanceOf(RemoteError);

@@ -19,7 +19,6 @@ afterAll(async () => {
   await fx?.emu.close();
 });
 
-
 const probe = (clientId: string, clientSecret: string) =>
   probeClientPair({ clientId, clientSecret }, { tokenUrl: fx.emu.endpoints.oauth2Token, redirectUri: PBX_REDIRECT, caFile: fx.emu.caFile });
 
@@ -50,7 +49,12 @@ async function refreshTokenFor(clientId: string, clientSecret: string): Promise<
 }
 
 const refresh = (clientId: string, clientSecret: string, refreshToken: string) =>
-  browser.post(fx.emu.endpoints.oauth2Token, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret });
+  browser.post(fx.emu.endpoints.oauth2Token, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: clientId,
+    client_secret: clientSecret,
+  });
 
 describe('OAuth client secret rotation', () => {
   test('a new Web client has exactly one enabled secret', () => {
@@ -116,7 +120,12 @@ describe('OAuth client secret rotation', () => {
     expect([r.status, r.json().error]).toEqual([401, 'invalid_client']);
 
     const u = new URL(fx.emu.endpoints.authorization);
-    u.search = new URLSearchParams({ client_id: web.clientId, redirect_uri: PBX_REDIRECT, response_type: 'code', scope: 'openid' }).toString();
+    u.search = new URLSearchParams({
+      client_id: web.clientId,
+      redirect_uri: PBX_REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+    }).toString();
     const page = await browser.get(u.toString());
     expect(page.status).toBe(401);
     expect(page.text).toContain('Error 401: invalid_client');
@@ -150,7 +159,8 @@ describe('Secret Manager version states through the API', () => {
   };
   const listed = async () =>
     ((await api.projects.secrets.versions.list({ parent: fx.secretName })).data.versions ?? []).map((v) => [v.name, v.state]);
-  const writes = () => fx.emu.state.requests.filter((r) => r.method === 'POST' && /\/versions\/[^/]+:(disable|enable|destroy)$/.test(r.path));
+  const writes = () =>
+    fx.emu.state.requests.filter((r) => r.method === 'POST' && /\/versions\/[^/]+:(disable|enable|destroy)$/.test(r.path));
 
   beforeAll(() => {
     api = new secretmanager_v1.Secretmanager({ auth: fx.auth, rootUrl: apiRoot(fx.emu.endpoints.secretManager) });
@@ -195,7 +205,10 @@ describe('Secret Manager version states through the API', () => {
       http: 400,
       status: 'FAILED_PRECONDITION',
     });
-    expect(await failure(api.projects.secrets.versions.access({ name: version(2) }))).toMatchObject({ http: 400, status: 'FAILED_PRECONDITION' });
+    expect(await failure(api.projects.secrets.versions.access({ name: version(2) }))).toMatchObject({
+      http: 400,
+      status: 'FAILED_PRECONDITION',
+    });
     // A disabled version can be destroyed too.
     await api.projects.secrets.versions.disable({ name: version(3), requestBody: {} });
     expect((await api.projects.secrets.versions.destroy({ name: version(3), requestBody: {} })).data.state).toBe('DESTROYED');
@@ -214,7 +227,9 @@ describe('Secret Manager version states through the API', () => {
       http: 400,
       status: 'FAILED_PRECONDITION',
     });
-    expect((await api.projects.secrets.versions.enable({ name: version(1), requestBody: { etag: disabled.etag! } })).data.state).toBe('ENABLED');
+    expect((await api.projects.secrets.versions.enable({ name: version(1), requestBody: { etag: disabled.etag! } })).data.state).toBe(
+      'ENABLED',
+    );
   });
 
   test('unknown version, secret or project', async () => {
@@ -223,12 +238,16 @@ describe('Secret Manager version states through the API', () => {
       status: 'NOT_FOUND',
       message: `Secret Version [${numbered(99)}] not found.`,
     });
-    expect(await failure(api.projects.secrets.versions.destroy({ name: `projects/${PROJECT_ID}/secrets/nope/versions/1`, requestBody: {} }))).toEqual({
+    expect(
+      await failure(api.projects.secrets.versions.destroy({ name: `projects/${PROJECT_ID}/secrets/nope/versions/1`, requestBody: {} })),
+    ).toEqual({
       http: 404,
       status: 'NOT_FOUND',
       message: 'Secret Version [projects/123456789012/secrets/nope/versions/1] not found.',
     });
-    const ghost = await failure(api.projects.secrets.versions.disable({ name: 'projects/ghost-project/secrets/x/versions/1', requestBody: {} }));
+    const ghost = await failure(
+      api.projects.secrets.versions.disable({ name: 'projects/ghost-project/secrets/x/versions/1', requestBody: {} }),
+    );
     expect(ghost).toMatchObject({ http: 403, status: 'PERMISSION_DENIED' });
     expect(ghost.message).toContain("'secretmanager.versions.disable'");
     expect(ghost.message).toContain('projects/ghost-project/secrets/x/versions/1');
@@ -253,10 +272,23 @@ describe('Secret Manager version states through the API', () => {
 
     const ok = writes().filter((r) => r.status === 200);
     // disable, disable (no-op), enable, destroy, disable, destroy, disable, enable
-    expect(ok.map((r) => r.path.split(':').at(-1))).toEqual(['disable', 'disable', 'enable', 'destroy', 'disable', 'destroy', 'disable', 'enable']);
+    expect(ok.map((r) => r.path.split(':').at(-1))).toEqual([
+      'disable',
+      'disable',
+      'enable',
+      'destroy',
+      'disable',
+      'destroy',
+      'disable',
+      'enable',
+    ]);
     for (const r of ok) {
       expect(r.principal).toBe(fx.emu.user);
-      expect(r.detail).toMatchObject({ secret: `projects/123456789012/secrets/${SECRET_ID}`, version: expect.any(Number), state: expect.any(String) });
+      expect(r.detail).toMatchObject({
+        secret: `projects/123456789012/secrets/${SECRET_ID}`,
+        version: expect.any(Number),
+        state: expect.any(String),
+      });
     }
     const refused = writes().find((r) => r.status === 401);
     expect(refused?.path).toBe(`/v1/${version(1)}:disable`);

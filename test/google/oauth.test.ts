@@ -21,10 +21,12 @@ afterAll(async () => {
   await fx?.emu.close();
 });
 
-
 describe('token probe', () => {
   const probe = (clientId: string, clientSecret: string) =>
-    probeClientPair({ clientId, clientSecret }, { tokenUrl: fx.emu.endpoints.oauth2Token, redirectUri: PBX_REDIRECT, caFile: fx.emu.caFile });
+    probeClientPair(
+      { clientId, clientSecret },
+      { tokenUrl: fx.emu.endpoints.oauth2Token, redirectUri: PBX_REDIRECT, caFile: fx.emu.caFile },
+    );
 
   test('valid pair -> invalid_grant -> valid', async () => {
     await expect(probe(web.clientId, web.clientSecret)).resolves.toMatchObject({ ok: true, verdict: 'valid' });
@@ -199,7 +201,9 @@ describe('ADC variants', () => {
       const adcClientId = JSON.parse(readFileSync(process.env.GOOGLE_APPLICATION_CREDENTIALS, 'utf8')).client_id as string;
       fx.emu.revokeRefreshTokens(adcClientId);
       const store = new ClientCredentialStore(auth, { endpoints: fx.emu.endpoints });
-      await expect(store.accessLatest(fx.secretName)).rejects.toThrow(/400 invalid_grant: Token has been expired or revoked\. .*gcloud auth application-default login/);
+      await expect(store.accessLatest(fx.secretName)).rejects.toThrow(
+        /400 invalid_grant: Token has been expired or revoked\. .*gcloud auth application-default login/,
+      );
     } finally {
       process.env.GOOGLE_APPLICATION_CREDENTIALS = fx.emu.adcFile;
     }

@@ -37,13 +37,37 @@ test.each<[string, () => string, RegExp]>([
   ['a directory', () => dir, /is a directory/],
   ['empty', () => write('empty.pem', ''), /empty\.pem is empty/],
   ['blank lines only', () => write('blank.pem', '\n \n'), /blank\.pem is empty/],
-  ['DER', () => write('ca.der', der()), /ca\.der is binary \(DER\); convert it to PEM with: openssl x509 -inform der -in .*ca\.der -out ca\.pem/],
+  [
+    'DER',
+    () => write('ca.der', der()),
+    /ca\.der is binary \(DER\); convert it to PEM with: openssl x509 -inform der -in .*ca\.der -out ca\.pem/,
+  ],
   ['other binary', () => write('ca.bin', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01])), /ca\.bin is binary, not PEM text/],
-  ['a private key', () => write('key.pem', readFileSync(join(dir, 'emulator-ca.key'))), /key\.pem holds a private key \(PRIVATE KEY\); gwkit needs only the CA's certificate/],
-  ['a certificate with its key', () => write('both.pem', `${ca.caPem}${readFileSync(join(dir, 'emulator-ca.key'), 'utf8')}`), /both\.pem holds a private key/],
-  ['garbage', () => write('garbage.pem', 'hello world\n'), /garbage\.pem holds no PEM certificate \(no "-----BEGIN CERTIFICATE-----" line\)/],
-  ['a public key', () => write('pub.pem', '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n'), /pub\.pem holds a PEM "PUBLIC KEY" block, not a certificate/],
-  ['a damaged second certificate', () => write('damaged.pem', `${ca.caPem}-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n`), /damaged\.pem holds a damaged certificate \(the second one, line \d+\)/],
+  [
+    'a private key',
+    () => write('key.pem', readFileSync(join(dir, 'emulator-ca.key'))),
+    /key\.pem holds a private key \(PRIVATE KEY\); gwkit needs only the CA's certificate/,
+  ],
+  [
+    'a certificate with its key',
+    () => write('both.pem', `${ca.caPem}${readFileSync(join(dir, 'emulator-ca.key'), 'utf8')}`),
+    /both\.pem holds a private key/,
+  ],
+  [
+    'garbage',
+    () => write('garbage.pem', 'hello world\n'),
+    /garbage\.pem holds no PEM certificate \(no "-----BEGIN CERTIFICATE-----" line\)/,
+  ],
+  [
+    'a public key',
+    () => write('pub.pem', '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n'),
+    /pub\.pem holds a PEM "PUBLIC KEY" block, not a certificate/,
+  ],
+  [
+    'a damaged second certificate',
+    () => write('damaged.pem', `${ca.caPem}-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n`),
+    /damaged\.pem holds a damaged certificate \(the second one, line \d+\)/,
+  ],
 ])('%s: an input error naming the setting, the file, what is wrong and what was expected', (_name, file, says) => {
   const path = file();
   let error: unknown;
@@ -53,11 +77,17 @@ test.each<[string, () => string, RegExp]>([
     error = e;
   }
   expect(error).toBeInstanceOf(InputError);
-  expect((error as Error).message).toMatch(new RegExp(`^pbx\\.caFile \\(gwkit\\.yaml:7:5\\): ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+  expect((error as Error).message).toMatch(
+    new RegExp(`^pbx\\.caFile \\(gwkit\\.yaml:7:5\\): ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `),
+  );
   expect((error as Error).message).toMatch(says);
-  expect((error as Error).message).toMatch(/; expected a PEM certificate file: the CA's certificate\(s\) as "-----BEGIN CERTIFICATE-----" blocks$/);
+  expect((error as Error).message).toMatch(
+    /; expected a PEM certificate file: the CA's certificate\(s\) as "-----BEGIN CERTIFICATE-----" blocks$/,
+  );
 });
 
 test('the shared HTTPS agent reads CA files through the same check', () => {
-  expect(() => trustedAgent(write('agent-garbage.pem', 'nope'), 'google.caFile')).toThrow(/^google\.caFile: .*agent-garbage\.pem holds no PEM certificate/);
+  expect(() => trustedAgent(write('agent-garbage.pem', 'nope'), 'google.caFile')).toThrow(
+    /^google\.caFile: .*agent-garbage\.pem holds no PEM certificate/,
+  );
 });

@@ -24,7 +24,10 @@ let dir: string;
 beforeAll(async () => {
   const ca = createEmulatorCa();
   ms = await startMicrosoftEmulator({ ca });
-  ms.addDirectory(DIRECTORY, Array.from({ length: 150 }, (_, i) => ({ id: `u${i}`, displayName: `User ${i}`, userPrincipalName: `user${i}@contoso.example` })));
+  ms.addDirectory(
+    DIRECTORY,
+    Array.from({ length: 150 }, (_, i) => ({ id: `u${i}`, displayName: `User ${i}`, userPrincipalName: `user${i}@contoso.example` })),
+  );
   pbx = await startPbxEmulator({ ca, microsoft: { loginUrl: ms.loginUrl, graphUrl: ms.graphUrl, caPem: ca.caPem } });
   dir = mkdtempSync(join(tmpdir(), 'gwkit-ms365-e2e-'));
   writeFileSync(
@@ -48,7 +51,12 @@ afterAll(async () => {
 
 function sessionsFor(): { sessions: SessionProvider; tenant: Ms365TenantConfig } {
   const fleet = loadFleet(join(dir, 'gwkit.yaml'));
-  const sessions = new SessionProvider({ fleet, tenants: [], microsoft365Tenants: fleet.microsoft365Tenants, env: { GWKIT_PBX_PASSWORD: 'admin-password' } });
+  const sessions = new SessionProvider({
+    fleet,
+    tenants: [],
+    microsoft365Tenants: fleet.microsoft365Tenants,
+    env: { GWKIT_PBX_PASSWORD: 'admin-password' },
+  });
   return { sessions, tenant: fleet.microsoft365Tenants[0]! };
 }
 
@@ -62,11 +70,17 @@ async function withSessions<T>(work: (s: SessionProvider, t: Ms365TenantConfig) 
 }
 
 test('gwkit.yaml → discover → synth → emulated apply → post-deploy → verified, with no human step', async () => {
-  expect(await withSessions((s, t) => ms365View(s, t))).toMatchObject({ stage: 'planned', nextAction: '`npx gwkit discover --tenant contoso`' });
+  expect(await withSessions((s, t) => ms365View(s, t))).toMatchObject({
+    stage: 'planned',
+    nextAction: '`npx gwkit discover --tenant contoso`',
+  });
 
   const discovered = await withSessions((s, t) => discoverMs365(s, t));
   expect(discovered.generated).toBe(true);
-  expect(discovered.redirectUris).toEqual([`${pbx.origin}/api/ms365/emulated-redirect/tenant-globex`, `${pbx.origin}/sbc/8887/ms365/emulated-redirect/tenant-globex`]);
+  expect(discovered.redirectUris).toEqual([
+    `${pbx.origin}/api/ms365/emulated-redirect/tenant-globex`,
+    `${pbx.origin}/sbc/8887/ms365/emulated-redirect/tenant-globex`,
+  ]);
   const factsText = readFileSync(join(dir, 'pbx-facts/contoso.json'), 'utf8');
   expect(factsText).not.toMatch(/PRIVATE KEY/);
   expect(factsText).toContain(ms365SlotOf(pbx.state, 'tenant-globex').cert!.trim().split('\n')[1]);
@@ -77,11 +91,22 @@ test('gwkit.yaml → discover → synth → emulated apply → post-deploy → v
   buildFleetApp({ tenants: [], microsoft365Tenants: loadFleet(join(dir, 'gwkit.yaml')).microsoft365Tenants, outdir }).synth();
   const outputs = applyMs365Stack(ms, join(outdir, 'stacks/contoso/cdk.tf.json'));
   const app = [...ms.directories.get(DIRECTORY)!.applications.values()][0]!;
-  expect(app).toMatchObject({ signInAudience: 'AzureADMyOrg', idTokens: true, passwordCredentials: 0, redirectUris: [...discovered.redirectUris].sort() });
-  expect(outputs.contoso).toMatchObject({ application_id: app.clientId, directory_id: DIRECTORY, graph_permissions: ['Contacts.Read', 'User.Read.All'] });
+  expect(app).toMatchObject({
+    signInAudience: 'AzureADMyOrg',
+    idTokens: true,
+    passwordCredentials: 0,
+    redirectUris: [...discovered.redirectUris].sort(),
+  });
+  expect(outputs.contoso).toMatchObject({
+    application_id: app.clientId,
+    directory_id: DIRECTORY,
+    graph_permissions: ['Contacts.Read', 'User.Read.All'],
+  });
 
   const first = await withSessions((s, t) => postDeployMs365(s, t, { outputs, outputsFile: 'outputs.json' }));
-  expect(first.written).toEqual(expect.arrayContaining(['directory_id', 'application_id', 'users.enabled', 'users.starting_extension_number']));
+  expect(first.written).toEqual(
+    expect.arrayContaining(['directory_id', 'application_id', 'users.enabled', 'users.starting_extension_number']),
+  );
   const writes = () => pbx.state.requests.filter((r) => r.method === 'POST' && r.path === '/api/ms365').length;
   expect(writes()).toBe(1);
   const second = await withSessions((s, t) => postDeployMs365(s, t, { outputs, outputsFile: 'outputs.json' }));
@@ -101,7 +126,11 @@ test('without the consent to read users, verify fails as Microsoft would, naming
   d.assignments.splice(0, d.assignments.length, ...kept);
   try {
     const view = await withSessions((s, t) => ms365View(s, t));
-    expect(view).toMatchObject({ stage: 'pbx-configured', failure: expect.stringMatching(/Authorization_RequestDenied/), nextAction: expect.stringMatching(/lacks consent to read users/) });
+    expect(view).toMatchObject({
+      stage: 'pbx-configured',
+      failure: expect.stringMatching(/Authorization_RequestDenied/),
+      nextAction: expect.stringMatching(/lacks consent to read users/),
+    });
   } finally {
     d.assignments.push(...removed);
   }
@@ -110,8 +139,16 @@ test('without the consent to read users, verify fails as Microsoft would, naming
 test('a certificate the app does not know (a new key pair on the PBX) fails with AADSTS700027; discover names the fix', async () => {
   await withSessions((s, t) => s.withPbx(t, (client) => client.generateMs365Certificate()));
   const view = await withSessions((s, t) => ms365View(s, t));
-  expect(view).toMatchObject({ stage: 'pbx-configured', failure: expect.stringMatching(/AADSTS700027/), nextAction: expect.stringMatching(/certificate is not registered on the app/) });
+  expect(view).toMatchObject({
+    stage: 'pbx-configured',
+    failure: expect.stringMatching(/AADSTS700027/),
+    nextAction: expect.stringMatching(/certificate is not registered on the app/),
+  });
   expect(ms.tokenLog.at(-1)?.error).toBe('AADSTS700027');
   // Named as drift before anyone reads Microsoft's code: the PBX's certificate is not the one recorded.
-  expect(view.drift).toEqual([expect.stringMatching(/^the PBX uses certificate [0-9A-F]{40}, which .*pbx-facts\/contoso\.json \(and so the app\) does not hold: record it with `npx gwkit client rotate --tenant contoso`/)]);
+  expect(view.drift).toEqual([
+    expect.stringMatching(
+      /^the PBX uses certificate [0-9A-F]{40}, which .*pbx-facts\/contoso\.json \(and so the app\) does not hold: record it with `npx gwkit client rotate --tenant contoso`/,
+    ),
+  ]);
 });

@@ -31,7 +31,10 @@ describe.each(READINGS)('%s', (_name, behaviour) => {
   test('planned → discovered → verified with one write; a rerun writes nothing; a renewal completes', async () => {
     expect((await result(['rollout', '--tenant', 'contoso'], 3)).tenants[0].result).toMatchObject({ from: 'planned', stage: 'discovered' });
     const outputs = sb.deployMs365();
-    expect((await result(['rollout', '--tenant', 'contoso', '--outputs-file', outputs], 0)).tenants[0].result).toMatchObject({ stage: 'verified', users: 12 });
+    expect((await result(['rollout', '--tenant', 'contoso', '--outputs-file', outputs], 0)).tenants[0].result).toMatchObject({
+      stage: 'verified',
+      users: 12,
+    });
     expect(writes()).toBe(1);
     expect((await result(['post-deploy', '--tenant', 'contoso', '--outputs-file', outputs], 0)).tenants[0].result.written).toEqual([]);
     expect((await result(['status', '--tenant', 'contoso'], 0)).tenants[0].result.stage).toBe('verified');
@@ -51,7 +54,10 @@ describe.each(READINGS)('%s', (_name, behaviour) => {
     const consent = directory.assignments.splice(0);
     try {
       const broken = await result(['verify', '--tenant', 'contoso'], 1);
-      expect(broken.tenants[0].result).toMatchObject({ stage: 'pbx-configured', failure: expect.stringMatching(/Authorization_RequestDenied/) });
+      expect(broken.tenants[0].result).toMatchObject({
+        stage: 'pbx-configured',
+        failure: expect.stringMatching(/Authorization_RequestDenied/),
+      });
       expect(broken.tenants[0].nextAction).toMatch(/lacks consent to read users/);
     } finally {
       directory.assignments.push(...consent);

@@ -65,29 +65,39 @@ describe('tenants', () => {
     const client = track(await PortSipClient.login(connection(pbx)));
     expect((await client.findTenant({ domain: 'GLOBEX.pbx.test' })).id).toBe('t-globex');
     expect((await client.findTenant({ name: 'Acme' })).domain).toBe('acme.pbx.test');
-    expect((await client.findTenant({ name: "Filler 129" })).id).toBe('t-129');
+    expect((await client.findTenant({ name: 'Filler 129' })).id).toBe('t-129');
     const err = await client.findTenant({ domain: 'nope.pbx.test' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'NOT_FOUND' });
-    expect((err as Error).message).toContain("nope.pbx.test");
+    expect((err as Error).message).toContain('nope.pbx.test');
   });
 
   test('before a switch, tenant calls of a system admin fail clearly, and nothing is sent', async () => {
     const client = track(await PortSipClient.login(connection(pbx)));
     const sent = pbx.state.requests.length;
     await expect(client.getGoogle('tenant')).rejects.toMatchObject({ code: 'TENANT_CONTEXT_LOST', status: undefined });
-    await expect(client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'never-sent' })).rejects.toMatchObject({
+    await expect(
+      client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'never-sent' }),
+    ).rejects.toMatchObject({
       code: 'TENANT_CONTEXT_LOST',
     });
     expect(pbx.state.requests.length).toBe(sent);
   });
 
   test('two sessions switched to two tenants at once do not bleed into each other', async () => {
-    const [a, b] = await Promise.all([openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true), openTenantSession(connection(pbx), { name: 'Globex' }, true)]);
+    const [a, b] = await Promise.all([
+      openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true),
+      openTenantSession(connection(pbx), { name: 'Globex' }, true),
+    ]);
     track(a);
     track(b);
     const secret = (n: number) => `secret-${n}-xyz`;
     await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? b : a).setGoogle('tenant', { client_id: `${i % 2 ? 'globex' : 'acme'}.apps.googleusercontent.com`, client_secret: secret(i % 2) })),
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? b : a).setGoogle('tenant', {
+          client_id: `${i % 2 ? 'globex' : 'acme'}.apps.googleusercontent.com`,
+          client_secret: secret(i % 2),
+        }),
+      ),
     );
     expect((await a.currentTenant()).name).toBe('Acme');
     expect((await b.currentTenant()).name).toBe('Globex');
@@ -126,7 +136,8 @@ describe('google integration', () => {
       response_type: 'code',
       access_type: 'offline',
       prompt: 'consent',
-      scope: 'https://mail.google.com/ openid email profile https://www.googleapis.com/auth/admin.directory.user.readonly https://www.googleapis.com/auth/directory.readonly',
+      scope:
+        'https://mail.google.com/ openid email profile https://www.googleapis.com/auth/admin.directory.user.readonly https://www.googleapis.com/auth/directory.readonly',
     });
     expect(consent.searchParams.get('state')).toBeTruthy();
 
@@ -154,7 +165,9 @@ describe('google integration', () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true));
     await client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-do-not-leak' });
     pbx.failNext('POST', '/google', 400, 1);
-    const err = (await client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-do-not-leak' }).catch((e: unknown) => e)) as PortSipError;
+    const err = (await client
+      .setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-do-not-leak' })
+      .catch((e: unknown) => e)) as PortSipError;
     expect(err.message).toMatch(/^PortSIP tenant 'Acme': POST \/google failed \(HTTP 400\): UNKNOWN: /);
     expect(err.tenant).toBe('Acme');
     expect(err.message).not.toContain('GOCSPX-do-not-leak');
@@ -166,7 +179,13 @@ describe('notification', () => {
   test('read, write, read back, and an SMTP test mail lands in the outbox', async () => {
     const client = track(await openTenantSession(connection(pbx), { domain: 'acme.pbx.test' }, true));
     expect((await client.getNotification('tenant')).type).toBe('SMTP');
-    await client.setNotification('tenant', { type: 'SMTP', server: 'smtp.acme.test', port: 465, username: 'pbx@acme.test', password: 'smtp-pw' });
+    await client.setNotification('tenant', {
+      type: 'SMTP',
+      server: 'smtp.acme.test',
+      port: 465,
+      username: 'pbx@acme.test',
+      password: 'smtp-pw',
+    });
     expect(await client.getNotification('tenant')).toMatchObject({ server: 'smtp.acme.test', port: 465 });
     expect(JSON.stringify(await client.getNotification('tenant'))).not.toContain('smtp-pw');
     await client.sendTestEmail({ recipient: 'ops@acme.test', subject: 'gwkit test', content: 'hello' });

@@ -8,7 +8,11 @@ let pbx: PbxEmulator;
 let raw: ReturnType<typeof rawFetcher>;
 let clock = Date.now();
 
-const TENANTS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli'].map((name) => ({ id: `tenant-${name.toLowerCase()}`, name, domain: `${name.toLowerCase()}.pbx.test` }));
+const TENANTS = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli'].map((name) => ({
+  id: `tenant-${name.toLowerCase()}`,
+  name,
+  domain: `${name.toLowerCase()}.pbx.test`,
+}));
 const MFA_ERROR = { username: 'root-2fa', password: 'root-2fa-password' };
 const MFA_CHALLENGE = { username: 'root-otp', password: 'root-otp-password' };
 
@@ -48,14 +52,18 @@ async function call(method: string, path: string, init: { token?: string; json?:
 const passwordGrant = (user: { username: string; password: string; domain?: string }) =>
   call('POST', '/login/oauth/token', { form: { grant_type: 'password', ...user, scope: 'all', client_id: PORTSIP_CLIENT_ID } });
 
-async function login(user: { username: string; password: string; domain?: string } = SYSTEM_ADMIN): Promise<{ access: string; refresh: string }> {
+async function login(
+  user: { username: string; password: string; domain?: string } = SYSTEM_ADMIN,
+): Promise<{ access: string; refresh: string }> {
   const res = await passwordGrant(user);
   expect(res.status).toBe(200);
   return { access: res.body!.access_token as string, refresh: res.body!.refresh_token as string };
 }
 
 async function refresh(refreshToken: string): Promise<string> {
-  const res = await call('POST', '/login/oauth/token', { form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: PORTSIP_CLIENT_ID } });
+  const res = await call('POST', '/login/oauth/token', {
+    form: { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: PORTSIP_CLIENT_ID },
+  });
   expect(res.status).toBe(200);
   return res.body!.access_token as string;
 }
@@ -66,7 +74,7 @@ async function inTenant(id = 'tenant-acme'): Promise<string> {
   return access;
 }
 
-test('defaults are the emulator\'s original behaviour', () => {
+test("defaults are the emulator's original behaviour", () => {
   expect(pbx.behaviour).toEqual({
     secretOnRead: 'echo',
     notificationPost: 'merge',
@@ -92,11 +100,17 @@ test('secretOnRead: the secret, masked or empty on GET /google and GET /admin/go
   const system = (await login()).access;
   expect((await call('GET', '/google', { token })).body!.client_secret).toBe(''); // none set yet
   await call('POST', '/google', { token, json: { client_id: 'c.apps.googleusercontent.com', client_secret: 'GOCSPX-tenant' } });
-  await call('POST', '/admin/google', { token: system, json: { client_id: 's.apps.googleusercontent.com', client_secret: 'GOCSPX-system' } });
+  await call('POST', '/admin/google', {
+    token: system,
+    json: { client_id: 's.apps.googleusercontent.com', client_secret: 'GOCSPX-system' },
+  });
 
   expect((await call('GET', '/google', { token })).body!.client_secret).toBe('GOCSPX-tenant');
   pbx.setBehaviour({ secretOnRead: 'masked' });
-  expect((await call('GET', '/google', { token })).body).toMatchObject({ client_id: 'c.apps.googleusercontent.com', client_secret: '******' });
+  expect((await call('GET', '/google', { token })).body).toMatchObject({
+    client_id: 'c.apps.googleusercontent.com',
+    client_secret: '******',
+  });
   expect((await call('GET', '/admin/google', { token: system })).body!.client_secret).toBe('******');
   pbx.setBehaviour({ secretOnRead: 'empty' });
   expect((await call('GET', '/google', { token })).body!.client_secret).toBe('');
@@ -123,7 +137,13 @@ describe('notificationPost', () => {
     const token = await inTenant('tenant-globex');
     await call('POST', '/tenant/notification', { token, json: full });
     await call('POST', '/tenant/notification', { token, json: { type: 'GMAIL', username: 'pbx@globex.test' } });
-    expect((await call('GET', '/tenant/notification', { token })).body).toMatchObject({ type: 'GMAIL', server: 'smtp.acme.test', port: 465, reply_to: 'noreply@acme.test', notify_user_registration: true });
+    expect((await call('GET', '/tenant/notification', { token })).body).toMatchObject({
+      type: 'GMAIL',
+      server: 'smtp.acme.test',
+      port: 465,
+      reply_to: 'noreply@acme.test',
+      notify_user_registration: true,
+    });
     expect(pbx.state.tenants.get('tenant-globex')!.notification.password).toBe('smtp-secret');
   });
 
@@ -131,7 +151,11 @@ describe('notificationPost', () => {
     pbx.setBehaviour({ notificationPost: 'replace' });
     const token = await inTenant('tenant-initech');
     await call('POST', '/tenant/notification', { token, json: full });
-    expect((await call('GET', '/tenant/notification', { token })).body).toMatchObject({ server: 'smtp.acme.test', auth: 'LOGIN', notify_user_registration: true });
+    expect((await call('GET', '/tenant/notification', { token })).body).toMatchObject({
+      server: 'smtp.acme.test',
+      auth: 'LOGIN',
+      notify_user_registration: true,
+    });
     expect((await call('POST', '/tenant/notification', { token, json: { type: 'GMAIL', username: 'pbx@initech.test' } })).status).toBe(200);
     expect((await call('GET', '/tenant/notification', { token })).body).toEqual({
       type: 'GMAIL',
@@ -151,10 +175,23 @@ describe('notificationPost', () => {
     expect(pbx.state.tenants.get('tenant-initech')!.notification.password).toBeUndefined();
 
     const system = (await login()).access;
-    await call('POST', '/admin/notification', { token: system, json: { ...full, enable_tenant_access: false, cpu_threshold: 0.8, notify_ip_blocked: true } });
-    await call('POST', '/admin/notification', { token: system, json: { type: 'SMTP', username: 'root@pbx.test', server: 'mail.pbx.test' } });
+    await call('POST', '/admin/notification', {
+      token: system,
+      json: { ...full, enable_tenant_access: false, cpu_threshold: 0.8, notify_ip_blocked: true },
+    });
+    await call('POST', '/admin/notification', {
+      token: system,
+      json: { type: 'SMTP', username: 'root@pbx.test', server: 'mail.pbx.test' },
+    });
     const after = (await call('GET', '/admin/notification', { token: system })).body!;
-    expect(after).toMatchObject({ type: 'SMTP', server: 'mail.pbx.test', port: 0, enable_tenant_access: true, notify_ip_blocked: false, notify_cpu_exceeded_threshold: false });
+    expect(after).toMatchObject({
+      type: 'SMTP',
+      server: 'mail.pbx.test',
+      port: 0,
+      enable_tenant_access: true,
+      notify_ip_blocked: false,
+      notify_cpu_exceeded_threshold: false,
+    });
     expect(after).not.toHaveProperty('cpu_threshold');
     expect(after).not.toHaveProperty('recipients');
     expect(pbx.state.system.notification.password).toBeUndefined();
@@ -176,7 +213,10 @@ describe('switchScope', () => {
     expect((await call('GET', '/tenant', { token: access })).body).toMatchObject({ name: 'Globex' });
     const next = await refresh(r);
     expect(pbx.state.sessions.get(next)!.tenantId).toBeUndefined();
-    expect(await call('GET', '/tenant', { token: next })).toMatchObject({ status: 400, body: { errors: [{ code: 'TENANT_NOT_SELECTED' }] } });
+    expect(await call('GET', '/tenant', { token: next })).toMatchObject({
+      status: 400,
+      body: { errors: [{ code: 'TENANT_NOT_SELECTED' }] },
+    });
     expect(pbx.state.requests.at(-1)).toMatchObject({ path: '/api/tenant', user: 'admin', tenant: undefined, status: 400 });
     await call('POST', '/tenants/switch?id=tenant-acme', { token: next });
     expect((await call('GET', '/tenant', { token: next })).body).toMatchObject({ name: 'Acme' });
@@ -203,7 +243,8 @@ describe('paging and filters on GET /tenants', () => {
   test('pages: skip is a 1-based page number', async () => {
     pbx.setBehaviour({ paging: 'pages' });
     const { access } = await login();
-    for (const skip of ['', '&skip=0', '&skip=1']) expect(await names(access, `?top=2${skip}`)).toEqual({ count: 5, names: ['Acme', 'Globex'] });
+    for (const skip of ['', '&skip=0', '&skip=1'])
+      expect(await names(access, `?top=2${skip}`)).toEqual({ count: 5, names: ['Acme', 'Globex'] });
     expect(await names(access, '?top=2&skip=2')).toEqual({ count: 5, names: ['Initech', 'Umbrella'] });
     expect(await names(access, '?top=2&skip=3')).toEqual({ count: 5, names: ['Hooli'] });
     expect(await names(access, '?top=2&skip=4')).toEqual({ count: 5, names: [] });
@@ -216,7 +257,7 @@ describe('paging and filters on GET /tenants', () => {
     expect(await names(access, '?top=3&skip=1')).toEqual({ count: 5, names: ['Globex', 'Initech'] });
     pbx.setBehaviour({ paging: 'pages' });
     expect(await names(access, '?skip=2')).toEqual({ count: 5, names: ['Initech', 'Umbrella'] });
-    expect(await names(access, "?filter=enabled eq true&skip=3")).toEqual({ count: 5, names: ['Hooli'] });
+    expect(await names(access, '?filter=enabled eq true&skip=3')).toEqual({ count: 5, names: ['Hooli'] });
   });
 
   test('filterCase insensitive: eq ignores case on strings', async () => {
@@ -232,14 +273,29 @@ describe('errors on HTTP 200', () => {
   test('errorsOn2xx: handler and validation errors of authenticated calls come with 200; 401, login, faults do not', async () => {
     pbx.setBehaviour({ errorsOn2xx: true });
     const { access } = await login();
-    expect(await call('GET', '/tenant', { token: access })).toMatchObject({ status: 200, body: { errors: [{ code: 'TENANT_NOT_SELECTED' }] } });
-    expect(await call('GET', '/tenants?bogus=1', { token: access })).toMatchObject({ status: 200, body: { errors: [{ code: 'VALIDATE_FAILED' }] } });
-    expect(await call('POST', '/tenants/switch?id=tenant-nope', { token: access })).toMatchObject({ status: 200, body: { errors: [{ code: 'NOT_FOUND' }] } });
+    expect(await call('GET', '/tenant', { token: access })).toMatchObject({
+      status: 200,
+      body: { errors: [{ code: 'TENANT_NOT_SELECTED' }] },
+    });
+    expect(await call('GET', '/tenants?bogus=1', { token: access })).toMatchObject({
+      status: 200,
+      body: { errors: [{ code: 'VALIDATE_FAILED' }] },
+    });
+    expect(await call('POST', '/tenants/switch?id=tenant-nope', { token: access })).toMatchObject({
+      status: 200,
+      body: { errors: [{ code: 'NOT_FOUND' }] },
+    });
     const tenantAdmin = await login(ACME_ADMIN);
-    expect(await call('GET', '/tenants', { token: tenantAdmin.access })).toMatchObject({ status: 200, body: { errors: [{ code: 'FORBIDDEN' }] } });
+    expect(await call('GET', '/tenants', { token: tenantAdmin.access })).toMatchObject({
+      status: 200,
+      body: { errors: [{ code: 'FORBIDDEN' }] },
+    });
 
     expect(await call('GET', '/tenant', { token: 'forged' })).toMatchObject({ status: 401, body: { errors: [{ code: 'UNAUTHORIZED' }] } });
-    expect(await passwordGrant({ ...SYSTEM_ADMIN, password: 'wrong' })).toMatchObject({ status: 400, body: { errors: [{ code: 'UNAUTHORIZED' }] } });
+    expect(await passwordGrant({ ...SYSTEM_ADMIN, password: 'wrong' })).toMatchObject({
+      status: 400,
+      body: { errors: [{ code: 'UNAUTHORIZED' }] },
+    });
     pbx.failNext('GET', '/tenant', 503);
     expect((await call('GET', '/tenant', { token: access })).status).toBe(503);
   });
@@ -250,7 +306,9 @@ describe('errors on HTTP 200', () => {
     const res = await call('POST', '/google', { token, json: { client_id: 'u.apps.googleusercontent.com', client_secret: 'GOCSPX-u' } });
     expect(res).toMatchObject({ status: 200, body: { errors: [{ code: 'INTERNAL_ERROR', message: 'database is locked' }] } });
     expect(pbx.googleSlot('Umbrella').client_id).toBe('');
-    expect((await call('POST', '/google', { token, json: { client_id: 'u.apps.googleusercontent.com', client_secret: 'GOCSPX-u' } })).body).toBeUndefined();
+    expect(
+      (await call('POST', '/google', { token, json: { client_id: 'u.apps.googleusercontent.com', client_secret: 'GOCSPX-u' } })).body,
+    ).toBeUndefined();
     expect(pbx.googleSlot('Umbrella').client_id).toBe('u.apps.googleusercontent.com');
   });
 });
@@ -259,12 +317,19 @@ describe('two-factor users', () => {
   test("'error': the right password answers 403 TWO_FACTOR_REQUIRED, no token; counted once", async () => {
     const before = pbx.state.twoFactorAttempts;
     const sessions = pbx.state.sessions.size;
-    expect(await passwordGrant({ ...MFA_ERROR, password: 'wrong' })).toMatchObject({ status: 400, body: { errors: [{ code: 'UNAUTHORIZED' }] } });
+    expect(await passwordGrant({ ...MFA_ERROR, password: 'wrong' })).toMatchObject({
+      status: 400,
+      body: { errors: [{ code: 'UNAUTHORIZED' }] },
+    });
     const res = await passwordGrant(MFA_ERROR);
     expect(res).toEqual({
       status: 403,
       headers: expect.anything(),
-      body: { errors: [{ code: 'TWO_FACTOR_REQUIRED', message: 'Two-factor authentication is enabled for this account: sign in with a one-time code.' }] },
+      body: {
+        errors: [
+          { code: 'TWO_FACTOR_REQUIRED', message: 'Two-factor authentication is enabled for this account: sign in with a one-time code.' },
+        ],
+      },
     });
     expect(pbx.state.twoFactorAttempts).toBe(before + 1);
     expect(pbx.state.sessions.size).toBe(sessions);
@@ -277,7 +342,9 @@ describe('two-factor users', () => {
     expect(res.body).toEqual({ mfa_required: true, challenge_id: expect.any(String), methods: ['totp'] });
     expect(res.body!.challenge_id).not.toBe('');
     expect(pbx.state.twoFactorAttempts).toBe(before + 1);
-    expect(pbx.state.requests.filter((r) => (r.body as { username?: string } | undefined)?.username === MFA_CHALLENGE.username)).toHaveLength(1);
+    expect(
+      pbx.state.requests.filter((r) => (r.body as { username?: string } | undefined)?.username === MFA_CHALLENGE.username),
+    ).toHaveLength(1);
   });
 });
 
@@ -323,8 +390,16 @@ test('rateWindow fixed: the count starts again at every clock minute; Retry-Afte
 
 test.each([
   ['none', {}, {}],
-  ['x-ratelimit', { 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' }, { 'retry-after': '60', 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' }],
-  ['ratelimit', { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' }, { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' }],
+  [
+    'x-ratelimit',
+    { 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' },
+    { 'retry-after': '60', 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' },
+  ],
+  [
+    'ratelimit',
+    { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' },
+    { 'ratelimit-policy': '"minute";q=2;w=60', ratelimit: '"minute";r=0;t=60' },
+  ],
 ] as const)('rateLimitHeaders %s: what an answer and a 429 say about the limit', async (reading, onAnswer, on429) => {
   const { access } = await login();
   pbx.setBehaviour({ requestsPerMinute: 2, rateLimitHeaders: reading });

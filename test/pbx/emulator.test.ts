@@ -39,12 +39,18 @@ async function call(method: string, path: string, init: { body?: string; type?: 
   if (init.type) headers['content-type'] = init.type;
   const res = await raw.fetch(`${pbx.url}${path}`, { method, headers, body: init.body });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as { errors?: { code: string; message: string; detail?: unknown }[] }) : undefined };
+  return {
+    status: res.status,
+    body: text ? (JSON.parse(text) as { errors?: { code: string; message: string; detail?: unknown }[] }) : undefined,
+  };
 }
 
 describe('spec enforcement', () => {
   test('a malformed body is refused with VALIDATE_FAILED in PortSIP format', async () => {
-    const res = await call('POST', '/tenant/notification/test_email', { body: JSON.stringify({ recipient: 42 }), type: 'application/json' });
+    const res = await call('POST', '/tenant/notification/test_email', {
+      body: JSON.stringify({ recipient: 42 }),
+      type: 'application/json',
+    });
     expect(res.status).toBe(400);
     expect(res.body!.errors![0]!.code).toBe('VALIDATE_FAILED');
     expect(JSON.stringify(res.body!.errors![0]!.detail)).toContain('subject');
@@ -57,11 +63,17 @@ describe('spec enforcement', () => {
     expect((await call('GET', '/tenants?bogus=1')).body!.errors![0]!.code).toBe('VALIDATE_FAILED');
   });
 
-  test('the login must be form-encoded with PortSIP\'s client_id', async () => {
-    const json = await call('POST', '/login/oauth/token', { body: JSON.stringify({ grant_type: 'password', ...SYSTEM_ADMIN }), type: 'application/json', token: null });
+  test("the login must be form-encoded with PortSIP's client_id", async () => {
+    const json = await call('POST', '/login/oauth/token', {
+      body: JSON.stringify({ grant_type: 'password', ...SYSTEM_ADMIN }),
+      type: 'application/json',
+      token: null,
+    });
     expect(json.body!.errors![0]!.code).toBe('VALIDATE_FAILED');
     const form = new URLSearchParams({ grant_type: 'password', ...SYSTEM_ADMIN, scope: 'all', client_id: 'someone-else' }).toString();
-    expect((await call('POST', '/login/oauth/token', { body: form, type: 'application/x-www-form-urlencoded', token: null })).status).toBe(400);
+    expect((await call('POST', '/login/oauth/token', { body: form, type: 'application/x-www-form-urlencoded', token: null })).status).toBe(
+      400,
+    );
   });
 
   test('unknown path is 404, missing or bad token 401, in PortSIP format', async () => {
@@ -76,9 +88,18 @@ describe('spec enforcement', () => {
 
   test('the request log redacts secrets', async () => {
     await call('POST', '/tenants/switch?id=tenant-acme');
-    await call('POST', '/google', { body: JSON.stringify({ client_id: 'c', client_secret: 'GOCSPX-log-me-not' }), type: 'application/json' });
+    await call('POST', '/google', {
+      body: JSON.stringify({ client_id: 'c', client_secret: 'GOCSPX-log-me-not' }),
+      type: 'application/json',
+    });
     const last = pbx.state.requests.filter((r) => r.path === '/api/google').at(-1)!;
-    expect(last).toMatchObject({ method: 'POST', tenant: 'Acme', user: 'admin', status: 200, body: { client_id: 'c', client_secret: '***' } });
+    expect(last).toMatchObject({
+      method: 'POST',
+      tenant: 'Acme',
+      user: 'admin',
+      status: 200,
+      body: { client_id: 'c', client_secret: '***' },
+    });
     expect(JSON.stringify(pbx.state.requests)).not.toContain('admin-password');
   });
 });
@@ -126,7 +147,11 @@ describe('consent flow and Gmail test mail', () => {
     const back = await comeBack(consent, { code: 'good-code' });
     expect(back.page).toContain('Google Workspace authorization completed');
     expect(back.status).toBe(200);
-    expect(google.exchanges.at(-1)).toMatchObject({ grant_type: 'authorization_code', redirect_uri: `${pbx.origin}/sbc/api/google/oauth2callback`, client_id: google.client.id });
+    expect(google.exchanges.at(-1)).toMatchObject({
+      grant_type: 'authorization_code',
+      redirect_uri: `${pbx.origin}/sbc/api/google/oauth2callback`,
+      client_id: google.client.id,
+    });
     expect(pbx.googleSlot('Globex').refreshToken).toBe('1//refresh-globex');
 
     await client.sendTestEmail({ recipient: 'it@globex.test', subject: 'gwkit verify', content: 'ok' });

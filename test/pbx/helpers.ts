@@ -19,7 +19,9 @@ export function connection(pbx: PbxEmulator, extra: Partial<PbxConnectionOptions
  * (login, then enterTenant): for tests that drive a single session directly.
  */
 export async function openTenantSession(opts: PbxConnectionOptions, tenantRef: TenantRef, asSystemAdmin: boolean): Promise<PortSipClient> {
-  const client = await PortSipClient.login(asSystemAdmin ? { ...opts, domain: undefined } : { ...opts, domain: opts.domain ?? tenantRef.domain });
+  const client = await PortSipClient.login(
+    asSystemAdmin ? { ...opts, domain: undefined } : { ...opts, domain: opts.domain ?? tenantRef.domain },
+  );
   try {
     await enterTenant(client, tenantRef, { systemAdmin: asSystemAdmin, tenants: () => client.listTenants(), pbx: opts.baseUrl });
     return client;
@@ -54,7 +56,10 @@ export interface FakeGoogle {
   close(): Promise<void>;
 }
 
-export async function startFakeGoogle(ca: EmulatorCa, client = { id: 'client-1.apps.googleusercontent.com', secret: 'GOCSPX-fake-secret' }): Promise<FakeGoogle> {
+export async function startFakeGoogle(
+  ca: EmulatorCa,
+  client = { id: 'client-1.apps.googleusercontent.com', secret: 'GOCSPX-fake-secret' },
+): Promise<FakeGoogle> {
   const { key, cert } = ca.issue();
   const codes = new Map<string, string>();
   const validRefreshTokens = new Set<string>();
@@ -65,7 +70,8 @@ export async function startFakeGoogle(ca: EmulatorCa, client = { id: 'client-1.a
     req.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(raw));
       exchanges.push(form);
-      const answer = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const answer = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (form.client_id !== client.id || form.client_secret !== client.secret) return answer(401, { error: 'invalid_client' });
       if (form.grant_type === 'authorization_code') {
         const refresh = codes.get(form.code ?? '');
@@ -75,7 +81,8 @@ export async function startFakeGoogle(ca: EmulatorCa, client = { id: 'client-1.a
         return answer(200, { access_token: 'ya29.x', expires_in: 3599, refresh_token: refresh, token_type: 'Bearer' });
       }
       if (form.grant_type === 'refresh_token') {
-        if (!validRefreshTokens.has(form.refresh_token ?? '')) return answer(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+        if (!validRefreshTokens.has(form.refresh_token ?? ''))
+          return answer(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
         return answer(200, { access_token: 'ya29.y', expires_in: 3599, token_type: 'Bearer' });
       }
       return answer(400, { error: 'unsupported_grant_type' });

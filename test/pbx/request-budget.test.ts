@@ -89,7 +89,12 @@ async function drive(
   return { minutes: (clock.now() - start) / RATE_WINDOW_MS, refused, busiestWindow };
 }
 
-async function learn(ceiling: number, model: PbxModel, requests: number, during?: (sent: number) => void): Promise<RunFigures & { budget: RequestBudget }> {
+async function learn(
+  ceiling: number,
+  model: PbxModel,
+  requests: number,
+  during?: (sent: number) => void,
+): Promise<RunFigures & { budget: RequestBudget }> {
   const clock = virtualClock();
   const changes: PaceChange[] = [];
   const budget = new RequestBudget(ceiling, { clock, onPaceChange: (c) => changes.push(c) });
@@ -205,11 +210,27 @@ describe('rate-limit headers', () => {
   test.each([
     ['Retry-After in seconds', { 'retry-after': '7' }, { retryAfterMs: 7000 }],
     ['Retry-After as an HTTP date', { 'retry-after': new Date(at + 30_000).toUTCString() }, { retryAfterMs: 30_000 }],
-    ['X-RateLimit-*, reset in seconds', { 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '12' }, { limitPerMinute: 600, remaining: 0, resetMs: 12_000 }],
-    ['X-RateLimit-Reset as a Unix time', { 'x-ratelimit-limit': '600', 'x-ratelimit-reset': String(at / 1000 + 20) }, { limitPerMinute: 600, resetMs: 20_000 }],
+    [
+      'X-RateLimit-*, reset in seconds',
+      { 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '12' },
+      { limitPerMinute: 600, remaining: 0, resetMs: 12_000 },
+    ],
+    [
+      'X-RateLimit-Reset as a Unix time',
+      { 'x-ratelimit-limit': '600', 'x-ratelimit-reset': String(at / 1000 + 20) },
+      { limitPerMinute: 600, resetMs: 20_000 },
+    ],
     ['X-Rate-Limit-* spelling', { 'x-rate-limit-limit': '1000', 'x-rate-limit-remaining': '5' }, { limitPerMinute: 1000, remaining: 5 }],
-    ['RateLimit-* (draft -06) with a window of 10 s', { 'ratelimit-limit': '100, 100;w=10', 'ratelimit-remaining': '3', 'ratelimit-reset': '4' }, { limitPerMinute: 600, remaining: 3, resetMs: 4000 }],
-    ['RateLimit-Policy and RateLimit (draft -07 on)', { 'ratelimit-policy': '"minute";q=5000;w=60', ratelimit: '"minute";r=0;t=9' }, { limitPerMinute: 5000, remaining: 0, resetMs: 9000 }],
+    [
+      'RateLimit-* (draft -06) with a window of 10 s',
+      { 'ratelimit-limit': '100, 100;w=10', 'ratelimit-remaining': '3', 'ratelimit-reset': '4' },
+      { limitPerMinute: 600, remaining: 3, resetMs: 4000 },
+    ],
+    [
+      'RateLimit-Policy and RateLimit (draft -07 on)',
+      { 'ratelimit-policy': '"minute";q=5000;w=60', ratelimit: '"minute";r=0;t=9' },
+      { limitPerMinute: 5000, remaining: 0, resetMs: 9000 },
+    ],
     ['nothing', {}, {}],
     ['garbage', { 'retry-after': 'soon', 'x-ratelimit-limit': 'lots' }, {}],
     ['a limit of 0 and a negative reset', { 'x-ratelimit-limit': '0', 'x-ratelimit-reset': '-5' }, {}],

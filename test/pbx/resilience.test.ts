@@ -14,7 +14,8 @@ const track = (c: PortSipClient) => (clients.push(c), c);
 const clock = manualClock();
 const connection = (to: PbxEmulator, extra: Partial<PbxConnectionOptions> = {}) => connectionTo(to, { clock, ...extra });
 const count = (method: string, path: string) => pbx.state.requests.filter((r) => r.method === method && r.path === `/api${path}`).length;
-const grants = (type: string) => pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === type).length;
+const grants = (type: string) =>
+  pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === type).length;
 
 beforeAll(async () => {
   pbx = await startPbx({ accessTokenTtlSeconds: 2, now: clock.now });
@@ -90,7 +91,9 @@ describe('retries', () => {
     const mailsBefore = pbx.state.outbox.length;
     const sentBefore = count('POST', '/tenant/notification/test_email');
     pbx.delayNext('POST', '/tenant/notification/test_email', 700);
-    const err = (await client.sendTestEmail({ recipient: 'a@acme.test', subject: 's', content: 'c' }).catch((e: unknown) => e)) as PortSipError;
+    const err = (await client
+      .sendTestEmail({ recipient: 'a@acme.test', subject: 's', content: 'c' })
+      .catch((e: unknown) => e)) as PortSipError;
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'POST /tenant/notification/test_email' });
     // The emulator acts and records before it holds the answer back: no need to wait for it.
     expect(count('POST', '/tenant/notification/test_email')).toBe(sentBefore + 1);
@@ -117,6 +120,8 @@ describe('TLS', () => {
   });
 
   test('plain http base URLs are refused', async () => {
-    await expect(PortSipClient.login(connection(pbx, { baseUrl: pbx.url.replace('https:', 'http:') }))).rejects.toMatchObject({ code: 'BAD_URL' });
+    await expect(PortSipClient.login(connection(pbx, { baseUrl: pbx.url.replace('https:', 'http:') }))).rejects.toMatchObject({
+      code: 'BAD_URL',
+    });
   });
 });

@@ -40,7 +40,9 @@ describe('tenant switch bound to the access token', () => {
     await client.useTenant('t-2');
     clock.advance(59_000);
     pbx.errorBodyNext('POST', '/tenants/switch', 'INTERNAL_ERROR', 'switch failed');
-    await expect(client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-never' })).rejects.toMatchObject({
+    await expect(
+      client.setGoogle('tenant', { client_id: 'x.apps.googleusercontent.com', client_secret: 'GOCSPX-never' }),
+    ).rejects.toMatchObject({
       code: 'INTERNAL_ERROR',
     });
     // And the session stays unusable for tenant calls until switched again.
@@ -83,7 +85,9 @@ describe('paging of GET /tenants', () => {
     while (!pbx.state.requests.some((r) => r.path === '/api/tenants')) await new Promise((r) => setTimeout(r, 5));
     pbx.state.tenants.delete('t-6');
     const err = (await listing) as Error;
-    expect(err.message).toMatch(/PAGING_MISMATCH: the pages do not add up to count; the PBX reported count 7, and 6 distinct tenants were read \(pages: no skip: 3, skip=1: 3, skip=4: 2, skip=6: 0\)/);
+    expect(err.message).toMatch(
+      /PAGING_MISMATCH: the pages do not add up to count; the PBX reported count 7, and 6 distinct tenants were read \(pages: no skip: 3, skip=1: 3, skip=4: 2, skip=6: 0\)/,
+    );
     await client.logout();
   });
 });
@@ -98,7 +102,7 @@ describe('a PBX that ignores skip', () => {
 });
 
 describe('answers that report failure', () => {
-  test('a 2xx answer with an errors body is a failure with PortSIP\'s message', async () => {
+  test("a 2xx answer with an errors body is a failure with PortSIP's message", async () => {
     pbx = await startPbx({});
     const client = await PortSipClient.login(connection(pbx));
     await client.useTenant('tenant-acme');
@@ -109,18 +113,30 @@ describe('answers that report failure', () => {
     await client.logout();
   });
 
-  test.each(['error', 'challenge'] as const)('a 2FA account (%s): exit-2 error naming the ways out, one login attempt for a whole pool', async (style) => {
-    pbx = await startPbx({ users: [{ username: 'admin', password: 'admin-password', twoFactor: style }] });
-    const pool = new PbxSessionPool();
-    const target = (domain: string) => ({ connection: connection(pbx!), role: 'system-admin' as const, requestsPerMinute: 1000, tenant: { domain } });
-    const results = await Promise.all(['acme.pbx.test', 'globex.pbx.test', 'acme.pbx.test'].map((d) => pool.withTenant(target(d), async () => 'ran').catch((e: unknown) => e)));
-    for (const r of results) {
-      expect(r).toBeInstanceOf(InputError);
-      expect((r as Error).message).toMatch(/asks for a second factor .* tenant administrator .* automation account without 2FA/);
-    }
-    expect(pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token')).toHaveLength(1);
-    await pool.close();
-  });
+  test.each(['error', 'challenge'] as const)(
+    'a 2FA account (%s): exit-2 error naming the ways out, one login attempt for a whole pool',
+    async (style) => {
+      pbx = await startPbx({ users: [{ username: 'admin', password: 'admin-password', twoFactor: style }] });
+      const pool = new PbxSessionPool();
+      const target = (domain: string) => ({
+        connection: connection(pbx!),
+        role: 'system-admin' as const,
+        requestsPerMinute: 1000,
+        tenant: { domain },
+      });
+      const results = await Promise.all(
+        ['acme.pbx.test', 'globex.pbx.test', 'acme.pbx.test'].map((d) =>
+          pool.withTenant(target(d), async () => 'ran').catch((e: unknown) => e),
+        ),
+      );
+      for (const r of results) {
+        expect(r).toBeInstanceOf(InputError);
+        expect((r as Error).message).toMatch(/asks for a second factor .* tenant administrator .* automation account without 2FA/);
+      }
+      expect(pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token')).toHaveLength(1);
+      await pool.close();
+    },
+  );
 });
 
 describe('request budget', () => {

@@ -44,13 +44,18 @@ describe('SIP domains: one identity in any case and spelling (WHATWG domainToASC
   });
 
   test('gwkit.yaml: host names and IP addresses pass; spaces and broken punycode do not', () => {
-    for (const ok of ['pbx.example.com', 'bücher.example', 'xn--bcher-kva.example', '192.0.2.10']) expect(sipDomainProblem(ok)).toBeUndefined();
+    for (const ok of ['pbx.example.com', 'bücher.example', 'xn--bcher-kva.example', '192.0.2.10'])
+      expect(sipDomainProblem(ok)).toBeUndefined();
     for (const bad of ['acme pbx.example', 'xn--zz.example']) expect(sipDomainProblem(bad)).toMatch(/expected a SIP domain/);
   });
 });
 
 describe('pickTenant', () => {
-  const twins = list({ id: 'T1', name: 'Acme', domain: 'acme.example.com' }, { id: 'T2', name: 'ACME Corp', domain: 'ACME.example.com' }, { id: 'T3', name: 'Other', domain: 'other.example' });
+  const twins = list(
+    { id: 'T1', name: 'Acme', domain: 'acme.example.com' },
+    { id: 'T2', name: 'ACME Corp', domain: 'ACME.example.com' },
+    { id: 'T3', name: 'Other', domain: 'other.example' },
+  );
 
   test('case twins: refused, both named, with the pin to write; a pinned id decides', () => {
     expect(() => pickTenant(twins, { domain: 'Acme.Example.com' }, PBX)).toThrow(PbxTenantRefError);
@@ -60,8 +65,12 @@ describe('pickTenant', () => {
         'Pin the one you mean in gwkit.yaml by its id, e.g. pbxTenant: { domain: Acme.Example.com, id: T1 }',
     );
     expect(pickTenant(twins, { domain: 'acme.example.com', id: 'T2' }, PBX).name).toBe('ACME Corp');
-    expect(() => pickTenant(twins, { domain: 'acme.example.com', id: 'T3' }, PBX)).toThrow(/the pinned id 'T3' is tenant 'Other' \(id T3, domain other\.example\)/);
-    expect(() => pickTenant(twins, { domain: 'acme.example.com', id: 'T9' }, PBX)).toThrow(/no tenant with the pinned id 'T9' .*tenants with domain 'acme\.example\.com': 'Acme' \(id T1.*'ACME Corp' \(id T2/);
+    expect(() => pickTenant(twins, { domain: 'acme.example.com', id: 'T3' }, PBX)).toThrow(
+      /the pinned id 'T3' is tenant 'Other' \(id T3, domain other\.example\)/,
+    );
+    expect(() => pickTenant(twins, { domain: 'acme.example.com', id: 'T9' }, PBX)).toThrow(
+      /no tenant with the pinned id 'T9' .*tenants with domain 'acme\.example\.com': 'Acme' \(id T1.*'ACME Corp' \(id T2/,
+    );
   });
 
   test('names: exact; twins by name pinned the same way', () => {
@@ -72,14 +81,20 @@ describe('pickTenant', () => {
   });
 
   test('IDN in either direction; a look-alike names both forms', () => {
-    const idn = list({ id: 'I1', name: 'Books', domain: 'xn--bcher-kva.example' }, { id: 'I2', name: 'Café', domain: 'café.example' }, { id: 'I3', name: 'Acme', domain: 'acme.example' });
+    const idn = list(
+      { id: 'I1', name: 'Books', domain: 'xn--bcher-kva.example' },
+      { id: 'I2', name: 'Café', domain: 'café.example' },
+      { id: 'I3', name: 'Acme', domain: 'acme.example' },
+    );
     expect(pickTenant(idn, { domain: 'bücher.example' }, PBX).id).toBe('I1');
     expect(pickTenant(idn, { domain: 'xn--caf-dma.example' }, PBX).id).toBe('I2');
     expect(() => pickTenant(idn, { domain: 'аcme.example' }, PBX)).toThrow(
       "no tenant with domain 'аcme.example' (xn--cme-5cd.example) among the 3 tenants on https://pbx.example/api; it only looks like 'Acme' (id I3, domain acme.example): " +
         '"а" (U+0430) where the other has "a" (U+0061). A look-alike is another domain',
     );
-    expect(() => pickTenant(idn, { domain: 'büchers.example' }, PBX)).toThrow(/^PBX tenant: no tenant with domain 'büchers\.example' \(xn--bchers-3ya\.example\) among the 3 tenants on \S+; gwkit sent nothing into any tenant$/);
+    expect(() => pickTenant(idn, { domain: 'büchers.example' }, PBX)).toThrow(
+      /^PBX tenant: no tenant with domain 'büchers\.example' \(xn--bchers-3ya\.example\) among the 3 tenants on \S+; gwkit sent nothing into any tenant$/,
+    );
   });
 
   test('a fleet looked up in one list reads each listed domain once, not once per lookup (N², issue 15)', () => {
@@ -115,17 +130,20 @@ describe('a disabled tenant is never entered', () => {
     await pbx.close();
   });
 
-  test.each(['always', 'when-false'] as const)('GET /tenants lists enabled %s: live entered, disabled refused before the switch', async (listEnabled) => {
-    pbx.setBehaviour({ listEnabled });
-    const live = await openTenantSession(connection(pbx), { domain: 'live.pbx.test' }, true);
-    expect((await live.currentTenant()).id).toBe('t-live');
-    await live.logout();
-    const switchesBefore = pbx.state.requests.filter((r) => r.path.startsWith('/api/tenants/switch')).length;
-    const refused = openTenantSession(connection(pbx), { domain: 'OFF.pbx.test' }, true);
-    await expect(refused).rejects.toThrow(PbxTenantNotLiveError);
-    await expect(openTenantSession(connection(pbx), { domain: 'off.pbx.test' }, true)).rejects.toThrow(
-      /PBX tenant 'Off' \(id t-off, domain off\.pbx\.test\) is disabled on \S+ \(GET \/tenants reports enabled: false\): gwkit sent nothing into it/,
-    );
-    expect(pbx.state.requests.filter((r) => r.path.startsWith('/api/tenants/switch')).length).toBe(switchesBefore);
-  });
+  test.each(['always', 'when-false'] as const)(
+    'GET /tenants lists enabled %s: live entered, disabled refused before the switch',
+    async (listEnabled) => {
+      pbx.setBehaviour({ listEnabled });
+      const live = await openTenantSession(connection(pbx), { domain: 'live.pbx.test' }, true);
+      expect((await live.currentTenant()).id).toBe('t-live');
+      await live.logout();
+      const switchesBefore = pbx.state.requests.filter((r) => r.path.startsWith('/api/tenants/switch')).length;
+      const refused = openTenantSession(connection(pbx), { domain: 'OFF.pbx.test' }, true);
+      await expect(refused).rejects.toThrow(PbxTenantNotLiveError);
+      await expect(openTenantSession(connection(pbx), { domain: 'off.pbx.test' }, true)).rejects.toThrow(
+        /PBX tenant 'Off' \(id t-off, domain off\.pbx\.test\) is disabled on \S+ \(GET \/tenants reports enabled: false\): gwkit sent nothing into it/,
+      );
+      expect(pbx.state.requests.filter((r) => r.path.startsWith('/api/tenants/switch')).length).toBe(switchesBefore);
+    },
+  );
 });

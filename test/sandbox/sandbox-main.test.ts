@@ -36,10 +36,19 @@ test('npm run sandbox: paste the printed lines, run gwkit by hand, Ctrl-C stops 
     for (const [k, v] of Object.entries(env)) if (k.includes('PASSWORD')) expect(stdout).not.toContain(v);
 
     const gwkit = (args: string[]) =>
-      spawnSync(process.execPath, [join(ROOT, 'dist/cli/bin.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8' });
+      spawnSync(process.execPath, [join(ROOT, 'dist/cli/bin.js'), ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        encoding: 'utf8',
+      });
     const status = gwkit(['status', '--json']);
     expect(status.status).toBe(0);
-    expect(JSON.parse(status.stdout).tenants.map((t: { result: { stage: string } }) => t.result.stage)).toEqual(['provisioned', 'provisioned', 'provisioned', 'planned']);
+    expect(JSON.parse(status.stdout).tenants.map((t: { result: { stage: string } }) => t.result.stage)).toEqual([
+      'provisioned',
+      'provisioned',
+      'provisioned',
+      'planned',
+    ]);
 
     // The Console step, typed in the sandbox's terminal; the import it suggests works.
     child.stdin.write('client acme\n');

@@ -49,10 +49,18 @@ describe('sandbox (example fleet)', () => {
   });
 
   test('system admin logs in with the env password over verified TLS and sees every tenant', async () => {
-    const client = await PortSipClient.login({ baseUrl: sbx.pbx.url, username: 'admin', password: sbx.env.GWKIT_PBX_PASSWORD!, caFile: sbx.caFile, timeoutMs: 5000 });
+    const client = await PortSipClient.login({
+      baseUrl: sbx.pbx.url,
+      username: 'admin',
+      password: sbx.env.GWKIT_PBX_PASSWORD!,
+      caFile: sbx.caFile,
+      timeoutMs: 5000,
+    });
     try {
       const seen = await client.listTenants();
-      expect(seen.map((t) => ({ id: t.id, name: t.name, domain: t.domain })).sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual(
+      expect(
+        seen.map((t) => ({ id: t.id, name: t.name, domain: t.domain })).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+      ).toEqual(
         Object.values(sbx.tenants)
           .map((t) => ({ id: t.pbxTenantId, name: t.name, domain: t.domain }))
           .sort((a, b) => a.id.localeCompare(b.id)),
@@ -82,14 +90,19 @@ describe('sandbox (example fleet)', () => {
       await client.logout();
     }
     // The first tenant (acme) sits behind the SBC by default.
-    expect(sbx.tenants.acme!.redirectUris).toEqual([`${sbx.pbx.origin}/api/google/oauth2callback`, `${sbx.pbx.origin}/sbc/api/google/oauth2callback`]);
+    expect(sbx.tenants.acme!.redirectUris).toEqual([
+      `${sbx.pbx.origin}/api/google/oauth2callback`,
+      `${sbx.pbx.origin}/sbc/api/google/oauth2callback`,
+    ]);
     expect(sbx.pbx.state.violations).toEqual([]);
   });
 
   test('deployed tenants have their project, APIs and the empty secret; others have nothing', () => {
     const acme = sbx.google.state.project(sbx.tenants.acme!.projectId)!;
     expect(acme).toBeDefined();
-    expect([...acme.enabledServices]).toEqual(expect.arrayContaining(['gmail.googleapis.com', 'admin.googleapis.com', 'people.googleapis.com', 'secretmanager.googleapis.com']));
+    expect([...acme.enabledServices]).toEqual(
+      expect.arrayContaining(['gmail.googleapis.com', 'admin.googleapis.com', 'people.googleapis.com', 'secretmanager.googleapis.com']),
+    );
     expect(sbx.google.state.secret(acme, 'gwkit-oauth-client')?.versions).toEqual([]);
     const lab = sbx.google.state.project('pbxgw-initech-lab')!;
     expect(sbx.google.state.secret(lab, 'gwkit-oauth-client')?.versions).toEqual([]);
@@ -180,15 +193,29 @@ describe('sandbox of another fleet', () => {
     const sbx = await startSandbox({ fleetConfig: join(src, 'fleet.yaml'), sbcTenants: [] });
     try {
       const fleet = loadFleet(sbx.configPath);
-      expect(fleet.google).toMatchObject({ impersonateServiceAccount: 'cli@ops-prj.iam.gserviceaccount.com', quotaProject: 'ops-prj', caFile: sbx.caFile });
+      expect(fleet.google).toMatchObject({
+        impersonateServiceAccount: 'cli@ops-prj.iam.gserviceaccount.com',
+        quotaProject: 'ops-prj',
+        caFile: sbx.caFile,
+      });
       const [alpha, beta] = fleet.tenants;
       expect(alpha!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, username: 'root', passwordEnv: 'GWKIT_PBX_PASSWORD' });
       expect(readFileSync(alpha!.pbx!.passwordFile!, 'utf8').trim()).toBe(sbx.env.GWKIT_PBX_PASSWORD);
       expect(beta!.pbx).toMatchObject({ apiUrl: sbx.pbx.url, role: 'tenant-admin', username: 'beta-admin', passwordEnv: 'BETA_PW' });
       // beta names its own password source, so it does not inherit the defaults' passwordFile.
       expect(beta!.pbx!.passwordFile).toBeUndefined();
-      expect(sbx.tenants.alpha).toMatchObject({ name: 'Alpha Inc', domain: 'alpha.pbx.test', redirectUris: [`${sbx.pbx.origin}/api/google/oauth2callback`] });
-      const client = await PortSipClient.login({ baseUrl: sbx.pbx.url, username: 'beta-admin', password: sbx.env.BETA_PW!, domain: 'beta.example', caFile: sbx.caFile });
+      expect(sbx.tenants.alpha).toMatchObject({
+        name: 'Alpha Inc',
+        domain: 'alpha.pbx.test',
+        redirectUris: [`${sbx.pbx.origin}/api/google/oauth2callback`],
+      });
+      const client = await PortSipClient.login({
+        baseUrl: sbx.pbx.url,
+        username: 'beta-admin',
+        password: sbx.env.BETA_PW!,
+        domain: 'beta.example',
+        caFile: sbx.caFile,
+      });
       await client.logout();
       expect(sbx.google.state.project('pbxgw-beta')).toBeDefined();
     } finally {

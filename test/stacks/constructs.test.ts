@@ -39,8 +39,12 @@ describe('IntegrationProject', () => {
 
   test('validates eagerly, naming the bad value', () => {
     expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, projectId: 'Bad_Id' }))).toThrow(/projectId "Bad_Id" is invalid/);
-    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, projectId: 'pbx-google-acme' }))).toThrow(/Google refuses project ids containing "google"/);
-    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, parent: 'folder/123' }))).toThrow(/parent "folder\/123" is invalid; use folders\/NUMBER or organizations\/NUMBER/);
+    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, projectId: 'pbx-google-acme' }))).toThrow(
+      /Google refuses project ids containing "google"/,
+    );
+    expect(() => synth((s) => new IntegrationProject(s, 'p', { ...base, parent: 'folder/123' }))).toThrow(
+      /parent "folder\/123" is invalid; use folders\/NUMBER or organizations\/NUMBER/,
+    );
     // An organization parent sets org_id, not folder_id.
     const doc = JSON.parse(synth((s) => new IntegrationProject(s, 'p', { ...base, parent: 'organizations/9' })));
     expect(Object.values(doc.resource.google_project)[0]).toMatchObject({ org_id: '9' });
@@ -49,14 +53,22 @@ describe('IntegrationProject', () => {
 
 describe('WorkspaceApis', () => {
   test('one resource per service, kept on destroy, ids named after the service', () => {
-    const out = synth((s) => new WorkspaceApis(s, 'apis', { projectId: 'p-1234', services: ['people.googleapis.com', 'gmail.googleapis.com', 'gmail.googleapis.com'] }));
+    const out = synth(
+      (s) =>
+        new WorkspaceApis(s, 'apis', {
+          projectId: 'p-1234',
+          services: ['people.googleapis.com', 'gmail.googleapis.com', 'gmail.googleapis.com'],
+        }),
+    );
     const services = parse(out).resource.google_project_service!;
     expect(Object.keys(services).map((k) => k.replace(/_[0-9A-F]{8}$/, ''))).toEqual(['apis_gmail', 'apis_people']);
     for (const s of Object.values(services)) expect(s).toMatchObject({ disable_on_destroy: false, project: 'p-1234' });
   });
 
   test('rejects something that is not a service name', () => {
-    expect(() => synth((s) => new WorkspaceApis(s, 'apis', { projectId: 'p', services: ['gmail'] }))).toThrow(/"gmail" is not a service name/);
+    expect(() => synth((s) => new WorkspaceApis(s, 'apis', { projectId: 'p', services: ['gmail'] }))).toThrow(
+      /"gmail" is not a service name/,
+    );
   });
 });
 

@@ -97,7 +97,7 @@ test("a Microsoft 365 tenant's workspace gets Azure dynamic credentials (TFC_AZU
     '    dynamicCredentials:',
     '    azureDynamicCredentials: { runClientId: 0b7e2f3a-1c4d-4e5f-8a9b-0c1d2e3f4a5b }\n    dynamicCredentials:',
   ).replace(
-    "  - { id: local-one",
+    '  - { id: local-one',
     '  - { id: contoso, suite: microsoft-365, pbxTenant: { domain: c.example }, microsoft365: { directoryId: 72f988bf-86f1-41af-91ab-2d7cd011db47 } }\n  - { id: local-one',
   );
   const s = synth(fleet, { GWKIT_TENANTS: HCP_WORKSPACES_STACK });
@@ -107,10 +107,18 @@ test("a Microsoft 365 tenant's workspace gets Azure dynamic credentials (TFC_AZU
     const workspaces = Object.entries(doc.resource.tfe_workspace) as [string, any][];
     const contoso = workspaces.find(([, w]) => w.name === 'pbx-contoso')![0];
     const vars = (Object.values(doc.resource.tfe_variable) as any[]).map((v) => ({ ws: v.workspace_id, key: v.key, value: v.value }));
-    const of = (ws: string) => vars.filter((v) => v.ws === `\${tfe_workspace.${ws}.id}`).map((v) => `${v.key}=${v.value}`).sort();
+    const of = (ws: string) =>
+      vars
+        .filter((v) => v.ws === `\${tfe_workspace.${ws}.id}`)
+        .map((v) => `${v.key}=${v.value}`)
+        .sort();
     expect(of(contoso)).toEqual(['TFC_AZURE_PROVIDER_AUTH=true', 'TFC_AZURE_RUN_CLIENT_ID=0b7e2f3a-1c4d-4e5f-8a9b-0c1d2e3f4a5b']);
     const acme = workspaces.find(([, w]) => w.name === 'pbx-acme')![0];
-    expect(of(acme).map((v) => v.split('=')[0])).toEqual(['TFC_GCP_PROVIDER_AUTH', 'TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL', 'TFC_GCP_WORKLOAD_PROVIDER_NAME']);
+    expect(of(acme).map((v) => v.split('=')[0])).toEqual([
+      'TFC_GCP_PROVIDER_AUTH',
+      'TFC_GCP_RUN_SERVICE_ACCOUNT_EMAIL',
+      'TFC_GCP_WORKLOAD_PROVIDER_NAME',
+    ]);
   } finally {
     s.cleanup();
   }

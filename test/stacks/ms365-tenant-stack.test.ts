@@ -61,7 +61,12 @@ describe('Ms365TenantStack', () => {
         end_date: facts.certificates[0]!.notAfter,
       }),
     ]);
-    expect(Object.keys(doc.resource).sort()).toEqual(['azuread_app_role_assignment', 'azuread_application', 'azuread_application_certificate', 'azuread_service_principal']);
+    expect(Object.keys(doc.resource).sort()).toEqual([
+      'azuread_app_role_assignment',
+      'azuread_application',
+      'azuread_application_certificate',
+      'azuread_service_principal',
+    ]);
     expect(json).not.toMatch(/PRIVATE KEY|client_secret|azuread_application_password/);
   });
 
@@ -87,12 +92,26 @@ describe('Ms365TenantStack', () => {
 
   test('outputs: application id, directory id and Entra deep links, each waiting for consent and certificate', () => {
     expect(Object.keys(doc.output).sort()).toEqual([
-      'application_id', 'application_object_id', 'certificate_thumbprints', 'directory_id', 'entra_api_permissions_url', 'entra_app_url',
-      'entra_certificates_url', 'graph_permissions', 'service_principal_object_id',
+      'application_id',
+      'application_object_id',
+      'certificate_thumbprints',
+      'directory_id',
+      'entra_api_permissions_url',
+      'entra_app_url',
+      'entra_certificates_url',
+      'graph_permissions',
+      'service_principal_object_id',
     ]);
     expect(doc.output.directory_id!.value).toBe('72f988bf-86f1-41af-91ab-2d7cd011db47');
-    expect(doc.output.entra_app_url!.value).toMatch(/^https:\/\/entra\.microsoft\.com\/#view\/Microsoft_AAD_RegisteredApps\/ApplicationMenuBlade\/~\/Overview\/appId\/\$\{azuread_application\./);
-    expect(doc.output.application_id!.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^azuread_app_role_assignment\./), expect.stringMatching(/^azuread_application_certificate\./)]));
+    expect(doc.output.entra_app_url!.value).toMatch(
+      /^https:\/\/entra\.microsoft\.com\/#view\/Microsoft_AAD_RegisteredApps\/ApplicationMenuBlade\/~\/Overview\/appId\/\$\{azuread_application\./,
+    );
+    expect(doc.output.application_id!.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^azuread_app_role_assignment\./),
+        expect.stringMatching(/^azuread_application_certificate\./),
+      ]),
+    );
   });
 
   test('China cloud: the provider environment and the portal follow it', () => {

@@ -24,8 +24,15 @@ function synthTenant(t: TenantConfig): { json: string; doc: Synth } {
 describe('TenantStack', () => {
   test('enables exactly the APIs the features need, plus Secret Manager', () => {
     const services = (t: string) =>
-      Object.values(synthTenant(tenant(t)).doc.resource.google_project_service!).map((s) => s.service).sort();
-    expect(services('acme')).toEqual(['admin.googleapis.com', 'gmail.googleapis.com', 'people.googleapis.com', 'secretmanager.googleapis.com']);
+      Object.values(synthTenant(tenant(t)).doc.resource.google_project_service!)
+        .map((s) => s.service)
+        .sort();
+    expect(services('acme')).toEqual([
+      'admin.googleapis.com',
+      'gmail.googleapis.com',
+      'people.googleapis.com',
+      'secretmanager.googleapis.com',
+    ]);
     expect(services('globex')).toEqual(['gmail.googleapis.com', 'secretmanager.googleapis.com']);
   });
 
@@ -34,7 +41,9 @@ describe('TenantStack', () => {
     const [secret] = Object.values(doc.resource.google_secret_manager_secret!);
     expect(secret!.depends_on).toEqual([expect.stringMatching(/^google_project_service\.apis_secretmanager_/)]);
     // Bare references: Terraform rejects "${...}" in an output's depends_on.
-    const serviceRefs = Object.keys(doc.resource.google_project_service!).map((k) => `google_project_service.${k}`).sort();
+    const serviceRefs = Object.keys(doc.resource.google_project_service!)
+      .map((k) => `google_project_service.${k}`)
+      .sort();
     for (const name of ['project_id', 'project_number', 'credential_secret_name', 'console_client_create_url']) {
       expect([...(doc.output[name]!.depends_on ?? [])].sort()).toEqual(serviceRefs);
     }
@@ -70,7 +79,10 @@ describe('TenantStack', () => {
 
   test('production is protected, non-production can be destroyed', () => {
     expect(synthTenant(tenant('acme')).json).toHaveResourceWithProperties(Project, { deletion_policy: 'PREVENT' });
-    expect(synthTenant(tenant('initech-lab')).json).toHaveResourceWithProperties(Project, { deletion_policy: 'DELETE', name: 'Initech PBX lab' });
+    expect(synthTenant(tenant('initech-lab')).json).toHaveResourceWithProperties(Project, {
+      deletion_policy: 'DELETE',
+      name: 'Initech PBX lab',
+    });
   });
 
   test('no IAP brand or client resources (dead API)', () => {

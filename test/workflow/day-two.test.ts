@@ -40,7 +40,10 @@ function freshWorld(tenants: readonly string[]): void {
 }
 
 /** The versions of a tenant's credential secret that are enabled now. */
-const enabledVersions = (tenant: string) => versions(sb, tenant).filter((v) => v.state === 'ENABLED').map((v) => v.version);
+const enabledVersions = (tenant: string) =>
+  versions(sb, tenant)
+    .filter((v) => v.state === 'ENABLED')
+    .map((v) => v.version);
 
 describe('client rotate', () => {
   freshWorld(['acme', 'initech-lab']);
@@ -73,7 +76,10 @@ describe('client rotate', () => {
     // 4. Proven with the new secret; now the old one must go.
     const proven = await runExpect(sb, ['client', 'rotate', '--tenant', 'acme', '--json'], 3);
     expect(proven.json.result).toMatchObject({ step: 'disable-old-secret' });
-    expect(proven.json.result.done).toEqual([expect.stringContaining('sent through Gmail with the new secret'), 'Google accepts the new secret the PBX holds (version 2)']);
+    expect(proven.json.result.done).toEqual([
+      expect.stringContaining('sent through Gmail with the new secret'),
+      'Google accepts the new secret the PBX holds (version 2)',
+    ]);
     // Asked again before the person acted: still waiting, nothing written again.
     await runExpect(sb, ['client', 'rotate', '--tenant', 'acme'], 3);
     expect(pbxGoogleWrites(sb)).toBe(writesBefore + 1);
@@ -81,7 +87,15 @@ describe('client rotate', () => {
     // 5. The person disables the old secret: gwkit checks Google refuses it, retires version 1, ends.
     sb.google.disableClientSecret(clientId, oldSecret);
     const finished = await runExpect(sb, ['client', 'rotate', '--tenant', 'acme', '--json'], 0);
-    expect(finished.json.result).toMatchObject({ step: 'done', done: ['Google accepts the new secret the PBX holds (version 2)', 'Google refuses the old secret', 'disabled old version 1', 'rotation finished'] });
+    expect(finished.json.result).toMatchObject({
+      step: 'done',
+      done: [
+        'Google accepts the new secret the PBX holds (version 2)',
+        'Google refuses the old secret',
+        'disabled old version 1',
+        'rotation finished',
+      ],
+    });
     expect(versions(sb, 'acme').map((v) => v.state)).toEqual(['DISABLED', 'ENABLED']);
     expect(annotations('acme')['gwkit-rotation']).toBeUndefined();
     expect(sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId).client_secret).toBe(added.clientSecret);
@@ -114,8 +128,14 @@ describe('drift and health in status', () => {
     sb.pbx.state.tenants.get(sb.tenants['initech-lab']!.pbxTenantId)!.sbc = true;
     try {
       const s = await status('initech-lab');
-      expect(s.drift).toEqual([expect.stringMatching(/the PBX now reports redirect URI https:\/\/\S+\/sbc\/api\/google\/oauth2callback, which the client was not checked against/)]);
-      expect(s.nextAction).toMatch(/add https:\/\/\S+\/sbc\/api\/google\/oauth2callback to the client's authorized redirect URIs in the Console/);
+      expect(s.drift).toEqual([
+        expect.stringMatching(
+          /the PBX now reports redirect URI https:\/\/\S+\/sbc\/api\/google\/oauth2callback, which the client was not checked against/,
+        ),
+      ]);
+      expect(s.nextAction).toMatch(
+        /add https:\/\/\S+\/sbc\/api\/google\/oauth2callback to the client's authorized redirect URIs in the Console/,
+      );
       const human = await runExpect(sb, ['status', '--tenant', 'initech-lab'], 0);
       expect(human.stdout).toMatch(/initech-lab: DRIFT: the PBX now reports redirect URI/);
     } finally {
@@ -138,12 +158,18 @@ describe('drift and health in status', () => {
   });
 
   test('a proof older than mail.maxProofAgeDays (30) is a warning', async () => {
-    const secret = [...sb.google.state.secrets.values()].find((x) => x.projectNumber === sb.google.state.project(sb.tenants['initech-lab']!.projectId)!.projectNumber)!;
+    const secret = [...sb.google.state.secrets.values()].find(
+      (x) => x.projectNumber === sb.google.state.project(sb.tenants['initech-lab']!.projectId)!.projectNumber,
+    )!;
     const proof = JSON.parse(secret.annotations!['gwkit-last-proof']!);
     secret.annotations!['gwkit-last-proof'] = JSON.stringify({ ...proof, at: new Date(Date.now() - 45 * 86_400_000).toISOString() });
     const s = await status('initech-lab');
     expect(s.stage).toBe('verified');
-    expect(s.warnings).toEqual([expect.stringMatching(/^the last proof is 45 days old \(more than mail\.maxProofAgeDays 30\): run `npx gwkit verify --tenant initech-lab`/)]);
+    expect(s.warnings).toEqual([
+      expect.stringMatching(
+        /^the last proof is 45 days old \(more than mail\.maxProofAgeDays 30\): run `npx gwkit verify --tenant initech-lab`/,
+      ),
+    ]);
     await runExpect(sb, ['verify', '--tenant', 'initech-lab'], 0);
     expect((await status('initech-lab')).warnings).toBeUndefined();
   });
@@ -156,8 +182,13 @@ describe('teardown', () => {
     const refused = await runExpect(sb, ['teardown', '--tenant', 'acme'], 2);
     expect(refused.stderr).toMatch(/confirm with --yes/);
     const dry = await runExpect(sb, ['teardown', '--tenant', 'acme', '--dry-run', '--json'], 3);
-    expect(dry.json.result.done).toEqual(['would stop the PBX\'s Google integration (POST /google/destroy)', ...enabledVersions('acme').map((v) => expect.stringMatching(new RegExp(`^would disable version ${v} of `)))]);
-    expect(dry.json.result.steps[0]).toMatch(/set deletionPolicy: DELETE \(now PREVENT\) and lien: false .* `GWKIT_TENANTS=acme npx cdktn deploy acme`/);
+    expect(dry.json.result.done).toEqual([
+      "would stop the PBX's Google integration (POST /google/destroy)",
+      ...enabledVersions('acme').map((v) => expect.stringMatching(new RegExp(`^would disable version ${v} of `))),
+    ]);
+    expect(dry.json.result.steps[0]).toMatch(
+      /set deletionPolicy: DELETE \(now PREVENT\) and lien: false .* `GWKIT_TENANTS=acme npx cdktn deploy acme`/,
+    );
     expect(dry.json.result.keptByGoogle[0]).toMatch(/pbxgw-acme stays reserved for about 30 days/);
     expect({ slot: { ...sb.pbx.googleSlot(sb.tenants.acme!.pbxTenantId) }, versions: versions(sb, 'acme') }).toEqual(before);
   });
@@ -175,9 +206,14 @@ describe('teardown', () => {
 
   test('--yes: the PBX integration stops, the stored client is retired, and status says so', async () => {
     const r = await runExpect(sb, ['teardown', '--tenant', 'initech-lab', '--yes', '--json'], 3);
-    expect(r.json.result.done).toEqual(['stop the PBX\'s Google integration (POST /google/destroy)', expect.stringMatching(/^disable version 1 of /)]);
+    expect(r.json.result.done).toEqual([
+      "stop the PBX's Google integration (POST /google/destroy)",
+      expect.stringMatching(/^disable version 1 of /),
+    ]);
     // A non-production tenant: DELETE policy, no lien, so straight to cdktn destroy.
-    expect(r.json.result.steps[0]).toMatch(/^delete the project and everything in it: `GWKIT_TENANTS=initech-lab npx cdktn destroy initech-lab`/);
+    expect(r.json.result.steps[0]).toMatch(
+      /^delete the project and everything in it: `GWKIT_TENANTS=initech-lab npx cdktn destroy initech-lab`/,
+    );
     expect(sb.pbx.googleSlot(sb.tenants['initech-lab']!.pbxTenantId).client_id).toBe('');
     expect(versions(sb, 'initech-lab').map((v) => v.state)).toEqual(['DISABLED']);
     expect(annotations('initech-lab')).toEqual({});

@@ -23,11 +23,15 @@ describe('forEachTenant', () => {
   test('runs at most `concurrency` tenants at once', async () => {
     let running = 0;
     let peak = 0;
-    await forEachTenant(fleet.tenants, async () => {
-      peak = Math.max(peak, ++running);
-      await new Promise((r) => setTimeout(r, 20));
-      running--;
-    }, { concurrency: 2 });
+    await forEachTenant(
+      fleet.tenants,
+      async () => {
+        peak = Math.max(peak, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+      },
+      { concurrency: 2 },
+    );
     expect(peak).toBe(2);
   });
 });

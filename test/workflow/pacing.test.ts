@@ -25,7 +25,10 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gwkit-pacing-'));
   const lines = [
-    ...fleetHeader('  consentScreen: { supportEmail: it-support@msp.example }', '  pbx: { url: "https://pbx.msp.example:8887", login: { role: system-admin, username: admin } }'),
+    ...fleetHeader(
+      '  consentScreen: { supportEmail: it-support@msp.example }',
+      '  pbx: { url: "https://pbx.msp.example:8887", login: { role: system-admin, username: admin } }',
+    ),
     'tenants:',
   ];
   for (let i = 0; i < TENANTS; i++) lines.push(`  - id: t${String(i).padStart(2, '0')}`, `    pbxTenant: { domain: t${i}.pbx.example }`);
@@ -48,11 +51,19 @@ describe.each([
 
   test(`rollout of ${TENANTS} tenants with pbx.requestsPerMinute at its default: every tenant done, few 429s`, async () => {
     const clock = virtualClock({ busy: () => http.count > 0 });
-    sb = await startSandbox({ fleetConfig: join(dir, 'gwkit.yaml'), pbxBehaviour: { ...reading, requestsPerMinute: PBX_LIMIT }, pbxNow: clock.now });
+    sb = await startSandbox({
+      fleetConfig: join(dir, 'gwkit.yaml'),
+      pbxBehaviour: { ...reading, requestsPerMinute: PBX_LIMIT },
+      pbxNow: clock.now,
+    });
     process.env.GOOGLE_APPLICATION_CREDENTIALS = sb.env.GOOGLE_APPLICATION_CREDENTIALS;
     for (const id of Object.keys(sb.tenants)) {
       const client = sb.createWebClient(id);
-      sb.google.addSecretVersion(sb.tenants[id]!.projectId, 'gwkit-oauth-client', JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }));
+      sb.google.addSecretVersion(
+        sb.tenants[id]!.projectId,
+        'gwkit-oauth-client',
+        JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }),
+      );
     }
     const fleet = loadFleet(sb.configPath);
     expect(fleet.tenants[0]!.pbx!.requestsPerMinute).toBe(4000);
@@ -68,6 +79,10 @@ describe.each([
     expect(sb.pbx.state.rateLimited).toBeGreaterThanOrEqual(1);
     expect(sb.pbx.state.rateLimited).toBeLessThanOrEqual(5);
     // The user is told why the run is slower than pbx.requestsPerMinute.
-    expect(log).toContainEqual(expect.stringMatching(/answered 429 \(too many requests\) after \d+ requests in the last minute: pacing at \d+ requests a minute \(was 4000\)/));
+    expect(log).toContainEqual(
+      expect.stringMatching(
+        /answered 429 \(too many requests\) after \d+ requests in the last minute: pacing at \d+ requests a minute \(was 4000\)/,
+      ),
+    );
   }, 60_000);
 });

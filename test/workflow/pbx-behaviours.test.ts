@@ -44,7 +44,11 @@ function racingClock(step: number): Clock {
 }
 
 /** Runs one workflow over the fleet with a fresh context, as one CLI invocation would. */
-async function run<T>(sb: Sandbox, reading: Reading, work: (ctx: SessionProvider, tenant: ReturnType<typeof loadFleet>['tenants'][number]) => Promise<T>) {
+async function run<T>(
+  sb: Sandbox,
+  reading: Reading,
+  work: (ctx: SessionProvider, tenant: ReturnType<typeof loadFleet>['tenants'][number]) => Promise<T>,
+) {
   const fleet = loadFleet(sb.configPath);
   const clock = reading.clockStepMs ? racingClock(reading.clockStepMs) : undefined;
   const ctx = new SessionProvider({ fleet, tenants: fleet.tenants, env: sb.env, clock });
@@ -64,7 +68,13 @@ function googleWrites(sb: Sandbox): { tenant?: string; user?: string }[] {
 }
 
 /** Fields a person set on the tenant's notification page that a switch to GMAIL must keep. */
-const CUSTOM_MAIL = { reply_to: 'noc@msp.example', recipients: 'ops@msp.example', notify_user_registration: true, notify_queue_call_lost: true, port: 2525 };
+const CUSTOM_MAIL = {
+  reply_to: 'noc@msp.example',
+  recipients: 'ops@msp.example',
+  notify_user_registration: true,
+  notify_queue_call_lost: true,
+  port: 2525,
+};
 
 const READINGS: [string, Reading][] = [
   ['the emulator defaults (secret echoed, POST merges, switch per login, skip counts items)', {}],
@@ -83,7 +93,16 @@ const READINGS: [string, Reading][] = [
   [
     'all the unfriendly readings at once',
     {
-      pbxBehaviour: { secretOnRead: 'masked', notificationPost: 'replace', switchScope: 'token', paging: 'pages', maxPageSize: 2, listCount: false, listEnabled: 'when-false', errorsOn2xx: true },
+      pbxBehaviour: {
+        secretOnRead: 'masked',
+        notificationPost: 'replace',
+        switchScope: 'token',
+        paging: 'pages',
+        maxPageSize: 2,
+        listCount: false,
+        listEnabled: 'when-false',
+        errorsOn2xx: true,
+      },
       pbxTokenTtlSeconds: 2,
       clockStepMs: 700,
     },
@@ -101,7 +120,11 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     for (const id of Object.keys(sb.tenants)) {
       const client = sb.createWebClient(id);
       pairs[id] = client;
-      sb.google.addSecretVersion(sb.tenants[id]!.projectId, SECRET_ID, JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }));
+      sb.google.addSecretVersion(
+        sb.tenants[id]!.projectId,
+        SECRET_ID,
+        JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }),
+      );
       Object.assign(sb.pbx.state.tenants.get(sb.tenants[id]!.pbxTenantId)!.notification, CUSTOM_MAIL);
     }
   });
@@ -116,14 +139,25 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     const before = sb.pbx.state.requests.length;
     const first = await run(sb, options, (ctx, t) => rolloutTenant(ctx, t));
     for (const o of first) {
-      expect({ tenant: o.tenant, exitCode: o.exitCode, error: o.error }).toEqual({ tenant: o.tenant, exitCode: ExitCode.WaitingOnPerson, error: undefined });
+      expect({ tenant: o.tenant, exitCode: o.exitCode, error: o.error }).toEqual({
+        tenant: o.tenant,
+        exitCode: ExitCode.WaitingOnPerson,
+        error: undefined,
+      });
       expect(o.result).toMatchObject({ stage: 'consent-pending', done: ['wrote the client into the PBX'], pbxVersion: 1 });
     }
     for (const id of ids) {
       const slot = sb.pbx.googleSlot(sb.tenants[id]!.pbxTenantId);
-      expect({ id, client_id: slot.client_id, client_secret: slot.client_secret }).toEqual({ id, client_id: pairs[id]!.clientId, client_secret: pairs[id]!.clientSecret });
+      expect({ id, client_id: slot.client_id, client_secret: slot.client_secret }).toEqual({
+        id,
+        client_id: pairs[id]!.clientId,
+        client_secret: pairs[id]!.clientSecret,
+      });
       // The record of what the PBX holds lives on the tenant's own secret.
-      expect(JSON.parse(sb.google.state.secretAnnotations(sb.tenants[id]!.projectId, SECRET_ID)['gwkit-pbx-applied']!)).toMatchObject({ version: 1, clientId: pairs[id]!.clientId });
+      expect(JSON.parse(sb.google.state.secretAnnotations(sb.tenants[id]!.projectId, SECRET_ID)['gwkit-pbx-applied']!)).toMatchObject({
+        version: 1,
+        clientId: pairs[id]!.clientId,
+      });
     }
     const writes = googleWrites(sb);
     expect(writes.map((w) => w.tenant).sort()).toEqual(ids.map((id) => sb.tenants[id]!.name).sort());
@@ -131,7 +165,9 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     // worker (2 for the system admin here) and per tenant-admin domain, not per tenant.
     const sent = sb.pbx.state.requests.slice(before);
     const count = (method: string, path: RegExp) => sent.filter((r) => r.method === method && path.test(r.path)).length;
-    const passwordLogins = sent.filter((r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === 'password');
+    const passwordLogins = sent.filter(
+      (r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === 'password',
+    );
     expect(passwordLogins.length).toBeLessThanOrEqual(3);
     expect(count('GET', /^\/api\/tenants$/)).toBeLessThanOrEqual(ids.length + 1); // one paged list, however many pages
     expect(count('GET', /^\/api\/google$/)).toBe(2 * ids.length);
@@ -147,7 +183,9 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     const googleBefore = sb.google.state.requests.length;
     const status = await run(sb, options, (ctx, t) => tenantStatus(ctx, t));
     for (const o of status) expect(o.result).toMatchObject({ stage: 'consent-pending', pbxVersion: 1 });
-    const statusWrites = sb.pbx.state.requests.slice(pbxBefore).filter((r) => r.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(r.path));
+    const statusWrites = sb.pbx.state.requests
+      .slice(pbxBefore)
+      .filter((r) => r.method === 'POST' && !/\/login\/|\/tenants\/switch/.test(r.path));
     expect(statusWrites).toEqual([]);
     // (Getting an access token for the caller is a POST too, but no write.)
     expect(sb.google.state.requests.slice(googleBefore).filter((r) => r.method !== 'GET' && r.path !== '/token')).toEqual([]);
@@ -159,7 +197,9 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     }
 
     // 5. rollout --verify: Gmail where gwkit.yaml opts in, every other mail setting kept.
-    const settingsBefore = Object.fromEntries(ids.map((id) => [id, { ...sb.pbx.state.tenants.get(sb.tenants[id]!.pbxTenantId)!.notification }]));
+    const settingsBefore = Object.fromEntries(
+      ids.map((id) => [id, { ...sb.pbx.state.tenants.get(sb.tenants[id]!.pbxTenantId)!.notification }]),
+    );
     const proved = await run(sb, options, (ctx, t) => rolloutTenant(ctx, t, { verify: true }));
     const byId = Object.fromEntries(proved.map((o) => [o.tenant, o]));
     expect(byId.acme).toMatchObject({ exitCode: ExitCode.Ok, result: { stage: 'verified' } });
@@ -179,7 +219,9 @@ describe.each(READINGS)('PBX reading: %s', (_reading, options) => {
     expect(googleWrites(sb)).toHaveLength(ids.length);
     if (options.clockStepMs) {
       // The readings with racing tokens really refreshed mid-run (and switched again each time).
-      const refreshes = sb.pbx.state.requests.filter((r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === 'refresh_token');
+      const refreshes = sb.pbx.state.requests.filter(
+        (r) => r.path === '/api/login/oauth/token' && (r.body as { grant_type?: string })?.grant_type === 'refresh_token',
+      );
       expect(refreshes.length).toBeGreaterThan(ids.length);
     }
     expect(sb.pbx.state.violations).toEqual([]);

@@ -54,12 +54,22 @@ test('the new secret disabled by mistake: nothing is retired, nothing says verif
 
   // status says broken, with the fix, and fails (a scheduled status must not stay green).
   const status = await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 1);
-  expect(status.json.tenants[0]).toMatchObject({ exitCode: 1, result: { stage: 'broken', pbxVersion: 2, nextAction: expect.stringMatching(recover) } });
-  expect(status.json.tenants[0].result.facts.at(-1)).toBe('PBX holds version 2 of the client (read back); Google refuses that secret now (invalid_client at its token endpoint)');
+  expect(status.json.tenants[0]).toMatchObject({
+    exitCode: 1,
+    result: { stage: 'broken', pbxVersion: 2, nextAction: expect.stringMatching(recover) },
+  });
+  expect(status.json.tenants[0].result.facts.at(-1)).toBe(
+    'PBX holds version 2 of the client (read back); Google refuses that secret now (invalid_client at its token endpoint)',
+  );
   // A report files it as broken, not as a setup still under way.
   const report = join(sb.dir, 'broken-report.json');
   await runExpect(sb, ['status', '--tenant', 'acme', '--report', report], 1);
-  expect(JSON.parse(readFileSync(report, 'utf8')).tenants[0]).toMatchObject({ tenant: 'acme', stage: 'broken', health: 'broken', result: 'failed' });
+  expect(JSON.parse(readFileSync(report, 'utf8')).tenants[0]).toMatchObject({
+    tenant: 'acme',
+    stage: 'broken',
+    health: 'broken',
+    result: 'failed',
+  });
 
   // The person disables the old secret too: still nothing retired, no "finished", no exit 0.
   sb.google.disableClientSecret(clientId, oldSecret);
@@ -85,7 +95,9 @@ test('the new secret disabled by mistake: nothing is retired, nothing says verif
   try {
     const masked = await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 1);
     expect(masked.json.tenants[0].result).toMatchObject({ stage: 'broken', pbxVersion: 2 });
-    expect(masked.json.tenants[0].result.facts.at(-1)).toMatch(/^PBX holds version 2 of the client \(recorded .*; the PBX masks the secret\); Google refuses that secret now/);
+    expect(masked.json.tenants[0].result.facts.at(-1)).toMatch(
+      /^PBX holds version 2 of the client \(recorded .*; the PBX masks the secret\); Google refuses that secret now/,
+    );
   } finally {
     sb.pbx.setBehaviour({ secretOnRead: 'echo' });
   }
@@ -95,10 +107,18 @@ test('the new secret disabled by mistake: nothing is retired, nothing says verif
   const finished = await runExpect(sb, ['client', 'rotate', '--tenant', 'acme', '--json'], 0);
   expect(finished.json.result).toMatchObject({
     step: 'done',
-    done: ['Google accepts the new secret the PBX holds (version 2)', 'Google refuses the old secret', 'disabled old version 1', 'rotation finished'],
+    done: [
+      'Google accepts the new secret the PBX holds (version 2)',
+      'Google refuses the old secret',
+      'disabled old version 1',
+      'rotation finished',
+    ],
   });
   expect(versions(sb, 'acme').map((v) => v.state)).toEqual(['DISABLED', 'ENABLED']);
-  expect((await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 0)).json.tenants[0].result).toMatchObject({ stage: 'verified', pbxVersion: 2 });
+  expect((await runExpect(sb, ['status', '--tenant', 'acme', '--json'], 0)).json.tenants[0].result).toMatchObject({
+    stage: 'verified',
+    pbxVersion: 2,
+  });
   expect(sb.pbx.state.violations).toEqual([]);
 });
 
@@ -109,8 +129,12 @@ test('status after a finished rotation: the only secret disabled later is broken
   sb.google.disableClientSecret(clientId, secret);
   try {
     const r = await runExpect(sb, ['status', '--tenant', 'acme'], 1);
-    expect(r.stdout).toMatch(/acme\s+FAILED\s+pbxgw-acme\s+broken\s+version 2\s+PBX holds version 2 of the client \(read back\); Google refuses that secret now/);
-    expect(r.stdout).toMatch(/acme: next: Google refuses the client secret of version 2 \(invalid_client\): was it disabled in the Console\?/);
+    expect(r.stdout).toMatch(
+      /acme\s+FAILED\s+pbxgw-acme\s+broken\s+version 2\s+PBX holds version 2 of the client \(read back\); Google refuses that secret now/,
+    );
+    expect(r.stdout).toMatch(
+      /acme: next: Google refuses the client secret of version 2 \(invalid_client\): was it disabled in the Console\?/,
+    );
   } finally {
     sb.google.enableClientSecret(clientId, secret);
   }
