@@ -356,10 +356,12 @@ describe('every CDK CLI command starts', () => {
     for (const inv of all) {
       const target = npxTarget(inv.words);
       if (target?.exe !== 'cdktn') continue;
-      // A Microsoft 365 stack (azuread) and a Google one start differently: one run of each shape per suite.
+      // A Microsoft 365 stack (azuread) and a Google one start differently: one run per verb and
+      // suite, the longest printed form of each (most options), so that every option is parsed.
       const suite = target.args.some((a) => MS365_IDS.includes(a)) ? 'microsoft-365' : 'google-workspace';
-      const shape = [suite, target.args[0], ...target.args.slice(1).filter((a) => a.startsWith('-'))].join(' ');
-      if (!byShape.has(shape)) byShape.set(shape, inv);
+      const shape = `${suite} ${target.args[0]}`;
+      const kept = byShape.get(shape);
+      if (!kept || inv.words.length > kept.words.length) byShape.set(shape, inv);
     }
     return [...byShape.values()];
   };
