@@ -8,7 +8,11 @@ import { envelope, writeEnvelope } from '../../cli/support/run';
 function written(command: string, exitCode: number, payload: object): { text: string; pieces: number } {
   let text = '';
   let pieces = 0;
-  writeEnvelope((t) => ((text += t.endsWith('\n') ? t : `${t}\n`), pieces++), command, exitCode, payload);
+  const write = (t: string) => {
+    text += t.endsWith('\n') ? t : `${t}\n`;
+    pieces++;
+  };
+  writeEnvelope(write, command, exitCode, payload);
   return { text, pieces };
 }
 
