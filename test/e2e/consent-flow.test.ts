@@ -25,8 +25,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { startSandbox, repoRoot, type Sandbox } from '../../emulators/sandbox';
 import { createEmulatorCa } from '../../emulators/tls';
 import { PortSipClient } from '../../lib/pbx';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOT = join(repoRoot(), 'docs', 'images', 'emulated-consent.png');
 const SCOPES = [
   'https://mail.google.com/',
@@ -146,16 +146,7 @@ describe('consent in a real browser (Chromium, verified TLS)', () => {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--ignore-certificate-errors-spki-list=${pins.join(',')}`,
-      ],
+      args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${pins.join(',')}`],
     });
   }, 30_000);
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startSandbox, type Sandbox } from '../../emulators/sandbox';
 import { runExpect } from '../cli/helpers';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 let sb: Sandbox;
 let browser: Browser | undefined;
 
@@ -22,15 +22,7 @@ beforeAll(async () => {
   await runExpect(sb, ['client', 'import', '--tenant', 'acme', '--file', acme.file], 0);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }, 30_000);
 afterAll(async () => {
