@@ -47,7 +47,8 @@ export interface VerifyResult {
  * The fields `POST /tenant/notification` and `/admin/notification` take (PortSIP spec), less the
  * password, which is never read back. The type checks keep the lists complete when the spec grows.
  */
-const TENANT_MAIL_FIELDS = [
+/** The mail server fields both levels share. */
+const MAIL_SERVER_FIELDS = [
   'type',
   'server',
   'port',
@@ -57,6 +58,9 @@ const TENANT_MAIL_FIELDS = [
   'enable_tls_ssl',
   'enable_starttls_auto',
   'recipients',
+] as const;
+const TENANT_MAIL_FIELDS = [
+  ...MAIL_SERVER_FIELDS,
   'notify_user_registration',
   'notify_queue_sla_breached',
   'notify_queue_callback',
@@ -64,15 +68,7 @@ const TENANT_MAIL_FIELDS = [
   'notify_queue_call_lost',
 ] as const satisfies readonly (keyof TenantNotificationUpdate)[];
 const SYSTEM_MAIL_FIELDS = [
-  'type',
-  'server',
-  'port',
-  'reply_to',
-  'username',
-  'auth',
-  'enable_tls_ssl',
-  'enable_starttls_auto',
-  'recipients',
+  ...MAIL_SERVER_FIELDS,
   'enable_tenant_access',
   'hard_disk_threshold',
   'notify_hard_disk_exceeded_threshold',
