@@ -40,7 +40,7 @@ export interface CertificateRenewal {
 }
 
 /** The plain statement of the outage a new key pair causes, said before and when it happens. */
-export const RENEWAL_OUTAGE =
+const RENEWAL_OUTAGE =
   'the PBX uses a new key pair from the moment it generates it, so Microsoft 365 user sync and sign-in on the PBX fail until the app holds the new certificate (one deploy)';
 
 export async function renewMs365Certificate(

@@ -23,13 +23,9 @@ export function gwkitCommand(args: string): string {
  * stacks (a fleet of thousands otherwise synthesizes every stack for each command).
  */
 export function cdkCommand(verb: CdkVerb, stacks: readonly string[], extra = ''): string {
-  return `\`${cdkCommandLine(verb, stacks)}${extra ? ` ${extra}` : ''}\``;
-}
-
-/** The same command line without backticks (for shell scripts and JSON consumers). */
-export function cdkCommandLine(verb: CdkVerb, stacks: readonly string[]): string {
-  if (!stacks.length) return `npx ${CDK_CLI} ${verb}`;
-  return `GWKIT_TENANTS=${stacks.join(',')} npx ${CDK_CLI} ${verb} ${stacks.join(' ')}`;
+  const selection = stacks.length ? `GWKIT_TENANTS=${stacks.join(',')} ` : '';
+  const names = stacks.length ? ` ${stacks.join(' ')}` : '';
+  return `\`${selection}npx ${CDK_CLI} ${verb}${names}${extra ? ` ${extra}` : ''}\``;
 }
 
 /**
